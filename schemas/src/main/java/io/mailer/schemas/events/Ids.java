@@ -1,0 +1,29 @@
+package io.mailer.schemas.events;
+
+/**
+ * Deterministic identifiers. Every stage derives ids from its input, never from a clock or a
+ * random source, so a redelivered record always carries the same id and can be deduplicated.
+ */
+public final class Ids {
+
+    private Ids() {
+    }
+
+    /**
+     * Send id: batch id + "-" + recipient index within the batch. Only characters SES allows in
+     * EmailTag values (letters, digits, '_', '-'), so the id can ride on the SES message as a tag.
+     */
+    public static String sendId(String batchId, int recipientIndex) {
+        return batchId + "-" + recipientIndex;
+    }
+
+    /** Event id of an outcome Mailer decides once per send (at most one of each type). */
+    public static String pipelineEventId(String sendId, EventType type) {
+        return sendId + ":" + type.name();
+    }
+
+    /** Event id of an SES notification: SES message id + event type + recipient. */
+    public static String sesEventId(String sesMessageId, String sesEventType, String recipient) {
+        return sesMessageId + ":" + sesEventType + ":" + EmailAddresses.normalize(recipient);
+    }
+}

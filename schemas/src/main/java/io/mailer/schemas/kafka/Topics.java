@@ -1,0 +1,61 @@
+package io.mailer.schemas.kafka;
+
+import io.mailer.schemas.commands.BatchCommand;
+import io.mailer.schemas.events.DeliveryEvent;
+import io.mailer.schemas.events.SendRequest;
+import io.mailer.schemas.events.Suppression;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The one registry of topics: producers, the topology, consumers and tests all take names and
+ * serdes from here. Names are {@code MAILER_TOPIC_PREFIX} + a fixed kebab-case name.
+ */
+public final class Topics {
+
+    public static final String DEFAULT_PREFIX = "mailer.";
+
+    private final String prefix;
+    public final Topic<String, BatchCommand> batchCommands;
+    public final Topic<String, SendRequest> sends;
+    public final Topic<String, SendRequest> sendsDlt;
+    public final Topic<String, Suppression> suppressions;
+    public final Topic<String, DeliveryEvent> deliveryEvents;
+
+    public Topics(String prefix) {
+        this.prefix = prefix == null ? DEFAULT_PREFIX : prefix;
+        Serde<String> keys = Serdes.String();
+        batchCommands = new Topic<>(name("batch-commands"), keys, new JsonSerde<>(BatchCommand.class), false);
+        sends = new Topic<>(name("sends"), keys, new JsonSerde<>(SendRequest.class), false);
+        sendsDlt = new Topic<>(name("sends-dlt"), keys, new JsonSerde<>(SendRequest.class), false);
+        suppressions = new Topic<>(name("suppressions"), keys, new JsonSerde<>(Suppression.class), true);
+        deliveryEvents = new Topic<>(name("delivery-events"), keys, new JsonSerde<>(DeliveryEvent.class), false);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String name(String shortName) {
+        return prefix + shortName;
+    }
+
+    public List<Topic<String, ?>> all() {
+        return List.of(batchCommands, sends, sendsDlt, suppressions, deliveryEvents);
+    }
+
+    /**
+     * Topic definitions for {@code Admin.createTopics}: the given partition count, the broker's
+     * default replication factor, compaction where the topic is a changelog of current state.
+     */
+    public List<NewTopic> newTopics(int partitions) {
+        return all().stream().map(t -> {
+            NewTopic topic = new NewTopic(t.name(), Optional.of(partitions), Optional.empty());
+            return t.compacted() ? topic.configs(Map.of("cleanup.policy", "compact")) : topic;
+        }).toList();
+    }
+}
