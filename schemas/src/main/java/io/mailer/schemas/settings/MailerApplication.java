@@ -43,6 +43,9 @@ public final class MailerApplication {
         // the raw variables too, so beans can bind them with @Value("${NAME}") if they need to
         props.putAll(settings.asMap());
         return new SpringApplicationBuilder(app)
+                // each service reads <service>.yml, never application.yml: several services share
+                // one classpath in the local launcher and their files must not shadow each other
+                .properties("spring.config.name=" + service)
                 .initializers(ctx -> ctx.getEnvironment().getPropertySources()
                         .addFirst(new MapPropertySource(service + "-settings", props)))
                 .run(args);

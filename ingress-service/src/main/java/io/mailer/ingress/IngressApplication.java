@@ -1,0 +1,71 @@
+package io.mailer.ingress;
+
+import io.mailer.schemas.settings.Checks;
+import io.mailer.schemas.settings.CommonSettings;
+import io.mailer.schemas.settings.DatabaseUrl;
+import io.mailer.schemas.settings.MailerApplication;
+import io.mailer.schemas.settings.ServiceSettings;
+import io.mailer.schemas.settings.Setting;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The REST API: accepts batches onto Kafka and answers status queries from PostgreSQL. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class IngressApplication {
+
+    public static final String SERVICE = "ingress-service";
+
+    public static final List<Setting> SETTINGS = List.of(
+            CommonSettings.port("3000"),
+            CommonSettings.KAFKA_BOOTSTRAP_SERVERS,
+            CommonSettings.MAILER_TOPIC_PREFIX,
+            CommonSettings.DATABASE_URL,
+            CommonSettings.MAIL_FROM,
+            Setting.optional("MAILER_BOOTSTRAP_ADMIN_KEY", null,
+                    v -> v.trim().length() < 32 ? "must be at least 32 characters" : null,
+                    "admin API key accepted at first start to create real keys"),
+            Setting.optional("UNSUBSCRIBE_BASE_URL", null, Checks.HTTP_URL, "public base URL of the unsubscribe endpoint"),
+            Setting.optional("UNSUBSCRIBE_SECRET", null, Checks.NON_BLANK, "HMAC secret of unsubscribe tokens"),
+            Setting.optional("INGRESS_MAX_RECIPIENTS", "10000", Checks.POSITIVE_INT, "max recipients of a JSON batch"),
+            Setting.optional("INGRESS_CHUNK_SIZE", "500", Checks.POSITIVE_INT, "recipients per batch-commands record"));
+
+    public static void main(String[] args) {
+        MailerApplication.runOrExit(IngressApplication.class, SERVICE, SETTINGS, IngressApplication::springProperties, args);
+    }
+
+    public static ConfigurableApplicationContext start(Map<String, String> env) {
+        return MailerApplication.start(IngressApplication.class, SERVICE, SETTINGS, env, IngressApplication::springProperties);
+    }
+
+    static Map<String, Object> springProperties(ServiceSettings s) {
+        DatabaseUrl db = DatabaseUrl.parse(s.get("DATABASE_URL"));
+        Map<String, Object> p = new HashMap<>();
+        p.put("server.port", s.get("PORT"));
+        p.put("spring.kafka.bootstrap-servers", s.get("KAFKA_BOOTSTRAP_SERVERS"));
+        p.put("spring.r2dbc.url", db.r2dbcUrl());
+        p.put("spring.r2dbc.username", db.username());
+        p.put("spring.r2dbc.password", db.password());
+        p.put("spring.liquibase.url", db.jdbcUrl());
+        p.put("spring.liquibase.user", db.username());
+        p.put("spring.liquibase.password", db.password());
+        p.put("mailer.ingress.topic-prefix", s.get("MAILER_TOPIC_PREFIX"));
+        p.put("mailer.ingress.default-from", s.has("MAIL_FROM") ? s.get("MAIL_FROM") : "");
+        p.put("mailer.ingress.bootstrap-admin-key", s.has("MAILER_BOOTSTRAP_ADMIN_KEY") ? s.get("MAILER_BOOTSTRAP_ADMIN_KEY") : "");
+        p.put("mailer.ingress.max-recipients", s.get("INGRESS_MAX_RECIPIENTS"));
+        p.put("mailer.ingress.chunk-size", s.get("INGRESS_CHUNK_SIZE"));
+        // ingress reads PostgreSQL through R2DBC only; JDBC is only Liquibase's own connection
+        p.put("spring.autoconfigure.exclude", String.join(",",
+                "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+                "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+                "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration",
+                "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
+                "org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration",
+                "org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration"));
+        return p;
+    }
+}

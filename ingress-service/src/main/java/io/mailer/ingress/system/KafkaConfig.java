@@ -1,0 +1,51 @@
+package io.mailer.ingress.system;
+
+import io.mailer.schemas.commands.BatchCommand;
+import io.mailer.schemas.kafka.Topics;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+
+@Configuration
+public class KafkaConfig {
+
+    @Bean
+    public Topics topics(IngressProperties props) {
+        return new Topics(props.topicPrefix());
+    }
+
+    @Bean
+    public KafkaAdmin.NewTopics mailerTopics(Topics topics, IngressProperties props) {
+        return new KafkaAdmin.NewTopics(topics.newTopics(props.topicPartitions()).toArray(NewTopic[]::new));
+    }
+
+    /**
+     * Transactional producer: all chunks of one batch commit together or not at all, so a failed
+     * submission never leaves half a batch for the topology (which reads read_committed).
+     */
+    @Bean
+    public KafkaTemplate<String, BatchCommand> batchCommandTemplate(KafkaProperties kafka, Topics topics) {
+        Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
+        DefaultKafkaProducerFactory<String, BatchCommand> factory = new DefaultKafkaProducerFactory<>(config,
+                new StringSerializer(), topics.batchCommands.valueSerde().serializer());
+        // unique per instance: replicas must not fence each other's transactions
+        factory.setTransactionIdPrefix(topics.prefix() + "ingress-" + UUID.randomUUID() + "-");
+        KafkaTemplate<String, BatchCommand> template = new KafkaTemplate<>(factory);
+        template.setDefaultTopic(topics.batchCommands.name());
+        return template;
+    }
+}

@@ -1,0 +1,96 @@
+package io.mailer.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.mailer.schemas.commands.BatchCommand;
+import io.mailer.schemas.commands.MessageContent;
+import io.mailer.schemas.commands.RecipientEntry;
+import io.mailer.schemas.events.DeliveryEvent;
+import io.mailer.schemas.events.EventType;
+import io.mailer.schemas.events.Ids;
+import io.mailer.schemas.events.SendRequest;
+import io.mailer.schemas.events.Suppression;
+import io.mailer.schemas.kafka.Topic;
+import io.mailer.schemas.kafka.Topics;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What the code writes to each topic validates against the topic's published JSON Schema. */
+class RecordsMatchSchemasTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-27T10:15:30.123Z");
+    private static final Topics TOPICS = new Topics("mailer.");
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+            b -> b.schemaMappers(m -> m.mapPrefix("https://mailer.io/schemas/", "classpath:schemas/")));
+    private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+    private static final ObjectMapper JSON2 = new ObjectMapper();
+
+    private final MessageContent message = new MessageContent("News <news@example.com>", "help@example.com",
+            "Hello {{name}}", "<p>Hi {{name}}</p>", "Hi {{name}}", Map.of("X-Campaign", "nov"),
+            Map.of("campaign", "nov"), null, false);
+
+    @Test
+    void shouldWriteSubmitChunkThatMatchesBatchCommandSchema() {
+        var chunk = BatchCommand.submitChunk("bat_1", "acme", 1, 3, 500, 1200, message,
+                List.of(new RecipientEntry("a@example.com", Map.of("name", "Ann", "n", 3), Map.of("crm", "42"))), NOW);
+        assertThat(violations("batch-command", TOPICS.batchCommands, chunk)).isEmpty();
+    }
+
+    @Test
+    void shouldWriteCancelThatMatchesBatchCommandSchema() {
+        assertThat(violations("batch-command", TOPICS.batchCommands, BatchCommand.cancel("bat_1", "acme", NOW))).isEmpty();
+    }
+
+    @Test
+    void shouldRejectSubmitChunkWithoutMessageAgainstSchema() {
+        var broken = new BatchCommand(BatchCommand.Type.SUBMIT_CHUNK, "bat_1", "acme", 0, 1, 0, 1, null, List.of(), NOW);
+        assertThat(violations("batch-command", TOPICS.batchCommands, broken)).isNotEmpty();
+    }
+
+    @Test
+    void shouldWriteSendThatMatchesSendSchema() {
+        var send = new SendRequest(Ids.sendId("bat_1", 7), "bat_1", "acme", 7, "a@example.com",
+                Map.of("name", "Ann"), Map.of(), message, NOW);
+        assertThat(violations("send", TOPICS.sends, send)).isEmpty();
+    }
+
+    @Test
+    void shouldWriteEveryDeliveryEventTypeThatMatchesSchema() {
+        var send = new SendRequest("bat_1-7", "bat_1", "acme", 7, "a@example.com", Map.of(), Map.of(), message, NOW);
+        for (EventType type : EventType.values()) {
+            var event = DeliveryEvent.pipelineOutcome(type, send, NOW, "0100-abc", "because");
+            assertThat(violations("delivery-event", TOPICS.deliveryEvents, event)).as(type.name()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldWriteSuppressionThatMatchesSchema() {
+        var suppression = new Suppression("acme", "Bob@Example.COM", Suppression.Reason.BOUNCE, "ev-1", NOW);
+        assertThat(suppression.email()).isEqualTo("bob@example.com");
+        assertThat(violations("suppression", TOPICS.suppressions, suppression)).isEmpty();
+    }
+
+    private static <V> Set<ValidationMessage> violations(String schemaName, Topic<String, V> topic, V value) {
+        byte[] bytes = topic.valueSerde().serializer().serialize(topic.name(), value);
+        JsonSchema schema = FACTORY.getSchema(SchemaLocation.of("https://mailer.io/schemas/" + schemaName + ".schema.json"), CONFIG);
+        try {
+            JsonNode node = JSON2.readTree(bytes);
+            // and the bytes read back to an equal record: the serde is lossless
+            assertThat(topic.valueSerde().deserializer().deserialize(topic.name(), bytes)).isEqualTo(value);
+            return schema.validate(node);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
