@@ -2,6 +2,7 @@ package io.mailer.ingress.system;
 
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.kafka.Topics;
+import io.mailer.schemas.settings.ProbePathsFilter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -17,6 +18,12 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 @Configuration
 public class KafkaConfig {
+
+    /** Liveness and readiness at the deployment guide's paths. */
+    @Bean
+    public ProbePathsFilter probePathsFilter() {
+        return new ProbePathsFilter();
+    }
 
     @Bean
     public Topics topics(IngressProperties props) {

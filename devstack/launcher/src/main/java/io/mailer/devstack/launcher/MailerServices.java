@@ -1,0 +1,81 @@
+package io.mailer.devstack.launcher;
+
+import io.mailer.dispatcher.DispatcherApplication;
+import io.mailer.feedback.FeedbackApplication;
+import io.mailer.ingress.IngressApplication;
+import io.mailer.topology.TopologyApplication;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The four services started side by side in one JVM, each with its own Spring context, port and
+ * environment — exactly what runs as four separate jars in production. Used by the local launcher
+ * and by the end-to-end tests, so the tests exercise what a developer runs.
+ */
+public final class MailerServices implements AutoCloseable {
+
+    /** Ports of the local run; 0 picks a free port (tests). */
+    public record Ports(int ingress, int topology, int dispatcher, int feedback) {
+        public static final Ports LOCAL = new Ports(3000, 3001, 3002, 3003);
+        public static final Ports RANDOM = new Ports(0, 0, 0, 0);
+    }
+
+    private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    private ConfigurableApplicationContext ingress;
+
+    private MailerServices() {
+    }
+
+    /** Starts the services in pipeline order: downstream first, so the API opens onto a working line. */
+    public static MailerServices start(Map<String, String> env, Ports ports) {
+        MailerServices services = new MailerServices();
+        try {
+            services.add(FeedbackApplication::start, env, ports.feedback());
+            services.add(DispatcherApplication::start, env, ports.dispatcher());
+            services.add(TopologyApplication::start, env, ports.topology());
+            services.ingress = services.add(IngressApplication::start, env, ports.ingress());
+            return services;
+        } catch (RuntimeException e) {
+            services.close();
+            throw e;
+        }
+    }
+
+    private ConfigurableApplicationContext add(Function<Map<String, String>, ConfigurableApplicationContext> starter,
+            Map<String, String> env, int port) {
+        Map<String, String> serviceEnv = new HashMap<>(env);
+        serviceEnv.put("PORT", Integer.toString(port));
+        ConfigurableApplicationContext ctx = starter.apply(serviceEnv);
+        contexts.add(ctx);
+        return ctx;
+    }
+
+    public int ingressPort() {
+        return port(ingress);
+    }
+
+    public List<ConfigurableApplicationContext> contexts() {
+        return List.copyOf(contexts);
+    }
+
+    public static int port(ConfigurableApplicationContext ctx) {
+        return Integer.parseInt(ctx.getEnvironment().getProperty("local.server.port", "-1"));
+    }
+
+    /** Stops in reverse order: the API first (no new work), the projector last (drains the events). */
+    @Override
+    public void close() {
+        for (int i = contexts.size() - 1; i >= 0; i--) {
+            try {
+                contexts.get(i).close();
+            } catch (RuntimeException e) {
+                System.err.println("Error stopping a service: " + e);
+            }
+        }
+        contexts.clear();
+    }
+}
