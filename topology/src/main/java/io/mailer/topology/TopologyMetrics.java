@@ -1,0 +1,32 @@
+package io.mailer.topology;
+
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.StreamsMetrics;
+
+/**
+ * The topology's own counters, registered as Kafka Streams sensors so they travel with the
+ * built-in metrics: {@code KafkaStreamsMetrics} exports them to Micrometer (Prometheus name
+ * {@code kafka_stream_mailer_<operation>_total}) and {@code TopologyTestDriver#metrics()} shows
+ * them in tests. Group {@code stream-mailer-metrics}, tag {@code mailer-id=topology}.
+ */
+public final class TopologyMetrics {
+
+    public static final String SCOPE = "mailer";
+    public static final String ENTITY = "topology";
+
+    public static final String COMMANDS_DEAD_LETTERED = "commands-dead-lettered";
+    public static final String CANCELS_IGNORED = "cancel-commands-ignored";
+    public static final String RECIPIENTS_FANNED_OUT = "recipients-fanned-out";
+    public static final String RECIPIENTS_SUPPRESSED = "recipients-suppressed";
+
+    private TopologyMetrics() {
+    }
+
+    /**
+     * The sensor for one operation. Every task of a thread gets the same sensor back (Kafka
+     * metrics deduplicates by name), so processors may call this from {@code init} freely.
+     */
+    public static Sensor sensor(StreamsMetrics metrics, String operation) {
+        return metrics.addRateTotalSensor(SCOPE, ENTITY, operation, Sensor.RecordingLevel.INFO);
+    }
+}

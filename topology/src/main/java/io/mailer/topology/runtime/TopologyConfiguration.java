@@ -1,0 +1,62 @@
+package io.mailer.topology.runtime;
+
+import io.mailer.schemas.kafka.Topics;
+import io.mailer.schemas.settings.ProbePathsFilter;
+import io.mailer.topology.TopologyFactory;
+import io.mailer.topology.intake.DeadLetters;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/** Wires the topology, its Kafka Streams client, its topics and its health indicators. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(TopologyProperties.class)
+public class TopologyConfiguration {
+
+    @Bean
+    Topics topics(TopologyProperties props) {
+        return new Topics(props.topicPrefix());
+    }
+
+    /**
+     * Every topic this service reads or writes, so a fresh cluster works without a setup step
+     * (Spring Kafka's KafkaAdmin creates the missing ones at startup; existing ones are kept).
+     */
+    @Bean
+    KafkaAdmin.NewTopics mailerTopics(Topics topics, @Value("${mailer.topics.partitions}") int partitions) {
+        List<NewTopic> all = new ArrayList<>(topics.newTopics(partitions));
+        all.add(new NewTopic(DeadLetters.batchCommandsDlt(topics), Optional.of(partitions), Optional.empty()));
+        return new KafkaAdmin.NewTopics(all.toArray(NewTopic[]::new));
+    }
+
+    @Bean
+    StreamsLifecycle kafkaStreamsLifecycle(Topics topics, TopologyProperties props, MeterRegistry meterRegistry) {
+        return new StreamsLifecycle(() -> TopologyFactory.build(new StreamsBuilder(), topics),
+                () -> StreamsConfigFactory.streamsConfig(props), meterRegistry, props.closeTimeout());
+    }
+
+    /** Liveness and readiness at the deployment guide's paths. */
+    @Bean
+    ProbePathsFilter probePathsFilter() {
+        return new ProbePathsFilter();
+    }
+
+    @Bean
+    HealthIndicator kafkaStreamsReadinessHealthIndicator(StreamsLifecycle lifecycle) {
+        return StreamsHealth.readiness(lifecycle);
+    }
+
+    @Bean
+    HealthIndicator kafkaStreamsLivenessHealthIndicator(StreamsLifecycle lifecycle) {
+        return StreamsHealth.liveness(lifecycle);
+    }
+}

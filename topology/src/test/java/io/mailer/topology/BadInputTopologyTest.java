@@ -1,0 +1,96 @@
+package io.mailer.topology;
+
+import static io.mailer.topology.TopologyFixture.expectedSend;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mailer.schemas.commands.BatchCommand;
+import io.mailer.schemas.kafka.Json;
+import io.mailer.topology.intake.DeadLetters;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BadInputTopologyTest {
+
+    private final TopologyFixture fixture = new TopologyFixture();
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    @Test
+    void shouldDeadLetterPoisonRecordWithReasonAndKeepProcessing() {
+        // Given a record that is not JSON, carrying a trace header, at offset 0
+        byte[] poison = "{\"type\":\"SUBMIT_CHUNK\",".getBytes(StandardCharsets.UTF_8);
+        Headers trace = new RecordHeaders().add("traceparent", "00-abc-def-01".getBytes(StandardCharsets.UTF_8));
+        fixture.rawCommands.pipeInput(new TestRecord<>("b5", poison, trace, TopologyFixture.WRITTEN));
+
+        // When a good chunk follows it (offset 1)
+        fixture.submit("acme", "b6", 0, "ann@example.com");
+
+        // Then the poison record is in the dead-letter topic, unchanged, with its reason and origin
+        var dead = fixture.deadLetters.readRecordsToList();
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).key()).isEqualTo("b5");
+        assertThat(dead.get(0).value()).isEqualTo(poison);
+        Map<String, String> headers = textHeaders(dead.get(0).headers());
+        assertThat(headers).containsOnlyKeys("traceparent", DeadLetters.EXCEPTION_FQCN, DeadLetters.EXCEPTION_MESSAGE,
+                DeadLetters.ORIGINAL_TOPIC, DeadLetters.ORIGINAL_PARTITION, DeadLetters.ORIGINAL_OFFSET,
+                DeadLetters.ORIGINAL_TIMESTAMP);
+        assertThat(headers.get("traceparent")).isEqualTo("00-abc-def-01");
+        assertThat(headers.get(DeadLetters.EXCEPTION_FQCN))
+                .isEqualTo("org.apache.kafka.common.errors.SerializationException");
+        assertThat(headers.get(DeadLetters.EXCEPTION_MESSAGE)).startsWith("Cannot read BatchCommand from");
+        assertThat(headers.get(DeadLetters.ORIGINAL_TOPIC)).isEqualTo(fixture.topics.batchCommands.name());
+        assertThat(ByteBuffer.wrap(dead.get(0).headers().lastHeader(DeadLetters.ORIGINAL_PARTITION).value()).getInt())
+                .isZero();
+        assertThat(ByteBuffer.wrap(dead.get(0).headers().lastHeader(DeadLetters.ORIGINAL_OFFSET).value()).getLong())
+                .isZero();
+        assertThat(ByteBuffer.wrap(dead.get(0).headers().lastHeader(DeadLetters.ORIGINAL_TIMESTAMP).value()).getLong())
+                .isEqualTo(TopologyFixture.WRITTEN.toEpochMilli());
+        // and the stream went on with the next record
+        assertThat(fixture.sends.readKeyValuesToList()).containsExactly(
+                KeyValue.pair("b6-0", expectedSend("acme", "b6", 0, "ann@example.com")));
+        assertThat(fixture.events.isEmpty()).isTrue();
+        assertThat(fixture.counter(TopologyMetrics.COMMANDS_DEAD_LETTERED)).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldDeadLetterChunkThatCannotBeFannedOut() {
+        // Given a well-formed JSON chunk without firstRecipientIndex (send ids would be guesses)
+        BatchCommand valid = TopologyFixture.chunk("acme", "b9", 0, "ann@example.com");
+        BatchCommand noIndex = new BatchCommand(valid.type(), valid.batchId(), valid.tenantId(), valid.chunkIndex(),
+                valid.chunkCount(), null, valid.totalRecipients(), valid.message(), valid.recipients(),
+                valid.createdAt());
+
+        // When
+        fixture.commands.pipeInput("b9", noIndex);
+
+        // Then it is dead-lettered with the reason, and nothing is sent
+        var dead = fixture.deadLetters.readRecordsToList();
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).value()).isEqualTo(Json.MAPPER.writeValueAsBytes(noIndex));
+        assertThat(textHeaders(dead.get(0).headers()))
+                .containsEntry(DeadLetters.EXCEPTION_FQCN, "io.mailer.topology.InvalidBatchCommand")
+                .containsEntry(DeadLetters.EXCEPTION_MESSAGE, "SUBMIT_CHUNK needs firstRecipientIndex >= 0");
+        assertThat(fixture.sends.isEmpty()).isTrue();
+        assertThat(fixture.events.isEmpty()).isTrue();
+    }
+
+    private static Map<String, String> textHeaders(Headers headers) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Header h : headers) {
+            out.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+}
