@@ -1,19 +1,18 @@
 package io.mailer.ingress.system;
 
+import io.mailer.schemas.kafka.TopicDeclarer;
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.settings.ProbePathsFilter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 
 @Configuration
@@ -30,9 +29,10 @@ public class KafkaConfig {
         return new Topics(props.topicPrefix());
     }
 
+    /** Every topic of the registry, created if missing, so a fresh cluster works without a setup step. */
     @Bean
-    public KafkaAdmin.NewTopics mailerTopics(Topics topics, IngressProperties props) {
-        return new KafkaAdmin.NewTopics(topics.newTopics(props.topicPartitions()).toArray(NewTopic[]::new));
+    public TopicDeclarer topicDeclarer(KafkaProperties kafka, Topics topics, IngressProperties props) {
+        return new TopicDeclarer(kafka.buildAdminProperties(), topics.newTopics(props.topicPartitions()));
     }
 
     /**

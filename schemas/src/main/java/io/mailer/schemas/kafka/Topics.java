@@ -25,6 +25,10 @@ public final class Topics {
     public final Topic<String, SendRequest> sendsDlt;
     public final Topic<String, Suppression> suppressions;
     public final Topic<String, DeliveryEvent> deliveryEvents;
+    /** Dead letters and quarantine keep the original bytes, so their values are raw. */
+    public final Topic<String, byte[]> batchCommandsDlt;
+    public final Topic<String, byte[]> feedbackQuarantine;
+    public final Topic<String, byte[]> projectorDlt;
 
     public Topics(String prefix) {
         this.prefix = prefix == null ? DEFAULT_PREFIX : prefix;
@@ -34,6 +38,9 @@ public final class Topics {
         sendsDlt = new Topic<>(name("sends-dlt"), keys, new JsonSerde<>(SendRequest.class), false);
         suppressions = new Topic<>(name("suppressions"), keys, new JsonSerde<>(Suppression.class), true);
         deliveryEvents = new Topic<>(name("delivery-events"), keys, new JsonSerde<>(DeliveryEvent.class), false);
+        batchCommandsDlt = new Topic<>(name("batch-commands-dlt"), keys, Serdes.ByteArray(), false);
+        feedbackQuarantine = new Topic<>(name("feedback-quarantine"), keys, Serdes.ByteArray(), false);
+        projectorDlt = new Topic<>(name("projector-dlt"), keys, Serdes.ByteArray(), false);
     }
 
     public String prefix() {
@@ -45,7 +52,8 @@ public final class Topics {
     }
 
     public List<Topic<String, ?>> all() {
-        return List.of(batchCommands, sends, sendsDlt, suppressions, deliveryEvents);
+        return List.of(batchCommands, sends, sendsDlt, suppressions, deliveryEvents, batchCommandsDlt,
+                feedbackQuarantine, projectorDlt);
     }
 
     /**

@@ -32,9 +32,9 @@ public final class DeadLetters implements FixedKeyProcessor<String, DecodedComma
     private FixedKeyProcessorContext<String, byte[]> context;
     private Sensor deadLettered;
 
-    /** The dead-letter topic of {@code batch-commands} (not yet in the shared registry). */
+    /** The dead-letter topic of {@code batch-commands}. */
     public static String batchCommandsDlt(Topics topics) {
-        return topics.name("batch-commands-dlt");
+        return topics.batchCommandsDlt.name();
     }
 
     @Override

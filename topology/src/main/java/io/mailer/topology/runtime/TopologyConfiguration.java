@@ -1,5 +1,6 @@
 package io.mailer.topology.runtime;
 
+import io.mailer.schemas.kafka.TopicDeclarer;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.settings.ProbePathsFilter;
 import io.mailer.topology.TopologyFactory;
@@ -27,15 +28,10 @@ public class TopologyConfiguration {
         return new Topics(props.topicPrefix());
     }
 
-    /**
-     * Every topic this service reads or writes, so a fresh cluster works without a setup step
-     * (Spring Kafka's KafkaAdmin creates the missing ones at startup; existing ones are kept).
-     */
+    /** Every topic of the registry, created if missing, so a fresh cluster works without a setup step. */
     @Bean
-    KafkaAdmin.NewTopics mailerTopics(Topics topics, @Value("${mailer.topics.partitions}") int partitions) {
-        List<NewTopic> all = new ArrayList<>(topics.newTopics(partitions));
-        all.add(new NewTopic(DeadLetters.batchCommandsDlt(topics), Optional.of(partitions), Optional.empty()));
-        return new KafkaAdmin.NewTopics(all.toArray(NewTopic[]::new));
+    TopicDeclarer topicDeclarer(KafkaAdmin kafkaAdmin, Topics topics, @Value("${mailer.topics.partitions}") int partitions) {
+        return new TopicDeclarer(kafkaAdmin.getConfigurationProperties(), topics.newTopics(partitions));
     }
 
     @Bean

@@ -1,0 +1,121 @@
+package io.mailer.dispatcher;
+
+import io.mailer.dispatcher.ratelimit.LocalRateLimiter;
+import io.mailer.dispatcher.ratelimit.RateLimiter;
+import io.mailer.dispatcher.render.TemplateRenderer;
+import io.mailer.dispatcher.send.DispatcherMetrics;
+import io.mailer.dispatcher.send.InFlightLimiter;
+import io.mailer.dispatcher.send.RetryPolicy;
+import io.mailer.dispatcher.send.SendGate;
+import io.mailer.dispatcher.send.SendProcessor;
+import io.mailer.dispatcher.ses.SesEmailFactory;
+import io.mailer.dispatcher.ses.SesErrorClassifier;
+import io.mailer.dispatcher.unsubscribe.UnsubscribeHeaders;
+import io.mailer.dispatcher.unsubscribe.UnsubscribeToken;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
+
+/** The sending pipeline: rendering, SES request building, pacing, retries and the send gate. */
+@Configuration(proxyBeanMethods = false)
+public class DispatcherConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** Timers only (backoffs, rate-limit turns, resuming after a pause): tasks never block. */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService dispatcherScheduler() {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "dispatcher-timer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    SendGate sendGate(Clock clock) {
+        return new SendGate(clock);
+    }
+
+    /**
+     * Closes the send gate when shutdown begins, before the container stops (higher phase stops
+     * first): waiting retries and rate-limit turns end as deferred, in-flight SES calls complete.
+     */
+    @Bean
+    SmartLifecycle sendGateShutdown(SendGate gate) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                gate.shutDown();
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return AbstractMessageListenerContainer.DEFAULT_PHASE + 1;
+            }
+        };
+    }
+
+    @Bean
+    InFlightLimiter inFlightLimiter(DispatcherProperties properties) {
+        return new InFlightLimiter(properties.workerConcurrency());
+    }
+
+    @Bean
+    DispatcherMetrics dispatcherMetrics(MeterRegistry registry, InFlightLimiter inFlight, SendGate gate) {
+        return new DispatcherMetrics(registry, inFlight, gate);
+    }
+
+    @Bean
+    RateLimiter rateLimiter(DispatcherProperties properties, ScheduledExecutorService dispatcherScheduler) {
+        Double rate = properties.ses().maxSendRate();
+        return rate == null ? RateLimiter.UNLIMITED : new LocalRateLimiter(rate, dispatcherScheduler);
+    }
+
+    @Bean
+    TemplateRenderer templateRenderer(DispatcherProperties properties) {
+        return new TemplateRenderer(properties.templateCacheSize());
+    }
+
+    @Bean
+    SesEmailFactory sesEmailFactory(DispatcherProperties properties) {
+        DispatcherProperties.Unsubscribe u = properties.unsubscribe();
+        UnsubscribeHeaders unsubscribe = u.enabled()
+                ? new UnsubscribeHeaders(u.baseUrl(), new UnsubscribeToken(u.secret())) : null;
+        return new SesEmailFactory(properties.mailFrom(), properties.ses().configurationSet(), unsubscribe);
+    }
+
+    @Bean
+    SendProcessor sendProcessor(TemplateRenderer renderer, SesEmailFactory emails, SesV2AsyncClient ses,
+            RateLimiter rateLimiter, InFlightLimiter inFlight, SendGate gate, DispatcherProperties properties,
+            ScheduledExecutorService dispatcherScheduler, DispatcherMetrics metrics) {
+        DispatcherProperties.Retry r = properties.retry();
+        return new SendProcessor(renderer, emails, ses, new SesErrorClassifier(), rateLimiter, inFlight,
+                new RetryPolicy(r.maxAttempts(), r.maxThrottledAttempts(), r.initialBackoff(), r.maxBackoff()),
+                gate, properties.accountPause(), dispatcherScheduler, metrics);
+    }
+}

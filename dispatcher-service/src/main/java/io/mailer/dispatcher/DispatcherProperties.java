@@ -1,0 +1,65 @@
+package io.mailer.dispatcher;
+
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Everything the dispatcher reads, under {@code mailer.dispatcher}. Environment variables are mapped
+ * onto it by {@link DispatcherApplication#springProperties}; static defaults are in
+ * {@code dispatcher-service.yml}.
+ *
+ * @param topicPrefix        topic name prefix ({@code MAILER_TOPIC_PREFIX})
+ * @param workerConcurrency  max SES calls in flight per instance ({@code WORKER_CONCURRENCY})
+ * @param mailFrom           default From when a message has none ({@code MAIL_FROM}); may be null
+ * @param maxPollRecords     records per poll; each poll is sent concurrently, then acknowledged
+ * @param accountPause       how long to stop sending after SES says the account cannot send
+ * @param templateCacheSize  compiled templates kept (three per batch: subject, html, text)
+ */
+@ConfigurationProperties("mailer.dispatcher")
+public record DispatcherProperties(
+        String topicPrefix,
+        int workerConcurrency,
+        String mailFrom,
+        int maxPollRecords,
+        Duration accountPause,
+        int templateCacheSize,
+        Ses ses,
+        Retry retry,
+        Unsubscribe unsubscribe) {
+
+    public DispatcherProperties {
+        unsubscribe = unsubscribe == null ? new Unsubscribe(null, null) : unsubscribe;
+    }
+
+    /** The consumer group of every dispatcher replica. */
+    public String groupId() {
+        return topicPrefix + "dispatcher";
+    }
+
+    /**
+     * @param region           {@code AWS_REGION}
+     * @param endpoint         {@code SES_ENDPOINT}; null means the real regional endpoint
+     * @param configurationSet {@code SES_CONFIGURATION_SET}; may be null
+     * @param maxSendRate      {@code SES_MAX_SEND_RATE} per second; null means no local limit
+     * @param callTimeout      total time allowed for one SES call (one attempt: SDK retries are off)
+     */
+    public record Ses(String region, URI endpoint, String configurationSet, Double maxSendRate,
+            Duration callTimeout) {
+    }
+
+    /**
+     * In-process retry of one send. Errors (5xx, network) and throttling have separate budgets:
+     * a 429 says nothing about the message, so it must not use up the attempts a flaky server gets.
+     */
+    public record Retry(int maxAttempts, int maxThrottledAttempts, Duration initialBackoff, Duration maxBackoff) {
+    }
+
+    /** One-click unsubscribe; both set or the headers are not added. */
+    public record Unsubscribe(String baseUrl, String secret) {
+
+        public boolean enabled() {
+            return baseUrl != null && !baseUrl.isBlank() && secret != null && !secret.isBlank();
+        }
+    }
+}

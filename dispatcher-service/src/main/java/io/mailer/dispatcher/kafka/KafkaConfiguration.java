@@ -1,0 +1,188 @@
+package io.mailer.dispatcher.kafka;
+
+import io.mailer.schemas.kafka.TopicDeclarer;
+import io.mailer.dispatcher.DispatcherProperties;
+import io.mailer.dispatcher.send.DispatcherMetrics;
+import io.mailer.dispatcher.send.SendGate;
+import io.mailer.dispatcher.send.SendProcessor;
+import io.mailer.schemas.events.DeliveryEvent;
+import io.mailer.schemas.events.SendRequest;
+import io.mailer.schemas.kafka.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Kafka wiring: topics, the {@code sends} consumer and its container, the delivery-event producer
+ * and the dead-letter path. Client settings that are invariants of the design (read_committed,
+ * manual commits, idempotent acks=all) are set here, not left to configuration.
+ */
+@Configuration(proxyBeanMethods = false)
+public class KafkaConfiguration {
+
+    /** Header on {@code sends-dlt} records saying why the record was diverted. */
+    public static final String DLT_REASON_HEADER = "mailer-dlt-reason";
+
+    @Bean
+    Topics topics(DispatcherProperties properties) {
+        return new Topics(properties.topicPrefix());
+    }
+
+    /** A fresh Kafka gets every topic of the registry ({@code mailer.topics.partitions}, shared by all services). */
+    @Bean
+    TopicDeclarer topicDeclarer(KafkaAdmin kafkaAdmin, Topics topics, @Value("${mailer.topics.partitions}") int partitions) {
+        return new TopicDeclarer(kafkaAdmin.getConfigurationProperties(), topics.newTopics(partitions));
+    }
+
+    @Bean
+    DefaultKafkaConsumerFactory<String, SendRequest> sendsConsumerFactory(KafkaProperties kafka,
+            DispatcherProperties properties, Topics topics) {
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.groupId());
+        // the topology writes sends transactionally: never act on an aborted record
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords(properties));
+        // a value that cannot be read arrives as null with the exception in a header (see SendsListener)
+        return new DefaultKafkaConsumerFactory<>(config, new StringDeserializer(),
+                new ErrorHandlingDeserializer<>(topics.sends.valueSerde().deserializer()));
+    }
+
+    @Bean
+    KafkaTemplate<String, DeliveryEvent> deliveryEventTemplate(KafkaProperties kafka, Topics topics) {
+        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(reliableProducer(kafka),
+                new StringSerializer(), topics.deliveryEvents.valueSerde().serializer()));
+    }
+
+    /**
+     * Dead letters keep the record's original bytes: the recoverer publishes the raw value of an
+     * unreadable record, which is a {@code byte[]}; anything else is a send request.
+     */
+    @Bean
+    KafkaTemplate<String, Object> deadLetterTemplate(KafkaProperties kafka, Topics topics) {
+        Serializer<SendRequest> sends = topics.sendsDlt.valueSerde().serializer();
+        Serializer<Object> raw = (topic, value) -> value instanceof byte[] bytes ? bytes
+                : sends.serialize(topic, (SendRequest) value);
+        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(reliableProducer(kafka),
+                new StringSerializer(), raw));
+    }
+
+    @Bean
+    OutcomePublisher outcomePublisher(KafkaTemplate<String, DeliveryEvent> deliveryEventTemplate, Topics topics,
+            Clock clock) {
+        return new OutcomePublisher(deliveryEventTemplate, topics.deliveryEvents.name(), clock, Duration.ofMinutes(2));
+    }
+
+    @Bean
+    DefaultErrorHandler sendsErrorHandler(KafkaTemplate<String, Object> deadLetterTemplate, Topics topics,
+            DispatcherMetrics metrics) {
+        DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(deadLetterTemplate,
+                // partition -1: let the producer choose; sends-dlt need not mirror the partitions of sends
+                (record, e) -> new TopicPartition(topics.sendsDlt.name(), -1));
+        deadLetters.addHeadersFunction((record, e) -> new RecordHeaders().add(DLT_REASON_HEADER,
+                reason(e).getBytes(StandardCharsets.UTF_8)));
+        // Poison records are never retried (they cannot get better). Anything else thrown by the
+        // listener (delivery events not acknowledged) retries the poll with backoff, without limit:
+        // those sends are fine and must never end up in the dead-letter topic.
+        ExponentialBackOff backOff = new ExponentialBackOff(1_000, 2.0);
+        backOff.setMaxInterval(30_000);
+        DefaultErrorHandler handler = new DefaultErrorHandler((record, e) -> {
+            deadLetters.accept(record, e);
+            metrics.deadLetter(poison(e) != null ? poison(e).reason() : "other");
+        }, backOff);
+        handler.addNotRetryableExceptions(PoisonRecordException.class);
+        // SendsListener logs each poison record; the handler's own "seek after exception" is routine
+        handler.setLogLevel(KafkaException.Level.DEBUG);
+        return handler;
+    }
+
+    @Bean
+    ConsumptionPauser consumptionPauser(ScheduledExecutorService dispatcherScheduler) {
+        return new ConsumptionPauser(dispatcherScheduler);
+    }
+
+    @Bean
+    SendsListener sendsListener(SendProcessor processor, OutcomePublisher publisher, SendGate gate,
+            ConsumptionPauser pauser, Clock clock) {
+        return new SendsListener(processor, publisher, gate, pauser, clock);
+    }
+
+    @Bean
+    ConcurrentMessageListenerContainer<String, SendRequest> sendsListenerContainer(
+            DefaultKafkaConsumerFactory<String, SendRequest> sendsConsumerFactory, Topics topics,
+            SendsListener listener, DefaultErrorHandler sendsErrorHandler, ConsumptionPauser pauser) {
+        ContainerProperties container = new ContainerProperties(topics.sends.name());
+        container.setMessageListener(listener);
+        // acknowledge() commits at once, on the consumer thread, after the events are durable
+        container.setAckMode(ContainerProperties.AckMode.MANUAL_IMMEDIATE);
+        // graceful shutdown: the poll in hand finishes (in-flight calls complete, waiting retries are
+        // deferred) and its offsets are committed before the consumer closes
+        container.setShutdownTimeout(Duration.ofSeconds(60).toMillis());
+        ConcurrentMessageListenerContainer<String, SendRequest> c =
+                new ConcurrentMessageListenerContainer<>(sendsConsumerFactory, container);
+        // one consumer per instance: the whole poll is sent concurrently, WORKER_CONCURRENCY bounds it
+        c.setConcurrency(1);
+        c.setCommonErrorHandler(sendsErrorHandler);
+        pauser.attach(c);
+        return c;
+    }
+
+    static int maxPollRecords(DispatcherProperties properties) {
+        Double rate = properties.ses().maxSendRate();
+        if (rate == null) {
+            return properties.maxPollRecords();
+        }
+        // at most ~30 s of sending per poll at the configured rate, far inside max.poll.interval.ms
+        int byRate = (int) Math.max(1, Math.ceil(rate * 30));
+        return Math.min(properties.maxPollRecords(), byRate);
+    }
+
+    private static Map<String, Object> reliableProducer(KafkaProperties kafka) {
+        Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return config;
+    }
+
+    private static String reason(Exception e) {
+        PoisonRecordException poison = poison(e);
+        String reason = poison != null ? poison.getMessage() : e.getMessage();
+        return reason == null ? e.getClass().getSimpleName() : reason;
+    }
+
+    private static PoisonRecordException poison(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PoisonRecordException p) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

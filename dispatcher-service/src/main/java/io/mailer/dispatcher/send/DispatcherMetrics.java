@@ -1,0 +1,68 @@
+package io.mailer.dispatcher.send;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/**
+ * The dispatcher's meters (Prometheus names):
+ * <ul>
+ *   <li>{@code emails_sent_total{tenant,outcome}}: sends by final outcome (sent, failed, deferred);</li>
+ *   <li>{@code email_send_duration_seconds{result}}: histogram of single SES calls;</li>
+ *   <li>{@code mailer_dispatcher_in_flight}: SES calls in flight now;</li>
+ *   <li>{@code mailer_dispatcher_ses_retries_total{code}}: attempts that will be retried;</li>
+ *   <li>{@code mailer_dispatcher_dead_letters_total{reason}}: records diverted to {@code sends-dlt};</li>
+ *   <li>{@code mailer_dispatcher_account_paused}: 1 while SES says the account cannot send.</li>
+ * </ul>
+ */
+public final class DispatcherMetrics {
+
+    private final MeterRegistry registry;
+
+    public DispatcherMetrics(MeterRegistry registry, InFlightLimiter inFlight, SendGate gate) {
+        this.registry = registry;
+        Gauge.builder("mailer.dispatcher.in.flight", inFlight, InFlightLimiter::inFlight)
+                .description("SES calls in flight")
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.account.paused", gate, g -> g.isPaused() ? 1 : 0)
+                .description("1 while SES says the account cannot send")
+                .register(registry);
+    }
+
+    public void outcome(String tenant, SendOutcome outcome) {
+        Counter.builder("emails.sent")
+                .description("Sends by final outcome")
+                .tag("tenant", tenant == null ? "unknown" : tenant)
+                .tag("outcome", outcome.metricLabel())
+                .register(registry)
+                .increment();
+    }
+
+    /** @param result {@code ok} or the {@link io.mailer.dispatcher.ses.SesErrorKind} in lower case */
+    public void sesCall(Duration duration, String result) {
+        Timer.builder("email.send.duration")
+                .description("Duration of one SES SendEmail call")
+                .tag("result", result)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(duration);
+    }
+
+    public void retry(String code) {
+        Counter.builder("mailer.dispatcher.ses.retries")
+                .description("SES attempts that failed and will be retried")
+                .tag("code", code)
+                .register(registry)
+                .increment();
+    }
+
+    public void deadLetter(String reason) {
+        Counter.builder("mailer.dispatcher.dead.letters")
+                .description("Records of sends diverted to the dead-letter topic")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+}

@@ -1,0 +1,107 @@
+package io.mailer.dispatcher.ses;
+
+import io.mailer.dispatcher.render.RenderedMessage;
+import io.mailer.dispatcher.unsubscribe.UnsubscribeHeaders;
+import io.mailer.schemas.commands.MessageContent;
+import io.mailer.schemas.events.SendRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.sesv2.model.Body;
+import software.amazon.awssdk.services.sesv2.model.Content;
+import software.amazon.awssdk.services.sesv2.model.EmailContent;
+import software.amazon.awssdk.services.sesv2.model.Message;
+import software.amazon.awssdk.services.sesv2.model.MessageHeader;
+import software.amazon.awssdk.services.sesv2.model.MessageTag;
+import software.amazon.awssdk.services.sesv2.model.SendEmailRequest;
+
+/**
+ * Builds the SES v2 {@code SendEmail} request of one send: Simple content, the tags and header that
+ * let SES events be traced back to the send, the batch's custom headers and, for non-transactional
+ * mail, the one-click unsubscribe headers.
+ */
+public final class SesEmailFactory {
+
+    public static final String TAG_SEND_ID = "mailer_send_id";
+    public static final String TAG_BATCH_ID = "mailer_batch_id";
+    public static final String TAG_TENANT = "mailer_tenant";
+    public static final String HEADER_SEND_ID = "X-Mailer-Send-Id";
+    // identity notifications carry no EmailTags: these headers let the feedback service correlate them
+    public static final String HEADER_BATCH_ID = "X-Mailer-Batch-Id";
+    public static final String HEADER_TENANT = "X-Mailer-Tenant";
+    private static final String UTF_8 = "UTF-8";
+
+    private final String defaultFrom;
+    private final String configurationSet;
+    private final UnsubscribeHeaders unsubscribe;
+
+    /**
+     * @param defaultFrom      {@code MAIL_FROM}, used when a message has no From; may be null
+     * @param configurationSet {@code SES_CONFIGURATION_SET}; may be null
+     * @param unsubscribe      null when unsubscribe links are not configured
+     */
+    public SesEmailFactory(String defaultFrom, String configurationSet, UnsubscribeHeaders unsubscribe) {
+        this.defaultFrom = defaultFrom;
+        this.configurationSet = configurationSet;
+        this.unsubscribe = unsubscribe;
+    }
+
+    /** @throws IllegalArgumentException when neither the message nor MAIL_FROM gives a From address */
+    public SendEmailRequest build(SendRequest send, RenderedMessage rendered) {
+        MessageContent m = send.message();
+        String from = m.from() != null && !m.from().isBlank() ? m.from() : defaultFrom;
+        if (from == null || from.isBlank()) {
+            throw new IllegalArgumentException("no From address: the message has none and MAIL_FROM is not set");
+        }
+        Body.Builder body = Body.builder();
+        if (rendered.html() != null) {
+            body.html(content(rendered.html()));
+        }
+        if (rendered.text() != null) {
+            body.text(content(rendered.text()));
+        }
+        Message message = Message.builder()
+                .subject(content(rendered.subject() == null ? "" : rendered.subject()))
+                .body(body.build())
+                .headers(headers(send))
+                .build();
+        SendEmailRequest.Builder request = SendEmailRequest.builder()
+                .fromEmailAddress(from)
+                .destination(d -> d.toAddresses(send.email()))
+                .content(EmailContent.builder().simple(message).build())
+                .emailTags(
+                        tag(TAG_SEND_ID, send.sendId()),
+                        tag(TAG_BATCH_ID, send.batchId()),
+                        tag(TAG_TENANT, send.tenantId()));
+        if (m.replyTo() != null && !m.replyTo().isBlank()) {
+            request.replyToAddresses(m.replyTo());
+        }
+        if (configurationSet != null && !configurationSet.isBlank()) {
+            request.configurationSetName(configurationSet);
+        }
+        return request.build();
+    }
+
+    private List<MessageHeader> headers(SendRequest send) {
+        // insertion order; later entries win, so ours override a batch header of the same name
+        Map<String, String> headers = new LinkedHashMap<>(send.message().headers());
+        headers.put(HEADER_SEND_ID, send.sendId());
+        headers.put(HEADER_BATCH_ID, send.batchId());
+        headers.put(HEADER_TENANT, send.tenantId());
+        if (unsubscribe != null) {
+            headers.putAll(unsubscribe.forSend(send));
+        }
+        List<MessageHeader> out = new ArrayList<>(headers.size());
+        headers.forEach((name, value) -> out.add(MessageHeader.builder().name(name).value(value).build()));
+        return out;
+    }
+
+    private static Content content(String data) {
+        return Content.builder().data(data).charset(UTF_8).build();
+    }
+
+    private static MessageTag tag(String name, String value) {
+        return MessageTag.builder().name(name).value(value).build();
+    }
+}

@@ -1,0 +1,145 @@
+package io.mailer.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mailer.devstack.EmbeddedKafka;
+import io.mailer.devstack.SesSandbox;
+import io.mailer.schemas.commands.MessageContent;
+import io.mailer.schemas.events.DeliveryEvent;
+import io.mailer.schemas.events.EventType;
+import io.mailer.schemas.events.Ids;
+import io.mailer.schemas.events.SendRequest;
+import io.mailer.schemas.kafka.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * SES_MAX_SEND_RATE pacing, then graceful shutdown (last: it stops the dispatcher) with calls in flight.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DispatcherPacingAndShutdownTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    private static EmbeddedKafka kafka;
+    private static SesSandbox ses;
+    private static Topics topics;
+    private static ConfigurableApplicationContext dispatcher;
+    private static KafkaProducer<String, SendRequest> producer;
+    private static TopicReader<DeliveryEvent> events;
+
+    @BeforeAll
+    static void startEverything() {
+        System.setProperty("aws.accessKeyId", "test");
+        System.setProperty("aws.secretAccessKey", "test");
+        kafka = EmbeddedKafka.start();
+        ses = SesSandbox.start();
+        topics = new Topics("pace.");
+        kafka.createTopics(topics, 6);
+        dispatcher = DispatcherApplication.start(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "MAILER_TOPIC_PREFIX", "pace.",
+                "PORT", "0",
+                "AWS_REGION", "us-east-1",
+                "SES_ENDPOINT", ses.endpoint(),
+                "MAIL_FROM", "Default <default@example.com>",
+                "SES_MAX_SEND_RATE", "10"));
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), topics.sends.valueSerde().serializer());
+        events = new TopicReader<>(kafka.bootstrapServers(), topics.deliveryEvents.name(),
+                topics.deliveryEvents.valueSerde().deserializer());
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        events.close();
+        producer.close();
+        if (dispatcher != null && dispatcher.isActive()) {
+            dispatcher.close();
+        }
+        ses.close();
+        kafka.close();
+    }
+
+    @Test
+    @Order(1)
+    void shouldNotExceedTheConfiguredSendRate() {
+        // Given 10 per second, a warm SES client (the first call's connection setup would bunch the
+        // early arrivals) and a full bucket: 11 may go at once, then one per 100 ms
+        SendRequest warmUp = send("warm", 0);
+        producer.send(new ProducerRecord<>(topics.sends.name(), warmUp.sendId(), warmUp));
+        await().atMost(PATIENCE).until(() -> sentOf("warm").size() == 1);
+        await().pollDelay(Duration.ofMillis(1100)).atMost(PATIENCE).until(() -> true);
+        ses.reset();
+        List<SendRequest> sends = IntStream.range(0, 31).mapToObj(i -> send("rate", i)).toList();
+
+        // When 31 sends arrive at once
+        sends.forEach(s -> producer.send(new ProducerRecord<>(topics.sends.name(), s.sendId(), s)));
+
+        // Then all go out, and the last 20 are paced: SES sees them over about two seconds
+        await().atMost(PATIENCE).until(() -> sentOf("rate").size() == 31);
+        List<Instant> received = ses.sent().stream().map(SesSandbox.SentMessage::receivedAt)
+                .sorted(Comparator.naturalOrder()).toList();
+        assertThat(received).hasSize(31);
+        assertThat(Duration.between(received.get(0), received.get(30))).isGreaterThan(Duration.ofMillis(1700));
+    }
+
+    @Test
+    @Order(2)
+    void shouldFinishInFlightCallsAndCommitWhenStopped() throws Exception {
+        // Given SES answers slowly and three sends are in flight
+        ses.reset().latency(Duration.ofSeconds(3));
+        List<SendRequest> sends = IntStream.range(0, 3).mapToObj(i -> send("stop", i)).toList();
+        sends.forEach(s -> producer.send(new ProducerRecord<>(topics.sends.name(), s.sendId(), s)));
+        MeterRegistry meters = dispatcher.getBean(MeterRegistry.class);
+        await().atMost(PATIENCE).until(() -> meters.get("mailer.dispatcher.in.flight").gauge().value() == 3.0);
+
+        // When the service is stopped
+        dispatcher.close();
+
+        // Then the calls completed, their outcomes were written, and every send record is committed
+        assertThat(sentOf("stop")).extracting(DeliveryEvent::sendId)
+                .containsExactlyInAnyOrderElementsOf(sends.stream().map(SendRequest::sendId).toList());
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin
+                    .listConsumerGroupOffsets("pace.dispatcher").partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+            long done = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+            assertThat(done).isEqualTo(end).isEqualTo(35);
+        }
+    }
+
+    private static List<DeliveryEvent> sentOf(String batchId) {
+        return events.values().stream()
+                .filter(e -> batchId.equals(e.batchId()) && e.type() == EventType.SENT).toList();
+    }
+
+    private static SendRequest send(String batchId, int index) {
+        return new SendRequest(Ids.sendId(batchId, index), batchId, "acme", index, "r" + index + "@example.com",
+                Map.of(), Map.of(), new MessageContent(null, null, "s", null, "t", Map.of(), Map.of(), null, false),
+                Instant.parse("2026-11-27T10:00:00Z"));
+    }
+}

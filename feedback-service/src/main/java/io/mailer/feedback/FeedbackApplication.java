@@ -1,0 +1,110 @@
+package io.mailer.feedback;
+
+import io.mailer.schemas.settings.Checks;
+import io.mailer.schemas.settings.CommonSettings;
+import io.mailer.schemas.settings.DatabaseUrl;
+import io.mailer.schemas.settings.MailerApplication;
+import io.mailer.schemas.settings.ServiceSettings;
+import io.mailer.schemas.settings.Setting;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The feedback service: SES notifications from SQS to {@code delivery-events} and
+ * {@code suppressions} (package {@code intake}), and the PostgreSQL projector of
+ * {@code batch-commands}, {@code delivery-events} and {@code suppressions} (package {@code projector}).
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class FeedbackApplication {
+
+    public static final String SERVICE_NAME = "feedback-service";
+
+    public static final Setting SQS_QUEUE_URL = Setting.required("SQS_QUEUE_URL", Checks.HTTP_URL,
+            "URL of the SQS queue SNS delivers SES events to");
+    public static final Setting SQS_ENDPOINT = Setting.optional("SQS_ENDPOINT", null, Checks.HTTP_URL,
+            "SQS endpoint override (ElasticMQ, LocalStack)");
+    public static final Setting SNS_VERIFY_SIGNATURES = Setting.optional("SNS_VERIFY_SIGNATURES", "true",
+            Checks.BOOLEAN, "verify SNS signatures; false only for raw message delivery or tests");
+    public static final Setting SQS_WAIT_SECONDS = Setting.optional("SQS_WAIT_SECONDS", "20",
+            FeedbackApplication::checkWaitSeconds, "SQS long-polling wait, 0-20 seconds");
+    public static final Setting SNS_TOPIC_ARNS = Setting.optional("SNS_TOPIC_ARNS", "", Checks.ANY,
+            "comma-separated SNS topic ARNs accepted; empty accepts any topic");
+
+    public static final List<Setting> SETTINGS = List.of(
+            CommonSettings.KAFKA_BOOTSTRAP_SERVERS,
+            CommonSettings.MAILER_TOPIC_PREFIX,
+            CommonSettings.port("3003"),
+            CommonSettings.DATABASE_URL,
+            CommonSettings.AWS_REGION,
+            SQS_QUEUE_URL,
+            SQS_ENDPOINT,
+            SNS_VERIFY_SIGNATURES,
+            SQS_WAIT_SECONDS,
+            SNS_TOPIC_ARNS);
+
+    /**
+     * Auto-configurations on the shared launcher classpath this service does not use: the
+     * ingress service brings R2DBC, and an R2DBC ConnectionFactory would otherwise be created here.
+     */
+    static final List<String> EXCLUDED_AUTO_CONFIGURATIONS = List.of(
+            "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration",
+            "org.springframework.boot.r2dbc.autoconfigure.R2dbcInitializationAutoConfiguration",
+            "org.springframework.boot.r2dbc.autoconfigure.R2dbcProxyAutoConfiguration",
+            "org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration",
+            "org.springframework.boot.r2dbc.autoconfigure.health.ConnectionFactoryHealthContributorAutoConfiguration",
+            "org.springframework.boot.r2dbc.autoconfigure.metrics.ConnectionPoolMetricsAutoConfiguration",
+            "org.springframework.boot.r2dbc.autoconfigure.observation.R2dbcObservationAutoConfiguration",
+            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration",
+            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcRepositoriesAutoConfiguration");
+
+    public static void main(String[] args) {
+        MailerApplication.runOrExit(FeedbackApplication.class, SERVICE_NAME, SETTINGS,
+                FeedbackApplication::springProperties, args);
+    }
+
+    /** Starts the service with the given environment variables overlaid on the process environment. */
+    public static ConfigurableApplicationContext start(Map<String, String> env) {
+        return MailerApplication.start(FeedbackApplication.class, SERVICE_NAME, SETTINGS, env,
+                FeedbackApplication::springProperties);
+    }
+
+    static Map<String, Object> springProperties(ServiceSettings s) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        String prefix = s.get(CommonSettings.MAILER_TOPIC_PREFIX.name());
+        p.put("server.port", s.get("PORT"));
+        p.put("spring.kafka.bootstrap-servers", s.get(CommonSettings.KAFKA_BOOTSTRAP_SERVERS.name()));
+        p.put("spring.kafka.consumer.group-id", prefix + "projector");
+        p.put("mailer.topics.prefix", prefix);
+
+        DatabaseUrl db = DatabaseUrl.parse(s.get(CommonSettings.DATABASE_URL.name()));
+        p.put("spring.datasource.url", db.jdbcUrl());
+        p.put("spring.datasource.username", db.username());
+        p.put("spring.datasource.password", db.password());
+
+        p.put("mailer.feedback.intake.region", s.get(CommonSettings.AWS_REGION.name()));
+        p.put("mailer.feedback.intake.queue-url", s.get(SQS_QUEUE_URL.name()));
+        if (s.has(SQS_ENDPOINT.name())) {
+            p.put("mailer.feedback.intake.endpoint", s.get(SQS_ENDPOINT.name()));
+        }
+        p.put("mailer.feedback.intake.verify-signatures", s.get(SNS_VERIFY_SIGNATURES.name()).toLowerCase());
+        p.put("mailer.feedback.intake.wait-seconds", s.get(SQS_WAIT_SECONDS.name()));
+        p.put("mailer.feedback.intake.topic-arns", s.has(SNS_TOPIC_ARNS.name()) ? s.get(SNS_TOPIC_ARNS.name()) : "");
+
+        p.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
+        return p;
+    }
+
+    private static String checkWaitSeconds(String value) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            return n >= 0 && n <= 20 ? null : "must be 0-20 (SQS long-polling limit), got '" + value + "'";
+        } catch (NumberFormatException e) {
+            return "must be an integer 0-20, got '" + value + "'";
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.mailer.feedback.intake;
+
+import io.mailer.feedback.system.FeedbackTopics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaTemplate;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.messagemanager.sns.SnsMessageManager;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
+
+/** Wiring of the SQS intake. */
+@Configuration(proxyBeanMethods = false)
+public class IntakeConfig {
+
+    @Bean(destroyMethod = "close")
+    public SqsAsyncClient sqsAsyncClient(IntakeProperties properties) {
+        SqsAsyncClientBuilder builder = SqsAsyncClient.builder()
+                .region(Region.of(properties.region()))
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        // must outlast the 20 s long poll
+                        .readTimeout(Duration.ofSeconds(properties.waitSeconds() + 10L))
+                        .maxConcurrency(Math.max(8, properties.pollers() * 2)));
+        if (properties.endpoint() != null) {
+            builder.endpointOverride(properties.endpoint());
+        }
+        return builder.build();
+    }
+
+    @Bean
+    public SignatureVerifier signatureVerifier(IntakeProperties properties) {
+        if (!properties.verifySignatures()) {
+            return SignatureVerifier.DISABLED;
+        }
+        SdkHttpClient http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(5)).socketTimeout(Duration.ofSeconds(5)).build();
+        SnsMessageManager manager = SnsMessageManager.builder()
+                .region(Region.of(properties.region())).httpClient(http).build();
+        return new SnsSdkSignatureVerifier(manager, http);
+    }
+
+    @Bean
+    public IntakeMetrics intakeMetrics(MeterRegistry registry) {
+        return new IntakeMetrics(registry);
+    }
+
+    @Bean
+    public MessageHandler messageHandler(SignatureVerifier verifier, IntakeProperties properties,
+            KafkaTemplate<String, byte[]> kafkaTemplate, FeedbackTopics topics, IntakeMetrics metrics) {
+        return new MessageHandler(
+                new NotificationReader(verifier, properties.topicArns()),
+                new SesEventMapper(BouncePolicy.SES_CLASSIFICATION),
+                new FeedbackPublisher(kafkaTemplate, topics),
+                metrics);
+    }
+
+    @Bean
+    public SqsPoller sqsPoller(SqsAsyncClient sqs, IntakeProperties properties, MessageHandler handler,
+            IntakeMetrics metrics) {
+        return new SqsPoller(sqs, properties, handler, metrics);
+    }
+}

@@ -1,0 +1,25 @@
+package io.mailer.feedback.intake;
+
+import io.mailer.schemas.events.DeliveryEvent;
+import io.mailer.schemas.events.Suppression;
+import java.util.List;
+
+/** What one SQS message turns into. Errors are values: every message ends in exactly one outcome. */
+public sealed interface IntakeOutcome {
+
+    /** Events (one per recipient) and the suppressions they imply, to publish before deleting the message. */
+    record Publish(String sesType, List<DeliveryEvent> events, List<Suppression> suppressions) implements IntakeOutcome {
+        public Publish {
+            events = List.copyOf(events);
+            suppressions = List.copyOf(suppressions);
+        }
+    }
+
+    /** The raw body goes to the quarantine topic with the reason. */
+    record Quarantine(QuarantineReason reason, String detail) implements IntakeOutcome, NotificationReader.ReadResult {
+    }
+
+    /** A known message with nothing to record (e.g. SES's AmazonSnsSubscriptionSucceeded); deleted and counted. */
+    record Ignore(String what) implements IntakeOutcome {
+    }
+}

@@ -1,0 +1,41 @@
+package io.mailer.feedback.intake;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the SQS intake ({@code mailer.feedback.intake.*}), derived from the environment
+ * variables by {@code FeedbackApplication}.
+ *
+ * @param queueUrl         the queue SNS delivers SES notifications to
+ * @param endpoint         SQS endpoint override (ElasticMQ in tests), null for AWS
+ * @param region           AWS region of the queue (and of the SNS signing certificate)
+ * @param waitSeconds      long-polling wait; 20 in production, small in tests so shutdown is quick
+ * @param maxMessages      messages per receive (SQS maximum 10)
+ * @param pollers          threads each running a receive-process-delete loop
+ * @param verifySignatures verify SNS signatures (off only for raw message delivery or tests)
+ * @param topicArns        accepted SNS topic ARNs; empty accepts any (the queue policy is then the only guard)
+ * @param publishTimeout   how long to wait for Kafka acks before leaving a message for redelivery
+ * @param enabled          false runs the projector only
+ */
+@ConfigurationProperties("mailer.feedback.intake")
+public record IntakeProperties(
+        String queueUrl,
+        URI endpoint,
+        String region,
+        @DefaultValue("20") int waitSeconds,
+        @DefaultValue("10") int maxMessages,
+        @DefaultValue("2") int pollers,
+        @DefaultValue("true") boolean verifySignatures,
+        @DefaultValue List<String> topicArns,
+        @DefaultValue("30s") Duration publishTimeout,
+        @DefaultValue("true") boolean enabled) {
+
+    public IntakeProperties {
+        topicArns = topicArns == null ? List.of()
+                : topicArns.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}

@@ -1,0 +1,55 @@
+package io.mailer.feedback.intake;
+
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * One SQS message from body to Kafka: read the envelope, map the SES event, publish the events
+ * and suppressions (or quarantine the raw body). The returned future completes when the message
+ * may be deleted; it fails when the message must stay in SQS to be received again.
+ */
+public final class MessageHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(MessageHandler.class);
+
+    private final NotificationReader reader;
+    private final SesEventMapper mapper;
+    private final FeedbackPublisher publisher;
+    private final IntakeMetrics metrics;
+
+    public MessageHandler(NotificationReader reader, SesEventMapper mapper, FeedbackPublisher publisher,
+            IntakeMetrics metrics) {
+        this.reader = reader;
+        this.mapper = mapper;
+        this.publisher = publisher;
+        this.metrics = metrics;
+    }
+
+    public CompletableFuture<Void> handle(Message message) {
+        IntakeOutcome outcome;
+        try {
+            outcome = outcome(message.body());
+        } catch (RuntimeException e) {
+            // e.g. the SNS certificate could not be fetched: not the message's fault, retry later
+            return CompletableFuture.failedFuture(e);
+        }
+        // Java 17: no pattern matching for switch yet, hence the instanceof chain
+        if (outcome instanceof IntakeOutcome.Publish p) {
+            return publisher.publish(p).thenRun(() -> p.events().forEach(e -> metrics.published(e.type())));
+        }
+        if (outcome instanceof IntakeOutcome.Quarantine q) {
+            log.warn("Quarantining SQS message {}: {} ({})", message.messageId(), q.reason().tag(), q.detail());
+            return publisher.quarantine(message.messageId(), message.body(), q)
+                    .thenRun(() -> metrics.quarantined(q.reason()));
+        }
+        metrics.ignored(((IntakeOutcome.Ignore) outcome).what());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    IntakeOutcome outcome(String body) {
+        NotificationReader.ReadResult read = reader.read(body);
+        return read instanceof SesNotification n ? mapper.map(n) : (IntakeOutcome.Quarantine) read;
+    }
+}

@@ -1,0 +1,95 @@
+package io.mailer.feedback.projector;
+
+import io.mailer.schemas.commands.BatchCommand;
+import io.mailer.schemas.commands.MessageContent;
+import java.util.Collection;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Writes the {@code batch} table. */
+final class BatchTable {
+
+    /**
+     * Every chunk carries the same batch fields, so the upsert is idempotent. A new batch is
+     * PROCESSING at once (the projector sees it when the topology already fans it out); a row
+     * that is ACCEPTED (written ahead by another component) moves to PROCESSING; COMPLETED and
+     * CANCELLED are kept.
+     */
+    private static final String UPSERT = """
+            INSERT INTO batch AS b (id, tenant_id, status, total, chunk_count, from_address, subject, tags,
+                                    send_at, created_at, updated_at)
+            VALUES (?, ?, 'PROCESSING', ?, ?, ?, ?, ?::jsonb, ?, ?, now())
+            ON CONFLICT (id) DO UPDATE SET
+                total = EXCLUDED.total,
+                chunk_count = EXCLUDED.chunk_count,
+                from_address = EXCLUDED.from_address,
+                subject = EXCLUDED.subject,
+                tags = EXCLUDED.tags,
+                send_at = EXCLUDED.send_at,
+                created_at = LEAST(b.created_at, EXCLUDED.created_at),
+                status = CASE WHEN b.status = 'ACCEPTED' THEN 'PROCESSING' ELSE b.status END,
+                updated_at = now()
+            """;
+
+    /** A cancel before any chunk still leaves a row; a completed batch stays completed. */
+    private static final String CANCEL = """
+            INSERT INTO batch AS b (id, tenant_id, status, created_at, updated_at)
+            VALUES (?, ?, 'CANCELLED', ?, now())
+            ON CONFLICT (id) DO UPDATE SET
+                status = CASE WHEN b.status = 'COMPLETED' THEN b.status ELSE 'CANCELLED' END,
+                updated_at = now()
+            """;
+
+    /**
+     * A batch is COMPLETED when every one of its {@code total} recipients has left QUEUED: handed
+     * to SES (SENT or any later state) or settled without sending (SUPPRESSED, FAILED, CANCELLED).
+     * Later SES outcomes (delivery, bounce, complaint) keep arriving for hours or days and are
+     * not waited for; they still update the recipient rows and counts.
+     */
+    private static final String COMPLETE = """
+            UPDATE batch b SET status = 'COMPLETED', completed_at = now(), updated_at = now()
+            WHERE b.id = ANY (?)
+              AND b.status IN ('ACCEPTED', 'PROCESSING')
+              AND (SELECT count(*) FROM recipient r WHERE r.batch_id = b.id AND r.status <> 'QUEUED') >= b.total
+            """;
+
+    private final JdbcTemplate jdbc;
+
+    BatchTable(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void upsert(List<BatchCommand> chunks) {
+        jdbc.batchUpdate(UPSERT, chunks, 500, (ps, c) -> {
+            MessageContent m = c.message();
+            ps.setString(1, c.batchId());
+            ps.setString(2, c.tenantId());
+            ps.setInt(3, c.totalRecipients());
+            ps.setInt(4, c.chunkCount() == null ? 1 : c.chunkCount());
+            ps.setString(5, m == null ? null : m.from());
+            ps.setString(6, m == null ? null : m.subject());
+            ps.setString(7, m == null ? null : Sql.json(m.tags()));
+            ps.setObject(8, m == null ? null : Sql.ts(m.sendAt()), Sql.TIMESTAMPTZ);
+            ps.setObject(9, Sql.ts(c.createdAt()), Sql.TIMESTAMPTZ);
+        });
+    }
+
+    void cancel(List<BatchCommand> cancels) {
+        jdbc.batchUpdate(CANCEL, cancels, 500, (ps, c) -> {
+            ps.setString(1, c.batchId());
+            ps.setString(2, c.tenantId());
+            ps.setObject(3, Sql.ts(c.createdAt()), Sql.TIMESTAMPTZ);
+        });
+    }
+
+    int completeFinished(Collection<String> batchIds) {
+        if (batchIds.isEmpty()) {
+            return 0;
+        }
+        return jdbc.update(con -> {
+            var ps = con.prepareStatement(COMPLETE);
+            ps.setArray(1, con.createArrayOf("text", batchIds.stream().sorted().toArray()));
+            return ps;
+        });
+    }
+}

@@ -1,0 +1,102 @@
+package io.mailer.feedback.projector;
+
+import io.mailer.feedback.projector.ProjectorRecord.BatchCancelled;
+import io.mailer.feedback.projector.ProjectorRecord.ChunkSubmitted;
+import io.mailer.feedback.projector.ProjectorRecord.EventRecorded;
+import io.mailer.feedback.projector.ProjectorRecord.SuppressionPut;
+import io.mailer.feedback.projector.ProjectorRecord.SuppressionRemoved;
+import io.mailer.schemas.commands.BatchCommand;
+import io.mailer.schemas.events.Suppression;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Projects one poll's worth of records into PostgreSQL in ONE transaction, with batched upserts.
+ * Every statement is idempotent (ON CONFLICT, forward-only states, first-value-wins milestones),
+ * so replaying records after a crash — the offsets are committed only after this transaction —
+ * leaves the same rows.
+ *
+ * <p>Order inside the transaction: chunks, cancels, events, suppressions, then batch completion.
+ * Each statement group commutes with the others for a given key, except cancel-after-chunk, which
+ * the order preserves.
+ */
+public final class ProjectionWriter {
+
+    private final TransactionTemplate transaction;
+    private final BatchTable batches;
+    private final RecipientTable recipients;
+    private final EventTable events;
+    private final SuppressionTable suppressions;
+
+    public ProjectionWriter(JdbcTemplate jdbc, TransactionTemplate transaction) {
+        this.transaction = transaction;
+        this.batches = new BatchTable(jdbc);
+        this.recipients = new RecipientTable(jdbc);
+        this.events = new EventTable(jdbc);
+        this.suppressions = new SuppressionTable(jdbc);
+    }
+
+    /** Writes the records and returns how many batches became COMPLETED. */
+    public int write(List<? extends ProjectorRecord> records) {
+        List<BatchCommand> chunks = new ArrayList<>();
+        List<BatchCommand> cancels = new ArrayList<>();
+        List<EventRecorded> recorded = new ArrayList<>();
+        // compacted-topic semantics: within a poll only the last record per key matters
+        Map<String, ProjectorRecord> lastSuppression = new LinkedHashMap<>();
+        Set<String> touchedBatches = new TreeSet<>();
+        for (ProjectorRecord r : records) {
+            if (r instanceof ChunkSubmitted c) {
+                chunks.add(c.command());
+                touchedBatches.add(c.command().batchId());
+            } else if (r instanceof BatchCancelled c) {
+                cancels.add(c.command());
+            } else if (r instanceof EventRecorded e) {
+                recorded.add(e);
+                touchedBatches.add(e.event().batchId());
+            } else if (r instanceof SuppressionPut p) {
+                lastSuppression.remove(p.suppression().key());
+                lastSuppression.put(p.suppression().key(), p);
+            } else if (r instanceof SuppressionRemoved d) {
+                String key = Suppression.key(d.tenantId(), d.email());
+                lastSuppression.remove(key);
+                lastSuppression.put(key, d);
+            }
+        }
+        List<Suppression> puts = new ArrayList<>();
+        List<String[]> deletes = new ArrayList<>();
+        for (ProjectorRecord r : lastSuppression.values()) {
+            if (r instanceof SuppressionPut p) {
+                puts.add(p.suppression());
+            } else if (r instanceof SuppressionRemoved d) {
+                deletes.add(new String[] {d.tenantId(), d.email()});
+            }
+        }
+        Integer completed = transaction.execute(status -> {
+            if (!chunks.isEmpty()) {
+                batches.upsert(chunks);
+                recipients.insertQueued(chunks);
+            }
+            if (!cancels.isEmpty()) {
+                batches.cancel(cancels);
+            }
+            if (!recorded.isEmpty()) {
+                events.insert(recorded);
+                recipients.applyEvents(recorded);
+            }
+            if (!puts.isEmpty()) {
+                suppressions.upsert(puts);
+            }
+            if (!deletes.isEmpty()) {
+                suppressions.delete(deletes);
+            }
+            return batches.completeFinished(touchedBatches);
+        });
+        return completed == null ? 0 : completed;
+    }
+}
