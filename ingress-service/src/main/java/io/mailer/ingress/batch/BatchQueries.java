@@ -16,7 +16,7 @@ public class BatchQueries {
             SELECT b.id, b.status, b.created_at, b.total,
                    count(r.send_id) FILTER (WHERE r.status = 'SUPPRESSED') AS suppressed,
                    count(r.send_id) FILTER (WHERE r.status IN ('SENT','DELIVERED','BOUNCED','COMPLAINED')) AS sent,
-                   count(r.send_id) FILTER (WHERE r.delivered_at IS NOT NULL) AS delivered,
+                   count(r.send_id) FILTER (WHERE r.status IN ('DELIVERED','COMPLAINED') OR (r.delivered_at IS NOT NULL AND r.status <> 'BOUNCED')) AS delivered,
                    count(r.send_id) FILTER (WHERE r.status = 'BOUNCED') AS bounced,
                    count(r.send_id) FILTER (WHERE r.complained_at IS NOT NULL OR r.status = 'COMPLAINED') AS complained,
                    count(r.send_id) FILTER (WHERE r.status = 'FAILED') AS failed,
