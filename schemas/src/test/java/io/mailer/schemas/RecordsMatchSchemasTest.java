@@ -75,6 +75,12 @@ class RecordsMatchSchemasTest {
     }
 
     @Test
+    void shouldWriteBatchCancellationThatMatchesSchema() {
+        var cancellation = new io.mailer.schemas.commands.BatchCancellation("bat_1", "acme", NOW);
+        assertThat(violations("batch-cancellation", TOPICS.batchCancellations, cancellation)).isEmpty();
+    }
+
+    @Test
     void shouldWriteSuppressionThatMatchesSchema() {
         var suppression = new Suppression("acme", "Bob@Example.COM", Suppression.Reason.BOUNCE, "ev-1", NOW);
         assertThat(suppression.email()).isEqualTo("bob@example.com");

@@ -1,5 +1,6 @@
 package io.mailer.schemas.kafka;
 
+import io.mailer.schemas.commands.BatchCancellation;
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.SendRequest;
@@ -25,6 +26,7 @@ public final class Topics {
     public final Topic<String, SendRequest> sendsDlt;
     public final Topic<String, Suppression> suppressions;
     public final Topic<String, DeliveryEvent> deliveryEvents;
+    public final Topic<String, BatchCancellation> batchCancellations;
     /** Dead letters and quarantine keep the original bytes, so their values are raw. */
     public final Topic<String, byte[]> batchCommandsDlt;
     public final Topic<String, byte[]> feedbackQuarantine;
@@ -38,6 +40,7 @@ public final class Topics {
         sendsDlt = new Topic<>(name("sends-dlt"), keys, new JsonSerde<>(SendRequest.class), false);
         suppressions = new Topic<>(name("suppressions"), keys, new JsonSerde<>(Suppression.class), true);
         deliveryEvents = new Topic<>(name("delivery-events"), keys, new JsonSerde<>(DeliveryEvent.class), false);
+        batchCancellations = new Topic<>(name("batch-cancellations"), keys, new JsonSerde<>(BatchCancellation.class), true);
         batchCommandsDlt = new Topic<>(name("batch-commands-dlt"), keys, Serdes.ByteArray(), false);
         feedbackQuarantine = new Topic<>(name("feedback-quarantine"), keys, Serdes.ByteArray(), false);
         projectorDlt = new Topic<>(name("projector-dlt"), keys, Serdes.ByteArray(), false);
@@ -52,7 +55,7 @@ public final class Topics {
     }
 
     public List<Topic<String, ?>> all() {
-        return List.of(batchCommands, sends, sendsDlt, suppressions, deliveryEvents, batchCommandsDlt,
+        return List.of(batchCommands, sends, sendsDlt, suppressions, deliveryEvents, batchCancellations, batchCommandsDlt,
                 feedbackQuarantine, projectorDlt);
     }
 
