@@ -1,7 +1,11 @@
 package io.mailer.dispatcher;
 
-import io.mailer.dispatcher.ratelimit.LocalRateLimiter;
+import io.mailer.dispatcher.account.AccountMonitor;
+import io.mailer.dispatcher.kafka.ConsumptionPauser;
+import io.mailer.dispatcher.ledger.CancelledBatches;
+import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.ratelimit.RateLimiter;
+import io.mailer.dispatcher.ratelimit.SharedRateLimiter;
 import io.mailer.dispatcher.render.TemplateRenderer;
 import io.mailer.dispatcher.send.DispatcherMetrics;
 import io.mailer.dispatcher.send.InFlightLimiter;
@@ -11,9 +15,10 @@ import io.mailer.dispatcher.send.SendProcessor;
 import io.mailer.dispatcher.ses.SesEmailFactory;
 import io.mailer.dispatcher.ses.SesErrorClassifier;
 import io.mailer.dispatcher.unsubscribe.UnsubscribeHeaders;
-import io.mailer.dispatcher.unsubscribe.UnsubscribeToken;
+import io.mailer.schemas.unsubscribe.UnsubscribeToken;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -90,10 +95,27 @@ public class DispatcherConfiguration {
         return new DispatcherMetrics(registry, inFlight, gate);
     }
 
+    /** Starts at SES_MAX_SEND_RATE, else 1/s (SES's sandbox rate) until GetAccount answers. */
     @Bean
-    RateLimiter rateLimiter(DispatcherProperties properties, ScheduledExecutorService dispatcherScheduler) {
+    SharedRateLimiter rateLimiter(DispatcherProperties properties, ScheduledExecutorService dispatcherScheduler,
+            DispatcherMetrics metrics) {
         Double rate = properties.ses().maxSendRate();
-        return rate == null ? RateLimiter.UNLIMITED : new LocalRateLimiter(rate, dispatcherScheduler);
+        DispatcherProperties.Rate r = properties.rate();
+        SharedRateLimiter limiter = new SharedRateLimiter(rate == null ? 1.0 : rate, r.decrease(), r.increase(),
+                dispatcherScheduler, System::nanoTime);
+        metrics.watch(limiter);
+        return limiter;
+    }
+
+    @Bean
+    AccountMonitor accountMonitor(SesV2AsyncClient ses, SharedRateLimiter rateLimiter, DispatcherProperties properties,
+            SendGate gate, ScheduledExecutorService dispatcherScheduler, ConsumptionPauser pauser) {
+        DispatcherProperties.Rate r = properties.rate();
+        AccountMonitor monitor = new AccountMonitor(ses, rateLimiter, properties.ses().maxSendRate() != null, gate,
+                dispatcherScheduler, r.accountRefresh(), r.pausedAccountRefresh(), properties.accountPause(),
+                pauser::resumeNow);
+        monitor.refreshNow(Duration.ofSeconds(10));
+        return monitor;
     }
 
     @Bean
@@ -112,10 +134,11 @@ public class DispatcherConfiguration {
     @Bean
     SendProcessor sendProcessor(TemplateRenderer renderer, SesEmailFactory emails, SesV2AsyncClient ses,
             RateLimiter rateLimiter, InFlightLimiter inFlight, SendGate gate, DispatcherProperties properties,
-            ScheduledExecutorService dispatcherScheduler, DispatcherMetrics metrics) {
+            ScheduledExecutorService dispatcherScheduler, DispatcherMetrics metrics, SendLedger ledger,
+            CancelledBatches cancelledBatches) {
         DispatcherProperties.Retry r = properties.retry();
         return new SendProcessor(renderer, emails, ses, new SesErrorClassifier(), rateLimiter, inFlight,
                 new RetryPolicy(r.maxAttempts(), r.maxThrottledAttempts(), r.initialBackoff(), r.maxBackoff()),
-                gate, properties.accountPause(), dispatcherScheduler, metrics);
+                gate, properties.accountPause(), dispatcherScheduler, metrics, ledger, cancelledBatches);
     }
 }

@@ -26,10 +26,24 @@ public record DispatcherProperties(
         int templateCacheSize,
         Ses ses,
         Retry retry,
-        Unsubscribe unsubscribe) {
+        Unsubscribe unsubscribe,
+        Rate rate) {
 
     public DispatcherProperties {
         unsubscribe = unsubscribe == null ? new Unsubscribe(null, null) : unsubscribe;
+    }
+
+    /**
+     * The shared rate limiter and the account monitor.
+     *
+     * @param decrease             AIMD: factor applied to the rate on a 429 (at most once per second)
+     * @param increase             AIMD: share of the full rate regained every second
+     * @param accountRefresh       how often GetAccount is read (MaxSendRate, sending enabled, quota)
+     * @param pausedAccountRefresh how often while sending is paused
+     * @param ledgerCatchUp        how long a new partition owner waits for the ledger to catch up
+     */
+    public record Rate(double decrease, double increase, Duration accountRefresh, Duration pausedAccountRefresh,
+            Duration ledgerCatchUp) {
     }
 
     /** The consumer group of every dispatcher replica. */
@@ -49,10 +63,12 @@ public record DispatcherProperties(
     }
 
     /**
-     * In-process retry of one send. Errors (5xx, network) and throttling have separate budgets:
+     * In-process retry of one send, then the retry tiers ({@code tierDelays}: one delay per
+     * {@code sends-retry-*} topic, in order). Errors (5xx, network) and throttling have separate budgets:
      * a 429 says nothing about the message, so it must not use up the attempts a flaky server gets.
      */
-    public record Retry(int maxAttempts, int maxThrottledAttempts, Duration initialBackoff, Duration maxBackoff) {
+    public record Retry(int maxAttempts, int maxThrottledAttempts, Duration initialBackoff, Duration maxBackoff,
+            java.util.List<Duration> tierDelays) {
     }
 
     /** One-click unsubscribe; both set or the headers are not added. */

@@ -12,7 +12,7 @@ import com.networknt.schema.SpecVersion;
 import io.mailer.devstack.EmbeddedKafka;
 import io.mailer.devstack.SesSandbox;
 import io.mailer.dispatcher.kafka.KafkaConfiguration;
-import io.mailer.dispatcher.unsubscribe.UnsubscribeToken;
+import io.mailer.schemas.unsubscribe.UnsubscribeToken;
 import io.mailer.schemas.commands.MessageContent;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
@@ -72,8 +72,13 @@ class DispatcherIntegrationTest {
         System.setProperty("aws.secretAccessKey", "test");
         // a short account pause keeps the SendingPaused test quick
         System.setProperty("mailer.dispatcher.account-pause", "2s");
+        // AIMD recovers a fifth of the rate per second, so the storm test sees it back within seconds
+        System.setProperty("mailer.dispatcher.rate.increase", "0.2");
+        // short retry tiers, so a send can go through all of them within the test
+        System.setProperty("mailer.dispatcher.retry.tier-delays", "300ms,300ms,300ms,300ms");
         kafka = EmbeddedKafka.start();
-        ses = SesSandbox.start();
+        // GetAccount's MaxSendRate is the global rate when SES_MAX_SEND_RATE is not set
+        ses = SesSandbox.start(SesSandbox.Config.defaults().maxSendRate(1000));
         topics = new Topics("it.");
         kafka.createTopics(topics, 6);
         Map<String, String> env = new LinkedHashMap<>();
@@ -107,6 +112,8 @@ class DispatcherIntegrationTest {
         closeQuietly(ses);
         closeQuietly(kafka);
         System.clearProperty("mailer.dispatcher.account-pause");
+        System.clearProperty("mailer.dispatcher.rate.increase");
+        System.clearProperty("mailer.dispatcher.retry.tier-delays");
     }
 
     @BeforeEach
@@ -212,9 +219,13 @@ class DispatcherIntegrationTest {
     }
 
     @Test
-    void shouldSendEverythingDespiteThrottlingAndFailNothing() {
+    void shouldSendEverythingDespiteThrottlingFailNothingAndLowerThenRecoverTheRate() throws Exception {
         // Given SES throttles 30 % of calls
         ses.throttleFraction(0.3);
+        var limiter = dispatcher.getBean(io.mailer.dispatcher.ratelimit.SharedRateLimiter.class);
+        double fullRate = limiter.currentRate();
+        double throttledBefore = counter("mailer.dispatcher.throttled");
+        List<Double> ratesSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<SendRequest> sends = IntStream.range(0, 30)
                 .mapToObj(i -> send("throttled", i, "t" + i + "@example.com", Map.of(), marketing("s", "<p>h</p>", "t")))
                 .toList();
@@ -222,14 +233,112 @@ class DispatcherIntegrationTest {
         // When
         sends.forEach(DispatcherIntegrationTest::produce);
 
-        // Then every send is SENT exactly once
-        List<DeliveryEvent> outcomes = awaitOutcomes("throttled", 30);
+        // Then every send is SENT exactly once, nothing is dead-lettered, and the rate went down
+        List<DeliveryEvent> outcomes = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> {
+            ratesSeen.add(limiter.currentRate());
+            return outcomesOf("throttled");
+        }, list -> list.size() >= 30);
+        assertThat(counter("mailer.dispatcher.throttled") - throttledBefore).isGreaterThan(0);
+        assertThat(ratesSeen.stream().mapToDouble(Double::doubleValue).min().orElseThrow()).isLessThan(fullRate * 0.75);
+        assertThat(deadLetters.records()).noneMatch(r -> r.key() != null && r.key().startsWith("throttled-"));
         assertThat(outcomes).extracting(DeliveryEvent::type).containsOnly(EventType.SENT);
         assertThat(outcomes).extracting(DeliveryEvent::sendId)
                 .containsExactlyInAnyOrderElementsOf(sends.stream().map(SendRequest::sendId).toList());
         assertThat(ses.sent()).hasSize(30);
         assertThat(ses.sent()).extracting(SesSandbox.SentMessage::messageId)
                 .containsExactlyInAnyOrderElementsOf(outcomes.stream().map(DeliveryEvent::sesMessageId).toList());
+
+        // When the storm is over, Then the rate climbs back to the full share
+        ses.throttleFraction(0);
+        await().atMost(PATIENCE).until(limiter::currentRate, rate -> rate >= fullRate * 0.999);
+        assertThat(scrapeGauge("mailer_dispatcher_rate_limit")).isCloseTo(fullRate, org.assertj.core.data.Offset.offset(0.01));
+    }
+
+    @Test
+    void shouldSendThroughTheFirstRetryTierWhenServerErrorsOutlastTheInProcessAttempts() {
+        // Given SES answers the next seven calls with 500: five in-process attempts fail, then two more
+        ses.failServerErrors(7);
+        SendRequest send = send("tier", 0, "tier@example.com", Map.of(), marketing("s", "<p>h</p>", "t"));
+
+        // When
+        produce(send);
+
+        // Then it comes back from sends-retry-1s and goes out on its third attempt there
+        List<DeliveryEvent> outcomes = awaitOutcomes("tier", 1);
+        assertThat(outcomes).containsExactly(sentEvent(send, ses.sent().get(0).messageId(), outcomes, 3));
+        assertThat(ses.sent()).hasSize(1);
+    }
+
+    @Test
+    void shouldDeadLetterASendThatFailsThroughEveryRetryTierWithItsReason() {
+        // Given SES answers every call with 500
+        ses.failServerErrors(1_000);
+        SendRequest send = send("exhausted", 0, "never@example.com", Map.of(), marketing("s", "<p>h</p>", "t"));
+
+        // When
+        produce(send);
+
+        // Then after the in-process attempts and the four tiers it lands in sends-dlt, with reason and batch
+        ConsumerRecord<String, byte[]> dead = await().atMost(Duration.ofSeconds(120)).until(
+                () -> deadLetters.records().stream().filter(r -> send.sendId().equals(r.key())).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
+        ses.failServerErrors(0);
+        assertThat(topics.sendsDlt.valueSerde().deserializer().deserialize(topics.sendsDlt.name(), dead.value()))
+                .isEqualTo(send);
+        assertThat(header(dead, KafkaConfiguration.DLT_REASON_HEADER)).isEqualTo("ses:retries-exhausted:InternalFailure");
+        assertThat(header(dead, io.mailer.dispatcher.kafka.RetryTiers.BATCH_HEADER)).isEqualTo("exhausted");
+        // and the batch's accounting gets a FAILED saying so, SES never accepted it
+        List<DeliveryEvent> outcomes = awaitOutcomes("exhausted", 1);
+        assertThat(outcomes).extracting(DeliveryEvent::type, DeliveryEvent::reason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(EventType.FAILED, "ses:dead-lettered:InternalFailure"));
+        assertThat(ses.sent()).isEmpty();
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldSkipSendsOfACancelledBatchAndReportThemCancelled() throws Exception {
+        // Given the batch is in batch-cancellations
+        try (var cancellations = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+                topics.batchCancellations.valueSerde().serializer())) {
+            cancellations.send(new ProducerRecord<>(topics.batchCancellations.name(), "cancelled",
+                    new io.mailer.schemas.commands.BatchCancellation("cancelled", TENANT, Fixtures.CREATED))).get();
+        }
+        await().atMost(PATIENCE).until(() -> dispatcher.getBean(io.mailer.dispatcher.ledger.CancelledBatches.class)
+                .isCancelled("cancelled"));
+        List<SendRequest> sends = IntStream.range(0, 3)
+                .mapToObj(i -> send("cancelled", i, "c" + i + "@example.com", Map.of(), marketing("s", "<p>h</p>", "t")))
+                .toList();
+
+        // When its sends arrive
+        sends.forEach(DispatcherIntegrationTest::produce);
+
+        // Then none is sent and each gets a CANCELLED event
+        List<DeliveryEvent> outcomes = awaitOutcomes("cancelled", 3);
+        assertThat(outcomes).extracting(DeliveryEvent::type).containsOnly(EventType.CANCELLED);
+        assertThat(outcomes).extracting(DeliveryEvent::sendId)
+                .containsExactlyInAnyOrderElementsOf(sends.stream().map(SendRequest::sendId).toList());
+        assertThat(outcomes).extracting(DeliveryEvent::reason).containsOnly("batch-cancelled");
+        assertThat(ses.sent()).isEmpty();
+    }
+
+    @Test
+    void shouldNotSendAgainASendTheLedgerSaysSesAccepted() {
+        // Given a send that went out
+        SendRequest send = send("ledger", 0, "once@example.com", Map.of(), marketing("s", "<p>h</p>", "t"));
+        produce(send);
+        DeliveryEvent first = awaitOutcomes("ledger", 1).get(0);
+
+        // When the same send is delivered again (a redelivery after a crash looks exactly like this)
+        produce(send);
+
+        // Then it is reported SENT with the same SES message id, and SES got one call only
+        List<DeliveryEvent> outcomes = awaitOutcomes("ledger", 2);
+        assertThat(outcomes).extracting(DeliveryEvent::sesMessageId).containsOnly(first.sesMessageId());
+        assertThat(ses.sent()).hasSize(1);
     }
 
     @Test
@@ -291,7 +400,8 @@ class DispatcherIntegrationTest {
         // Then the documented series are there
         assertThat(scrape).contains("emails_sent_total{outcome=\"sent\",tenant=\"acme\"}",
                 "email_send_duration_seconds_bucket{", "email_send_duration_seconds_count{result=\"ok\"}",
-                "mailer_dispatcher_in_flight ", "mailer_dispatcher_account_paused ");
+                "mailer_dispatcher_in_flight ", "mailer_dispatcher_account_paused ", "mailer_dispatcher_rate_limit ",
+                "mailer_dispatcher_global_rate 1000.0");
         assertThat(get("/api/v1/health").statusCode()).isEqualTo(200);
     }
 
@@ -387,6 +497,16 @@ class DispatcherIntegrationTest {
     private static double sesCalls(String result) {
         var timer = dispatcher.getBean(MeterRegistry.class).find("email.send.duration").tag("result", result).timer();
         return timer == null ? 0 : timer.count();
+    }
+
+    private static double counter(String name) {
+        var c = dispatcher.getBean(MeterRegistry.class).find(name).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static double scrapeGauge(String name) throws Exception {
+        return get("/actuator/prometheus").body().lines().filter(l -> l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1).trim())).findFirst().orElseThrow();
     }
 
     private static double counter(String name, String tag, String value) {

@@ -111,7 +111,9 @@ class DispatcherPacingAndShutdownTest {
         // Given SES answers slowly and three sends are in flight
         ses.reset().latency(Duration.ofSeconds(3));
         List<SendRequest> sends = IntStream.range(0, 3).mapToObj(i -> send("stop", i)).toList();
-        sends.forEach(s -> producer.send(new ProducerRecord<>(topics.sends.name(), s.sendId(), s)));
+        // one partition: the three arrive in one fetch, so they are in flight together
+        sends.forEach(s -> producer.send(new ProducerRecord<>(topics.sends.name(), 0, s.sendId(), s)));
+        producer.flush();
         MeterRegistry meters = dispatcher.getBean(MeterRegistry.class);
         await().atMost(PATIENCE).until(() -> meters.get("mailer.dispatcher.in.flight").gauge().value() == 3.0);
 

@@ -1,5 +1,7 @@
 package io.mailer.feedback;
 
+import io.mailer.feedback.projector.ProjectionRebuild;
+import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.settings.Checks;
 import io.mailer.schemas.settings.CommonSettings;
 import io.mailer.schemas.settings.DatabaseUrl;
@@ -35,6 +37,13 @@ public class FeedbackApplication {
     public static final Setting SNS_TOPIC_ARNS = Setting.optional("SNS_TOPIC_ARNS", "", Checks.ANY,
             "comma-separated SNS topic ARNs accepted; empty accepts any topic");
 
+    public static final Setting SQS_POLLERS = Setting.optional("SQS_POLLERS", "4", Checks.POSITIVE_INT,
+            "concurrent SQS receive loops (each long-polls batches of 10)");
+    public static final Setting SOFT_BOUNCE_SUPPRESS_AFTER = Setting.optional("SOFT_BOUNCE_SUPPRESS_AFTER", "3",
+            FeedbackApplication::checkNonNegative, "soft bounces within SOFT_BOUNCE_WINDOW_DAYS that suppress; 0 = never");
+    public static final Setting SOFT_BOUNCE_WINDOW_DAYS = Setting.optional("SOFT_BOUNCE_WINDOW_DAYS", "7",
+            Checks.POSITIVE_INT, "window of the transient-bounce policy, in days");
+
     public static final List<Setting> SETTINGS = List.of(
             CommonSettings.KAFKA_BOOTSTRAP_SERVERS,
             CommonSettings.MAILER_TOPIC_PREFIX,
@@ -45,7 +54,10 @@ public class FeedbackApplication {
             SQS_ENDPOINT,
             SNS_VERIFY_SIGNATURES,
             SQS_WAIT_SECONDS,
-            SNS_TOPIC_ARNS);
+            SNS_TOPIC_ARNS,
+            SQS_POLLERS,
+            SOFT_BOUNCE_SUPPRESS_AFTER,
+            SOFT_BOUNCE_WINDOW_DAYS);
 
     /**
      * Auto-configurations on the shared launcher classpath this service does not use: the
@@ -63,6 +75,10 @@ public class FeedbackApplication {
             "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcRepositoriesAutoConfiguration");
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains(ProjectionRebuild.ARG)) {
+            // empty the view and forget the projector's offsets, then start as usual: it replays the topics
+            ProjectionRebuild.run(System.getenv(), Topics.DEFAULT_PREFIX);
+        }
         MailerApplication.runOrExit(FeedbackApplication.class, SERVICE_NAME, SETTINGS,
                 FeedbackApplication::springProperties, args);
     }
@@ -95,8 +111,20 @@ public class FeedbackApplication {
         p.put("mailer.feedback.intake.wait-seconds", s.get(SQS_WAIT_SECONDS.name()));
         p.put("mailer.feedback.intake.topic-arns", s.has(SNS_TOPIC_ARNS.name()) ? s.get(SNS_TOPIC_ARNS.name()) : "");
 
+        p.put("mailer.feedback.intake.pollers", s.get(SQS_POLLERS.name()));
+        p.put("mailer.feedback.intake.soft-bounce-threshold", s.get(SOFT_BOUNCE_SUPPRESS_AFTER.name()));
+        p.put("mailer.feedback.intake.soft-bounce-window", s.get(SOFT_BOUNCE_WINDOW_DAYS.name()) + "d");
+
         p.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
         return p;
+    }
+
+    private static String checkNonNegative(String value) {
+        try {
+            return Integer.parseInt(value.trim()) >= 0 ? null : "must be 0 or more, got '" + value + "'";
+        } catch (NumberFormatException e) {
+            return "must be an integer, got '" + value + "'";
+        }
     }
 
     private static String checkWaitSeconds(String value) {

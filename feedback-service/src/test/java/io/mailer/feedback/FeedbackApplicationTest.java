@@ -38,6 +38,9 @@ class FeedbackApplicationTest {
                 .containsEntry("mailer.feedback.intake.verify-signatures", "true")
                 .containsEntry("mailer.feedback.intake.wait-seconds", "20")
                 .containsEntry("mailer.feedback.intake.topic-arns", "")
+                .containsEntry("mailer.feedback.intake.pollers", "4")
+                .containsEntry("mailer.feedback.intake.soft-bounce-threshold", "3")
+                .containsEntry("mailer.feedback.intake.soft-bounce-window", "7d")
                 .doesNotContainKey("mailer.feedback.intake.endpoint");
         assertThat((String) props.get("spring.autoconfigure.exclude"))
                 .contains("org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration");
@@ -49,9 +52,11 @@ class FeedbackApplicationTest {
         env.remove("SQS_QUEUE_URL");
         env.put("SQS_WAIT_SECONDS", "30");
         env.put("SNS_VERIFY_SIGNATURES", "maybe");
+        env.put("SOFT_BOUNCE_SUPPRESS_AFTER", "-1");
         assertThatThrownBy(() -> FeedbackApplication.start(env))
                 .isInstanceOfSatisfying(InvalidSettingsException.class, e -> assertThat(e.problems())
-                        .hasSize(3)
+                        .hasSize(4)
+                        .anySatisfy(p -> assertThat(p).startsWith("SOFT_BOUNCE_SUPPRESS_AFTER must be 0 or more"))
                         .anySatisfy(p -> assertThat(p).startsWith("SQS_QUEUE_URL is required"))
                         .anySatisfy(p -> assertThat(p).startsWith("SQS_WAIT_SECONDS must be 0-20"))
                         .anySatisfy(p -> assertThat(p).startsWith("SNS_VERIFY_SIGNATURES must be true or false")));

@@ -32,7 +32,12 @@ public class IngressApplication {
             Setting.optional("UNSUBSCRIBE_BASE_URL", null, Checks.HTTP_URL, "public base URL of the unsubscribe endpoint"),
             Setting.optional("UNSUBSCRIBE_SECRET", null, Checks.NON_BLANK, "HMAC secret of unsubscribe tokens"),
             Setting.optional("INGRESS_MAX_RECIPIENTS", "10000", Checks.POSITIVE_INT, "max recipients of a JSON batch"),
-            Setting.optional("INGRESS_CHUNK_SIZE", "500", Checks.POSITIVE_INT, "recipients per batch-commands record"));
+            Setting.optional("INGRESS_CHUNK_SIZE", "500", Checks.POSITIVE_INT, "recipients per batch-commands record"),
+            Setting.optional("INGRESS_MAX_NDJSON_RECIPIENTS", "1000000", Checks.POSITIVE_INT, "max recipients of an NDJSON batch"),
+            Setting.optional("INGRESS_MAX_BODY_MB", "10", Checks.POSITIVE_INT, "max size of a JSON request body, in MB"),
+            Setting.optional("INGRESS_RATE_LIMIT_PER_SECOND", "50", Checks.POSITIVE_INT, "requests per second per API key"),
+            Setting.optional("INGRESS_RECIPIENTS_PER_DAY", "5000000", Checks.POSITIVE_INT, "recipients per day per API key"),
+            Setting.optional("CORS_ALLOWED_ORIGINS", "", Checks.ANY, "comma-separated browser origins allowed by CORS (empty: none)"));
 
     public static void main(String[] args) {
         MailerApplication.runOrExit(IngressApplication.class, SERVICE, SETTINGS, IngressApplication::springProperties, args);
@@ -58,6 +63,12 @@ public class IngressApplication {
         p.put("mailer.ingress.bootstrap-admin-key", s.has("MAILER_BOOTSTRAP_ADMIN_KEY") ? s.get("MAILER_BOOTSTRAP_ADMIN_KEY") : "");
         p.put("mailer.ingress.max-recipients", s.get("INGRESS_MAX_RECIPIENTS"));
         p.put("mailer.ingress.chunk-size", s.get("INGRESS_CHUNK_SIZE"));
+        p.put("mailer.ingress.max-ndjson-recipients", s.get("INGRESS_MAX_NDJSON_RECIPIENTS"));
+        p.put("spring.codec.max-in-memory-size", s.get("INGRESS_MAX_BODY_MB") + "MB");
+        p.put("mailer.ingress.rate-limit-per-second", s.get("INGRESS_RATE_LIMIT_PER_SECOND"));
+        p.put("mailer.ingress.recipients-per-day", s.get("INGRESS_RECIPIENTS_PER_DAY"));
+        p.put("mailer.ingress.cors-allowed-origins", s.has("CORS_ALLOWED_ORIGINS") ? s.get("CORS_ALLOWED_ORIGINS") : "");
+        p.put("mailer.ingress.unsubscribe-secret", s.has("UNSUBSCRIBE_SECRET") ? s.get("UNSUBSCRIBE_SECRET") : "");
         // ingress reads PostgreSQL through R2DBC only; JDBC is only Liquibase's own connection
         p.put("spring.autoconfigure.exclude", String.join(",",
                 "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",

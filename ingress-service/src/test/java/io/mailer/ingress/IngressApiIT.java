@@ -2,27 +2,16 @@ package io.mailer.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailer.devstack.EmbeddedKafka;
-import io.mailer.devstack.EmbeddedPostgresDb;
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.kafka.Topics;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -32,40 +21,22 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  */
 class IngressApiIT {
 
-    static final String ADMIN_KEY = "mk_test_bootstrap_admin_key_0123456789abcdef";
-    static EmbeddedKafka kafka;
-    static EmbeddedPostgresDb postgres;
-    static ConfigurableApplicationContext app;
+    static final String ADMIN_KEY = IngressTestStack.ADMIN_KEY;
+    static IngressTestStack stack;
     static WebTestClient client;
-    static final Topics TOPICS = new Topics("it-ingress.");
+    static Topics TOPICS;
 
     @BeforeAll
     static void startStack() {
-        kafka = EmbeddedKafka.start();
-        postgres = EmbeddedPostgresDb.start();
-        kafka.createTopics(TOPICS, 2);
-        Map<String, String> env = new HashMap<>();
-        env.put("PORT", "0");
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("MAILER_TOPIC_PREFIX", TOPICS.prefix());
-        env.put("DATABASE_URL", postgres.databaseUrl());
-        env.put("MAILER_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY);
-        env.put("INGRESS_CHUNK_SIZE", "2");
-        app = IngressApplication.start(env);
-        String port = app.getEnvironment().getProperty("local.server.port");
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(30)).build();
+        stack = new IngressTestStack("it-ingress.", Map.of("INGRESS_CHUNK_SIZE", "2", "INGRESS_MAX_NDJSON_RECIPIENTS", "1000"));
+        client = stack.client;
+        TOPICS = stack.topics;
     }
 
     @AfterAll
     static void stopStack() {
-        if (app != null) {
-            app.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (kafka != null) {
-            kafka.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -162,29 +133,48 @@ class IngressApiIT {
     }
 
     @Test
+    void shouldDescribeExactlyTheImplementedEndpointsInOpenApi() {
+        // Given every route the application really serves under /api/v1 and /unsubscribe
+        var mapping = stack.app.getBean("requestMappingHandlerMapping",
+                org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping.class);
+        java.util.Set<String> implemented = new java.util.TreeSet<>();
+        mapping.getHandlerMethods().keySet().forEach(info -> info.getPatternsCondition().getPatterns().forEach(pattern ->
+                info.getMethodsCondition().getMethods().forEach(m -> {
+                    String path = pattern.getPatternString();
+                    if (path.startsWith("/api/v1/") || path.startsWith("/unsubscribe/")) {
+                        implemented.add(m.name() + " " + path);
+                    }
+                })));
+
+        // When
+        Map<String, Object> spec = client.get().uri("/v3/api-docs").exchange().expectStatus().isOk()
+                .expectBody(new org.springframework.core.ParameterizedTypeReference<Map<String, Object>>() {
+                }).returnResult().getResponseBody();
+
+        // Then the spec lists exactly those, and nothing else
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        ((Map<String, Map<String, Object>>) spec.get("paths")).forEach((path, ops) -> ops.keySet().stream()
+                .filter(op -> List.of("get", "put", "post", "delete", "patch").contains(op))
+                .forEach(op -> documented.add(op.toUpperCase() + " " + path)));
+        assertThat(documented).isEqualTo(implemented);
+        assertThat(documented).contains("POST /api/v1/batches", "GET /api/v1/batches/{id}", "GET /api/v1/batches/{id}/recipients",
+                "GET /api/v1/batches/{id}/events", "POST /api/v1/batches/{id}/cancel", "GET /api/v1/suppressions",
+                "GET /api/v1/suppressions/{email}", "PUT /api/v1/suppressions/{email}", "DELETE /api/v1/suppressions/{email}",
+                "POST /api/v1/suppressions/import", "GET /api/v1/suppressions/export", "POST /api/v1/api-keys",
+                "GET /api/v1/api-keys", "DELETE /api/v1/api-keys/{id}", "GET /api/v1/admin/metrics", "GET /api/v1/admin/pipeline",
+                "GET /unsubscribe/{token}", "POST /unsubscribe/{token}");
+        client.get().uri("/swagger-ui.html").exchange().expectStatus().is3xxRedirection();
+    }
+
+    @Test
     void shouldExposePrometheusMetrics() {
         client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
                 .expectBody(String.class).value(body -> assertThat(body).contains("http_server_requests"));
     }
 
     private static List<BatchCommand> readCommands(String batchId, int expected) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<BatchCommand> found = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), TOPICS.batchCommands.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(TOPICS.batchCommands.name()));
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (found.size() < expected && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, BatchCommand> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.key().equals(batchId)) {
-                        found.add(r.value());
-                    }
-                }
-            }
-        }
+        List<BatchCommand> found = new ArrayList<>(stack.read(TOPICS.batchCommands, r -> r.key().equals(batchId), expected)
+                .stream().map(r -> r.value()).toList());
         found.sort(java.util.Comparator.comparing(BatchCommand::chunkIndex));
         return found;
     }

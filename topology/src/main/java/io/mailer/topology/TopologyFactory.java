@@ -1,17 +1,19 @@
 package io.mailer.topology;
 
-import io.mailer.schemas.commands.BatchCommand;
+import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.kafka.Topics;
+import io.mailer.topology.batch.BatchGate;
+import io.mailer.topology.batch.BatchStores;
+import io.mailer.topology.batch.GatedChunk;
 import io.mailer.topology.fanout.RecipientFanOut;
 import io.mailer.topology.intake.BatchCommandDecoder;
-import io.mailer.topology.intake.CancelSeam;
 import io.mailer.topology.intake.DeadLetters;
 import io.mailer.topology.intake.DecodedCommand;
+import io.mailer.topology.outcome.PipelineOutcome;
 import io.mailer.topology.suppression.FailSafeSuppressionSerde;
 import io.mailer.topology.suppression.Screened;
-import io.mailer.topology.suppression.SuppressedOutcome;
 import io.mailer.topology.suppression.SuppressionLookupKey;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -30,16 +32,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The whole topology, built by one plain method so that tests drive exactly what production runs.
  *
  * <pre>
- * batch-commands ─▶ decode ─┬─ rejected ───▶ dead-letter headers ─▶ batch-commands-dlt
- *                           ├─ CANCEL ─────▶ cancel seam (not applied yet)
- *                           └─ SUBMIT_CHUNK ▶ fan out per recipient (key = send id)
- *                                              ▶ left join suppressions (GlobalKTable)
- *                                              ┬─ suppressed ─▶ SUPPRESSED event ─▶ delivery-events
- *                                              └─ allowed ────▶ send request ─────▶ sends
+ * batch-commands ─▶ decode ─┬─ rejected ─▶ dead-letter headers ─▶ batch-commands-dlt
+ *                           └─ SUBMIT_CHUNK / CANCEL ─▶ batch gate (stores: chunks seen, cancelled
+ *                                batches, scheduled chunks; wall-clock punctuator releases due chunks)
+ *                                ┬─ cancelled chunk ─▶ fan out ─▶ CANCELLED event ──────┐
+ *                                └─ live chunk ──────▶ fan out (key = send id)          │
+ *                                     ▶ left join suppressions: tenant entry            │
+ *                                     ▶ left join suppressions: operator-wide entry     │
+ *                                     ┬─ suppressed ─▶ SUPPRESSED event ─▶ merge ───────┴▶ delivery-events
+ *                                     └─ allowed ────▶ send request ─────▶ sends
  * </pre>
  *
  * <p>Every source, processor, branch, store and sink is named, so {@code topology.describe()},
- * metrics and state directories stay stable when the topology grows.
+ * metrics, changelog topics and state directories stay stable when the topology grows. There is no
+ * repartition topic: the gate's state is keyed by batch id, like its input.
  */
 public final class TopologyFactory {
 
@@ -50,6 +56,9 @@ public final class TopologyFactory {
 
     public static Topology build(StreamsBuilder builder, Topics topics) {
         GlobalKTable<String, Suppression> suppressions = suppressionsTable(builder, topics);
+        builder.addStateStore(BatchStores.chunksSeen());
+        builder.addStateStore(BatchStores.cancelled());
+        builder.addStateStore(BatchStores.scheduled(topics.batchCommands.valueSerde()));
 
         var routed = builder
                 .stream(topics.batchCommands.name(),
@@ -58,22 +67,30 @@ public final class TopologyFactory {
                         Named.as("decode-batch-command"))
                 .split(Named.as("route-batch-command"))
                 .branch((batchId, decoded) -> decoded.isRejected(), Branched.as("-rejected"))
-                .branch((batchId, decoded) -> decoded.is(BatchCommand.Type.CANCEL), Branched.as("-cancel"))
-                // the decoder rejects every type it does not support, so what is left is a chunk
-                .defaultBranch(Branched.as("-submit-chunk"));
+                // the decoder rejects every type it does not support: what is left is SUBMIT_CHUNK or CANCEL
+                .defaultBranch(Branched.as("-accepted"));
 
         deadLetter(routed.get("route-batch-command-rejected"), topics);
-        routed.get("route-batch-command-cancel").processValues(CancelSeam::new, Named.as("cancel-seam"));
-        fanOutAndScreen(routed.get("route-batch-command-submit-chunk"), suppressions, topics);
+        var gated = routed.get("route-batch-command-accepted")
+                .process(BatchGate::new, Named.as("batch-gate"),
+                        BatchStores.CHUNKS_SEEN, BatchStores.CANCELLED, BatchStores.SCHEDULED)
+                .split(Named.as("gated"))
+                .branch((batchId, chunk) -> chunk.cancelled(), Branched.as("-cancelled"))
+                .defaultBranch(Branched.as("-live"));
+
+        KStream<String, DeliveryEvent> cancelledEvents = gated.get("gated-cancelled")
+                .process(RecipientFanOut::new, Named.as("fan-out-cancelled-recipients"))
+                .processValues(PipelineOutcome::cancelled, Named.as("cancelled-event"));
+        fanOutAndScreen(gated.get("gated-live"), cancelledEvents, suppressions, topics);
         return builder.build();
     }
 
     /**
      * Suppressions as a GlobalKTable: every instance holds the whole (small, compacted) table, so
-     * the fan-out — keyed by send id — can look up (tenant, address) without repartitioning by
-     * address. Consistency is eventual: a suppression stops a send once the global thread has read
-     * it; one written moments before the chunk is processed may still let that send through.
-     * A tombstone deletes the entry, which re-enables sending to the address.
+     * the fan-out — keyed by send id — can look up (tenant, address) and (*, address) without
+     * repartitioning by address. Consistency is eventual: a suppression stops a send once the
+     * global thread has read it (see README, "consistency bound"). A tombstone deletes the entry,
+     * which re-enables sending to the address.
      */
     private static GlobalKTable<String, Suppression> suppressionsTable(StreamsBuilder builder, Topics topics) {
         return builder.globalTable(topics.suppressions.name(),
@@ -82,19 +99,21 @@ public final class TopologyFactory {
                 Materialized.<String, Suppression, KeyValueStore<Bytes, byte[]>>as(SUPPRESSIONS_STORE));
     }
 
-    private static void fanOutAndScreen(KStream<String, DecodedCommand> chunks,
+    private static void fanOutAndScreen(KStream<String, GatedChunk> chunks, KStream<String, DeliveryEvent> cancelledEvents,
             GlobalKTable<String, Suppression> suppressions, Topics topics) {
         var screened = chunks
-                // seam for dedupe of redelivered chunks and for sendAt scheduling: both sit between
-                // the chunk and its fan-out, keyed by batch id
                 .process(RecipientFanOut::new, Named.as("fan-out-recipients"))
-                .leftJoin(suppressions, new SuppressionLookupKey(), Screened::new, Named.as("lookup-suppression"))
+                .leftJoin(suppressions, SuppressionLookupKey.tenant(), Screened::new,
+                        Named.as("lookup-tenant-suppression"))
+                .leftJoin(suppressions, SuppressionLookupKey.operatorWide(), Screened::orOperatorWide,
+                        Named.as("lookup-operator-wide-suppression"))
                 .split(Named.as("screen"))
                 .branch((sendId, s) -> s.suppressed(), Branched.as("-suppressed"))
                 .defaultBranch(Branched.as("-allowed"));
 
         screened.get("screen-suppressed")
-                .processValues(SuppressedOutcome::new, Named.as("suppressed-event"))
+                .processValues(PipelineOutcome::suppressed, Named.as("suppressed-event"))
+                .merge(cancelledEvents, Named.as("pipeline-events"))
                 .to(topics.deliveryEvents.name(),
                         Produced.with(topics.deliveryEvents.keySerde(), topics.deliveryEvents.valueSerde())
                                 .withName("delivery-events-sink"));

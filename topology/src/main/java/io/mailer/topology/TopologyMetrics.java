@@ -15,7 +15,10 @@ public final class TopologyMetrics {
     public static final String ENTITY = "topology";
 
     public static final String COMMANDS_DEAD_LETTERED = "commands-dead-lettered";
-    public static final String CANCELS_IGNORED = "cancel-commands-ignored";
+    public static final String DUPLICATE_CHUNKS_DROPPED = "duplicate-chunks-dropped";
+    public static final String CHUNKS_SCHEDULED = "chunks-scheduled";
+    public static final String CHUNKS_RELEASED = "chunks-released";
+    public static final String RECIPIENTS_CANCELLED = "recipients-cancelled";
     public static final String RECIPIENTS_FANNED_OUT = "recipients-fanned-out";
     public static final String RECIPIENTS_SUPPRESSED = "recipients-suppressed";
 

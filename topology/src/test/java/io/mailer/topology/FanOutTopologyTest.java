@@ -3,7 +3,6 @@ package io.mailer.topology;
 import static io.mailer.topology.TopologyFixture.expectedSend;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailer.schemas.commands.BatchCommand;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,21 +30,5 @@ class FanOutTopologyTest {
         assertThat(fixture.events.isEmpty()).isTrue();
         assertThat(fixture.deadLetters.isEmpty()).isTrue();
         assertThat(fixture.counter(TopologyMetrics.RECIPIENTS_FANNED_OUT)).isEqualTo(3.0);
-    }
-
-    @Test
-    void shouldIgnoreCancelWithoutFailingOrDeadLettering() {
-        // Given a cancel (not applied by this version) followed by a chunk of the same batch
-        fixture.commands.pipeInput("b8", BatchCommand.cancel("b8", "acme", TopologyFixture.SUBMITTED));
-
-        // When
-        fixture.submit("acme", "b8", 0, "ann@example.com");
-
-        // Then the cancel produced nothing anywhere and the stream carried on
-        assertThat(fixture.sends.readKeyValuesToList()).containsExactly(
-                KeyValue.pair("b8-0", expectedSend("acme", "b8", 0, "ann@example.com")));
-        assertThat(fixture.events.isEmpty()).isTrue();
-        assertThat(fixture.deadLetters.isEmpty()).isTrue();
-        assertThat(fixture.counter(TopologyMetrics.CANCELS_IGNORED)).isEqualTo(1.0);
     }
 }

@@ -85,6 +85,27 @@ class SuppressionTopologyTest {
     }
 
     @Test
+    void shouldApplyTheOperatorWideListToEveryTenant() {
+        // Given the operator suppressed ben for everyone (tenant "*"), and tenant-a suppressed cid itself
+        fixture.suppress(Suppression.OPERATOR_WIDE_TENANT, "Ben@Example.com", Suppression.Reason.COMPLAINT);
+        fixture.suppress("tenant-a", "cid@example.com", Suppression.Reason.BOUNCE);
+
+        // When two tenants send to ann, ben and cid
+        fixture.submit("tenant-a", "ba", 0, "ann@example.com", "ben@example.com", "cid@example.com");
+        fixture.submit("tenant-b", "bb", 0, "ann@example.com", "ben@example.com", "cid@example.com");
+
+        // Then ben is suppressed for both tenants, cid only for tenant-a, ann is sent by both
+        assertThat(fixture.sends.readKeyValuesToList()).containsExactly(
+                KeyValue.pair("ba-0", expectedSend("tenant-a", "ba", 0, "ann@example.com")),
+                KeyValue.pair("bb-0", expectedSend("tenant-b", "bb", 0, "ann@example.com")),
+                KeyValue.pair("bb-2", expectedSend("tenant-b", "bb", 2, "cid@example.com")));
+        assertThat(fixture.events.readKeyValuesToList()).containsExactly(
+                KeyValue.pair("ba-1", suppressed("tenant-a", "ba", 1, "ben@example.com", "suppressed:COMPLAINT")),
+                KeyValue.pair("ba-2", suppressed("tenant-a", "ba", 2, "cid@example.com", "suppressed:BOUNCE")),
+                KeyValue.pair("bb-1", suppressed("tenant-b", "bb", 1, "ben@example.com", "suppressed:COMPLAINT")));
+    }
+
+    @Test
     void shouldTreatUnreadableSuppressionAsSuppressedAndKeepReadingSuppressions() {
         // Given a corrupt suppression record for ben, then a good one for cid
         fixture.rawSuppressions.pipeInput(Suppression.key("acme", "ben@example.com"),

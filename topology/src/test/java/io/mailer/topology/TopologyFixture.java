@@ -4,6 +4,7 @@ import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.commands.MessageContent;
 import io.mailer.schemas.commands.RecipientEntry;
 import io.mailer.schemas.events.DeliveryEvent;
+import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.kafka.Topics;
@@ -69,10 +70,30 @@ final class TopologyFixture implements AutoCloseable {
         commands.pipeInput(batchId, chunk(tenant, batchId, firstRecipientIndex, emails), WRITTEN);
     }
 
+    /** A chunk of a message to be sent at {@code sendAt}, written at {@link #WRITTEN}. */
+    void submitScheduled(Instant sendAt, String tenant, String batchId, int firstRecipientIndex, String... emails) {
+        commands.pipeInput(batchId, chunk(scheduled(sendAt), tenant, batchId, firstRecipientIndex, emails), WRITTEN);
+    }
+
+    /** A CANCEL as ingress writes it, at {@code at}. */
+    void cancel(String tenant, String batchId, Instant at) {
+        commands.pipeInput(batchId, BatchCommand.cancel(batchId, tenant, SUBMITTED), at);
+    }
+
     static BatchCommand chunk(String tenant, String batchId, int firstRecipientIndex, String... emails) {
+        return chunk(MESSAGE, tenant, batchId, firstRecipientIndex, emails);
+    }
+
+    static BatchCommand chunk(MessageContent message, String tenant, String batchId, int firstRecipientIndex,
+            String... emails) {
         List<RecipientEntry> recipients = Arrays.stream(emails).map(TopologyFixture::recipient).toList();
-        return BatchCommand.submitChunk(batchId, tenant, 0, 1, firstRecipientIndex, recipients.size(), MESSAGE,
+        return BatchCommand.submitChunk(batchId, tenant, 0, 1, firstRecipientIndex, recipients.size(), message,
                 recipients, SUBMITTED);
+    }
+
+    static MessageContent scheduled(Instant sendAt) {
+        return new MessageContent(MESSAGE.from(), MESSAGE.replyTo(), MESSAGE.subject(), MESSAGE.html(), MESSAGE.text(),
+                MESSAGE.headers(), MESSAGE.tags(), sendAt, MESSAGE.transactional());
     }
 
     static RecipientEntry recipient(String email) {
@@ -82,9 +103,20 @@ final class TopologyFixture implements AutoCloseable {
 
     /** The send request the topology must write for this recipient of {@link #chunk}. */
     static SendRequest expectedSend(String tenant, String batchId, int index, String email) {
+        return expectedSend(MESSAGE, tenant, batchId, index, email);
+    }
+
+    static SendRequest expectedSend(MessageContent message, String tenant, String batchId, int index, String email) {
         RecipientEntry r = recipient(email);
         return new SendRequest(batchId + "-" + index, batchId, tenant, index, email, r.variables(), r.metadata(),
-                MESSAGE, SUBMITTED);
+                message, SUBMITTED);
+    }
+
+    /** The pipeline event (SUPPRESSED, CANCELLED) the topology must write for this recipient. */
+    static DeliveryEvent expectedEvent(EventType type, MessageContent message, String tenant, String batchId,
+            int index, String email, Instant at, String reason) {
+        return DeliveryEvent.pipelineOutcome(type, expectedSend(message, tenant, batchId, index, email), at, null,
+                reason);
     }
 
     void suppress(String tenant, String email, Suppression.Reason reason) {

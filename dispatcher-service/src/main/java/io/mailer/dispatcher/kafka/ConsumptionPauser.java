@@ -25,6 +25,17 @@ public final class ConsumptionPauser {
         this.container = container;
     }
 
+    /** Resumes consumption now (the account can send again). */
+    public synchronized void resumeNow() {
+        MessageListenerContainer c = container;
+        if (resume != null) {
+            resume.cancel(false);
+        }
+        if (c != null && c.isRunning()) {
+            c.resume();
+        }
+    }
+
     public synchronized void pauseFor(Duration duration) {
         MessageListenerContainer c = container;
         if (c == null) {

@@ -2,7 +2,12 @@ package io.mailer.dispatcher.kafka;
 
 import io.mailer.schemas.kafka.TopicDeclarer;
 import io.mailer.dispatcher.DispatcherProperties;
+import io.mailer.dispatcher.ledger.CancelledBatches;
+import io.mailer.dispatcher.ledger.CompactedTopicView;
+import io.mailer.dispatcher.ledger.SendLedger;
+import io.mailer.dispatcher.ratelimit.SharedRateLimiter;
 import io.mailer.dispatcher.send.DispatcherMetrics;
+import io.mailer.schemas.commands.BatchCancellation;
 import io.mailer.dispatcher.send.SendGate;
 import io.mailer.dispatcher.send.SendProcessor;
 import io.mailer.schemas.events.DeliveryEvent;
@@ -12,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -19,11 +25,13 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.KafkaException;
@@ -95,6 +103,30 @@ public class KafkaConfiguration {
     }
 
     @Bean
+    CompactedTopicView<String> sendsLedgerView(KafkaProperties kafka, Topics topics) {
+        return new CompactedTopicView<>(kafka.buildConsumerProperties(), topics.sendsLedger.name(),
+                topics.sendsLedger.valueSerde().deserializer());
+    }
+
+    @Bean
+    SendLedger sendLedger(CompactedTopicView<String> sendsLedgerView, KafkaProperties kafka, Topics topics) {
+        KafkaTemplate<String, String> template = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(
+                reliableProducer(kafka), new StringSerializer(), new StringSerializer()));
+        return new SendLedger(sendsLedgerView, template, topics.sendsLedger.name());
+    }
+
+    @Bean
+    CompactedTopicView<BatchCancellation> batchCancellationsView(KafkaProperties kafka, Topics topics) {
+        return new CompactedTopicView<>(kafka.buildConsumerProperties(), topics.batchCancellations.name(),
+                topics.batchCancellations.valueSerde().deserializer());
+    }
+
+    @Bean
+    CancelledBatches cancelledBatches(CompactedTopicView<BatchCancellation> batchCancellationsView) {
+        return new CancelledBatches(batchCancellationsView);
+    }
+
+    @Bean
     OutcomePublisher outcomePublisher(KafkaTemplate<String, DeliveryEvent> deliveryEventTemplate, Topics topics,
             Clock clock) {
         return new OutcomePublisher(deliveryEventTemplate, topics.deliveryEvents.name(), clock, Duration.ofMinutes(2));
@@ -129,16 +161,78 @@ public class KafkaConfiguration {
     }
 
     @Bean
+    RetryTiers retryTiers(Topics topics, DispatcherProperties properties, KafkaTemplate<String, Object> deadLetterTemplate,
+            Clock clock, DispatcherMetrics metrics) {
+        return new RetryTiers(topics.sendsRetries(), properties.retry().tierDelays(), topics.sendsDlt.name(),
+                deadLetterTemplate, clock, metrics);
+    }
+
+    @Bean
     SendsListener sendsListener(SendProcessor processor, OutcomePublisher publisher, SendGate gate,
-            ConsumptionPauser pauser, Clock clock) {
-        return new SendsListener(processor, publisher, gate, pauser, clock);
+            ConsumptionPauser pauser, Clock clock, RetryTiers retryTiers) {
+        return new SendsListener(processor, publisher, gate, pauser, clock, retryTiers);
+    }
+
+    /**
+     * One container per retry tier (group {@code <prefix>dispatcher-retry}): a tier waiting for its
+     * next due record pauses only itself. Values stay bytes: they are forwarded, not read. A failed
+     * forward is retried without limit (a retry record must never be skipped).
+     */
+    @Bean
+    SmartLifecycle retryTierContainers(KafkaProperties kafka, DispatcherProperties properties, Topics topics,
+            KafkaTemplate<String, Object> deadLetterTemplate, Clock clock) {
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.groupId() + "-retry");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        DefaultKafkaConsumerFactory<String, byte[]> factory = new DefaultKafkaConsumerFactory<>(config,
+                new StringDeserializer(), new ByteArrayDeserializer());
+        RetryTierListener listener = new RetryTierListener(topics.sends.name(), deadLetterTemplate, clock);
+        List<ConcurrentMessageListenerContainer<String, byte[]>> containers = topics.sendsRetries().stream().map(tier -> {
+            ContainerProperties container = new ContainerProperties(tier.name());
+            container.setMessageListener(listener);
+            container.setAckMode(ContainerProperties.AckMode.MANUAL_IMMEDIATE);
+            container.setShutdownTimeout(Duration.ofSeconds(10).toMillis());
+            ConcurrentMessageListenerContainer<String, byte[]> c = new ConcurrentMessageListenerContainer<>(factory,
+                    container);
+            c.setBeanName("retry-" + tier.name());
+            c.setConcurrency(1);
+            ExponentialBackOff backOff = new ExponentialBackOff(1_000, 2.0);
+            backOff.setMaxInterval(30_000);
+            c.setCommonErrorHandler(new DefaultErrorHandler(backOff));
+            return c;
+        }).toList();
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                containers.forEach(ConcurrentMessageListenerContainer::start);
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                containers.forEach(ConcurrentMessageListenerContainer::stop);
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
     }
 
     @Bean
     ConcurrentMessageListenerContainer<String, SendRequest> sendsListenerContainer(
             DefaultKafkaConsumerFactory<String, SendRequest> sendsConsumerFactory, Topics topics,
-            SendsListener listener, DefaultErrorHandler sendsErrorHandler, ConsumptionPauser pauser) {
+            SendsListener listener, DefaultErrorHandler sendsErrorHandler, ConsumptionPauser pauser,
+            SharedRateLimiter rateLimiter, SendLedger ledger, DispatcherProperties properties) {
         ContainerProperties container = new ContainerProperties(topics.sends.name());
+        container.setConsumerRebalanceListener(new SendsRebalanceListener(topics.sends.name(), rateLimiter, ledger,
+                properties.rate().ledgerCatchUp()));
         container.setMessageListener(listener);
         // acknowledge() commits at once, on the consumer thread, after the events are durable
         container.setAckMode(ContainerProperties.AckMode.MANUAL_IMMEDIATE);

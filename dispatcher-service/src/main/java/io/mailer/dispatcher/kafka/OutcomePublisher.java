@@ -65,6 +65,9 @@ public final class OutcomePublisher {
         if (outcome instanceof SendOutcome.Failed failed) {
             return event(EventType.FAILED, send, clock, null, failed.reason(), failed.attempts());
         }
+        if (outcome instanceof SendOutcome.Cancelled) {
+            return event(EventType.CANCELLED, send, clock, null, "batch-cancelled", 0);
+        }
         return null;
     }
 

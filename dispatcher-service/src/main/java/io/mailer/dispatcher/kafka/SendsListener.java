@@ -40,9 +40,11 @@ public final class SendsListener implements BatchAcknowledgingMessageListener<St
     private final SendGate gate;
     private final ConsumptionPauser pauser;
     private final Clock clock;
+    private final RetryTiers retryTiers;
 
     public SendsListener(SendProcessor processor, OutcomePublisher publisher, SendGate gate, ConsumptionPauser pauser,
-            Clock clock) {
+            Clock clock, RetryTiers retryTiers) {
+        this.retryTiers = retryTiers;
         this.processor = processor;
         this.publisher = publisher;
         this.gate = gate;
@@ -70,7 +72,17 @@ public final class SendsListener implements BatchAcknowledgingMessageListener<St
                 firstDeferred = firstDeferred < 0 ? i : firstDeferred;
             }
             // an outcome after a deferred send is still written: that message did go out (or fail)
-            writes.add(publisher.publish(sends.get(i).value(), outcome));
+            if (outcome instanceof SendOutcome.RetryLater later) {
+                int tier = RetryTiers.tierOf(sends.get(i));
+                writes.add(retryTiers.handOver(sends.get(i).value(), tier, later));
+                if (retryTiers.isLastTier(tier)) {
+                    // dead-lettered: the batch's accounting gets its FAILED; a replay may still send it
+                    writes.add(publisher.publish(sends.get(i).value(), new SendOutcome.Failed(
+                            "ses:dead-lettered:" + later.code(), later.attempts())));
+                }
+            } else {
+                writes.add(publisher.publish(sends.get(i).value(), outcome));
+            }
         }
         publisher.awaitAll(writes);
 

@@ -14,7 +14,11 @@ import java.time.Duration;
  *   <li>{@code mailer_dispatcher_in_flight}: SES calls in flight now;</li>
  *   <li>{@code mailer_dispatcher_ses_retries_total{code}}: attempts that will be retried;</li>
  *   <li>{@code mailer_dispatcher_dead_letters_total{reason}}: records diverted to {@code sends-dlt};</li>
- *   <li>{@code mailer_dispatcher_account_paused}: 1 while SES says the account cannot send.</li>
+ *   <li>{@code mailer_dispatcher_account_paused}: 1 while SES says the account cannot send;</li>
+ *   <li>{@code mailer_dispatcher_rate_limit}: sends per second this replica paces at now;
+ *       {@code mailer_dispatcher_global_rate}: the account's rate it takes its share of;</li>
+ *   <li>{@code mailer_dispatcher_throttled_total}: SES 429 answers;</li>
+ *   <li>{@code mailer_dispatcher_ledger_hits_total}: redelivered sends found in the ledger (not resent).</li>
  * </ul>
  */
 public final class DispatcherMetrics {
@@ -29,6 +33,30 @@ public final class DispatcherMetrics {
         Gauge.builder("mailer.dispatcher.account.paused", gate, g -> g.isPaused() ? 1 : 0)
                 .description("1 while SES says the account cannot send")
                 .register(registry);
+    }
+
+    /** Gauges of the shared rate limiter. */
+    public void watch(io.mailer.dispatcher.ratelimit.SharedRateLimiter limiter) {
+        Gauge.builder("mailer.dispatcher.rate.limit", limiter, l -> l.currentRate())
+                .description("Sends per second this replica paces at now (its share, after AIMD)")
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.global.rate", limiter, l -> l.globalRate())
+                .description("The account's send rate shared by all replicas")
+                .register(registry);
+    }
+
+    public void throttled() {
+        Counter.builder("mailer.dispatcher.throttled")
+                .description("SES answers 429 (too many requests)")
+                .register(registry)
+                .increment();
+    }
+
+    public void ledgerHit() {
+        Counter.builder("mailer.dispatcher.ledger.hits")
+                .description("Redelivered sends SES had already accepted (found in the ledger, not resent)")
+                .register(registry)
+                .increment();
     }
 
     public void outcome(String tenant, SendOutcome outcome) {

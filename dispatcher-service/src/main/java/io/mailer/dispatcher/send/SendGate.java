@@ -53,6 +53,12 @@ public final class SendGate {
         }
     }
 
+    /** Ends a pause at once (SES says the account can send again). */
+    public synchronized void resume() {
+        pausedUntil = Instant.MIN;
+        pauseReason = null;
+    }
+
     public void shutDown() {
         shuttingDown = true;
     }

@@ -3,7 +3,6 @@ package io.mailer.dispatcher.send;
 /**
  * What became of one send. {@link Sent} and {@link Failed} are final and become delivery events;
  * {@link Deferred} means "not decided here": no event is written and the record is redelivered.
- * The retry-topic tier of a later issue adds its own variant (hand over to {@code sends-retry-*}).
  */
 public sealed interface SendOutcome {
 
@@ -23,6 +22,25 @@ public sealed interface SendOutcome {
         @Override
         public String metricLabel() {
             return "failed";
+        }
+    }
+
+    /**
+     * Retryable failures outlasted the in-process attempts: hand the send over to the next retry
+     * tier ({@code sends-retry-*}) or, after the last tier, to {@code sends-dlt}.
+     */
+    record RetryLater(String code, int attempts) implements SendOutcome {
+        @Override
+        public String metricLabel() {
+            return "retry";
+        }
+    }
+
+    /** The batch was cancelled before this send went out: it is skipped (event CANCELLED). */
+    record Cancelled() implements SendOutcome {
+        @Override
+        public String metricLabel() {
+            return "cancelled";
         }
     }
 

@@ -1,5 +1,7 @@
 package io.mailer.dispatcher.send;
 
+import io.mailer.dispatcher.ledger.CancelledBatches;
+import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.ratelimit.RateLimiter;
 import io.mailer.dispatcher.render.RenderedMessage;
 import io.mailer.dispatcher.render.RenderingException;
@@ -43,10 +45,15 @@ public final class SendProcessor {
     private final Duration accountPause;
     private final ScheduledExecutorService scheduler;
     private final DispatcherMetrics metrics;
+    private final SendLedger ledger;
+    private final CancelledBatches cancelled;
 
     public SendProcessor(TemplateRenderer renderer, SesEmailFactory emails, SesV2AsyncClient ses,
             SesErrorClassifier classifier, RateLimiter rateLimiter, InFlightLimiter inFlight, RetryPolicy retry,
-            SendGate gate, Duration accountPause, ScheduledExecutorService scheduler, DispatcherMetrics metrics) {
+            SendGate gate, Duration accountPause, ScheduledExecutorService scheduler, DispatcherMetrics metrics,
+            SendLedger ledger, CancelledBatches cancelled) {
+        this.ledger = ledger;
+        this.cancelled = cancelled;
         this.renderer = renderer;
         this.emails = emails;
         this.ses = ses;
@@ -72,6 +79,15 @@ public final class SendProcessor {
         if (closed.isPresent()) {
             return CompletableFuture.completedFuture(new SendOutcome.Deferred(closed.get()));
         }
+        Optional<String> accepted = ledger.acceptedMessageId(send.sendId());
+        if (accepted.isPresent()) {
+            // SES took it before (a redelivery after a crash or rebalance): report it, never resend
+            metrics.ledgerHit();
+            return CompletableFuture.completedFuture(new SendOutcome.Sent(accepted.get(), 0));
+        }
+        if (cancelled.isCancelled(send.batchId())) {
+            return CompletableFuture.completedFuture(new SendOutcome.Cancelled());
+        }
         RenderedMessage rendered;
         try {
             rendered = renderer.render(send);
@@ -89,13 +105,18 @@ public final class SendProcessor {
     }
 
     private CompletableFuture<SendOutcome> attempt(SendRequest send, SendEmailRequest request, Attempts before) {
-        return rateLimiter.acquire(1)
-                .thenCompose(ready -> inFlight.submit(() -> call(request)))
+        // the slot first, then the rate turn: a send that passed the rate limiter and then queued for
+        // a slot would start late, together with others, and burst above the rate at SES
+        return inFlight.submit(() -> rateLimiter.acquire(1).thenCompose(ready -> call(send, request)))
                 .thenCompose(result -> decide(send, request, before, result));
     }
 
-    /** One SES call, or none when the gate closed while this send waited for its turn. */
-    private CompletableFuture<CallResult> call(SendEmailRequest request) {
+    /**
+     * One SES call, or none when the gate closed while this send waited for its turn. The in-flight
+     * slot is held until an accepted send is in the ledger, so at any moment at most
+     * WORKER_CONCURRENCY sends can be accepted by SES and not yet recorded: the duplicate window.
+     */
+    private CompletableFuture<CallResult> call(SendRequest send, SendEmailRequest request) {
         Optional<String> closed = gate.closedReason();
         if (closed.isPresent()) {
             return CompletableFuture.completedFuture(new CallResult.Skipped(closed.get()));
@@ -105,11 +126,21 @@ public final class SendProcessor {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             if (error == null) {
                 metrics.sesCall(took, "ok");
-                return new CallResult.Accepted(response.messageId());
+                return (CallResult) new CallResult.Accepted(response.messageId());
             }
             SesError classified = classifier.classify(error);
             metrics.sesCall(took, classified.kind().name().toLowerCase(Locale.ROOT));
             return new CallResult.Rejected(classified);
+        }).thenCompose(result -> result instanceof CallResult.Accepted a ? recordInLedger(send, a) : done(result));
+    }
+
+    private CompletableFuture<CallResult> recordInLedger(SendRequest send, CallResult.Accepted accepted) {
+        return ledger.record(send.sendId(), accepted.messageId()).handle((ok, error) -> {
+            if (error != null) {
+                // the message went out; only the protection against a resend is missing
+                log.warn("send {} accepted by SES but not written to the ledger: {}", send.sendId(), error.toString());
+            }
+            return accepted;
         });
     }
 
@@ -135,20 +166,23 @@ public final class SendProcessor {
                 return done(new SendOutcome.Failed(error.reason(), attempts.total()));
             }
             default -> {
-                if (error.kind() == SesErrorKind.THROTTLED) {
+                boolean throttled = error.kind() == SesErrorKind.THROTTLED;
+                if (throttled) {
+                    // the rate was too high, not the message: slow down and put it back, no attempt used
                     rateLimiter.onThrottled();
+                    metrics.throttled();
                 }
-                int ofKind = error.kind() == SesErrorKind.THROTTLED ? attempts.throttled() : attempts.errors();
-                if (!retry.mayRetry(error.kind(), ofKind)) {
-                    log.info("send {} failed after {} attempts: {}", send.sendId(), attempts.total(), error.code());
-                    return done(new SendOutcome.Failed("ses:retries-exhausted:" + error.code(), attempts.total()));
+                if (!throttled && !retry.mayRetry(error.kind(), attempts.errors())) {
+                    log.info("send {} still failing after {} attempts ({}): to the retry tiers", send.sendId(),
+                            attempts.total(), error.code());
+                    return done(new SendOutcome.RetryLater(error.code(), attempts.total()));
                 }
                 Optional<String> closed = gate.closedReason();
                 if (closed.isPresent()) {
                     return done(new SendOutcome.Deferred(closed.get()));
                 }
                 metrics.retry(error.code());
-                Duration wait = retry.backoff(attempts.total());
+                Duration wait = retry.backoff(throttled ? Math.min(attempts.throttled(), 3) : attempts.errors());
                 return CompletableFuture.runAsync(() -> { }, after(wait))
                         .thenCompose(ready -> attempt(send, request, attempts));
             }
@@ -169,7 +203,7 @@ public final class SendProcessor {
         return new SendOutcome.Failed("dispatcher:" + cause.getClass().getSimpleName(), 0);
     }
 
-    private static CompletableFuture<SendOutcome> done(SendOutcome outcome) {
+    private static <T> CompletableFuture<T> done(T outcome) {
         return CompletableFuture.completedFuture(outcome);
     }
 

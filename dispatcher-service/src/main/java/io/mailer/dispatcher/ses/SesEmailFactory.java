@@ -5,6 +5,9 @@ import io.mailer.dispatcher.unsubscribe.UnsubscribeHeaders;
 import io.mailer.schemas.commands.MessageContent;
 import io.mailer.schemas.events.SendRequest;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +34,8 @@ public final class SesEmailFactory {
     public static final String HEADER_BATCH_ID = "X-Mailer-Batch-Id";
     public static final String HEADER_TENANT = "X-Mailer-Tenant";
     private static final String UTF_8 = "UTF-8";
+    /** SES accepts at most 15 custom headers per message. */
+    public static final int MAX_HEADERS = 15;
 
     private final String defaultFrom;
     private final String configurationSet;
@@ -84,17 +89,32 @@ public final class SesEmailFactory {
     }
 
     private List<MessageHeader> headers(SendRequest send) {
-        // insertion order; later entries win, so ours override a batch header of the same name
-        Map<String, String> headers = new LinkedHashMap<>(send.message().headers());
-        headers.put(HEADER_SEND_ID, send.sendId());
-        headers.put(HEADER_BATCH_ID, send.batchId());
-        headers.put(HEADER_TENANT, send.tenantId());
+        // ours first and always: they trace events back to the send and carry the unsubscribe link
+        Map<String, String> ours = new LinkedHashMap<>();
+        ours.put(HEADER_SEND_ID, send.sendId());
+        ours.put(HEADER_BATCH_ID, send.batchId());
+        ours.put(HEADER_TENANT, send.tenantId());
         if (unsubscribe != null) {
-            headers.putAll(unsubscribe.forSend(send));
+            ours.putAll(unsubscribe.forSend(send));
         }
-        List<MessageHeader> out = new ArrayList<>(headers.size());
-        headers.forEach((name, value) -> out.add(MessageHeader.builder().name(name).value(value).build()));
+        Set<String> taken = new HashSet<>();
+        ours.keySet().forEach(name -> taken.add(name.toLowerCase(Locale.ROOT)));
+        List<MessageHeader> out = new ArrayList<>(MAX_HEADERS);
+        // the batch's headers fill what SES's limit of 15 leaves; a name of ours is never overridden
+        for (Map.Entry<String, String> h : send.message().headers().entrySet()) {
+            if (out.size() + ours.size() >= MAX_HEADERS) {
+                break;
+            }
+            if (taken.add(h.getKey().toLowerCase(Locale.ROOT))) {
+                out.add(header(h.getKey(), h.getValue()));
+            }
+        }
+        ours.forEach((name, value) -> out.add(header(name, value)));
         return out;
+    }
+
+    private static MessageHeader header(String name, String value) {
+        return MessageHeader.builder().name(name).value(value).build();
     }
 
     private static Content content(String data) {

@@ -2,6 +2,7 @@ package io.mailer.dispatcher.unsubscribe;
 
 import io.mailer.schemas.events.EmailAddresses;
 import io.mailer.schemas.events.SendRequest;
+import io.mailer.schemas.unsubscribe.UnsubscribeToken;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mailer.dispatcher.render.RenderedMessage;
 import io.mailer.dispatcher.unsubscribe.UnsubscribeHeaders;
-import io.mailer.dispatcher.unsubscribe.UnsubscribeToken;
+import io.mailer.schemas.unsubscribe.UnsubscribeToken;
 import io.mailer.schemas.commands.MessageContent;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -67,6 +67,31 @@ class SesEmailFactoryTest {
         assertThat(request.content().simple().body()).isEqualTo(Body.builder().text(utf8("t")).build());
         assertThat(request.content().simple().headers()).containsExactly(header("X-Mailer-Send-Id", "b1-0"),
                 header("X-Mailer-Batch-Id", "b1"), header("X-Mailer-Tenant", "acme"));
+    }
+
+    @Test
+    void shouldKeepOurHeadersAndFillSesFifteenWithTheBatchHeadersInOrder() {
+        // Given unsubscribe links (5 headers of ours) and a batch with 14 headers, one named like ours
+        UnsubscribeToken tokens = new UnsubscribeToken("k");
+        SesEmailFactory factory = new SesEmailFactory(null, null, new UnsubscribeHeaders("https://u.example.com", tokens));
+        Map<String, String> batchHeaders = new java.util.LinkedHashMap<>();
+        batchHeaders.put("x-mailer-send-id", "forged");
+        for (int i = 1; i <= 13; i++) {
+            batchHeaders.put("X-Custom-" + i, "v" + i);
+        }
+        var send = send("b1", 0, "ann@example.com", Map.of(),
+                new MessageContent("a@example.com", null, "s", null, "t", batchHeaders, Map.of(), null, false));
+
+        // When
+        var headers = factory.build(send, RENDERED).content().simple().headers();
+
+        // Then 15 in all: ten of the batch's headers (never the forged one), then ours, last and intact
+        assertThat(headers).hasSize(SesEmailFactory.MAX_HEADERS);
+        assertThat(headers.subList(0, 10)).extracting(MessageHeader::name).doesNotHaveDuplicates()
+                .allMatch(name -> name.startsWith("X-Custom-"));
+        assertThat(headers.subList(10, 15)).extracting(MessageHeader::name).containsExactly("X-Mailer-Send-Id",
+                "X-Mailer-Batch-Id", "X-Mailer-Tenant", "List-Unsubscribe", "List-Unsubscribe-Post");
+        assertThat(headers.get(10).value()).isEqualTo("b1-0");
     }
 
     @Test

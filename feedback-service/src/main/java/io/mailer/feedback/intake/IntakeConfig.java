@@ -2,9 +2,11 @@ package io.mailer.feedback.intake;
 
 import io.mailer.feedback.system.FeedbackTopics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -51,10 +53,14 @@ public class IntakeConfig {
 
     @Bean
     public MessageHandler messageHandler(SignatureVerifier verifier, IntakeProperties properties,
-            KafkaTemplate<String, byte[]> kafkaTemplate, FeedbackTopics topics, IntakeMetrics metrics) {
+            KafkaTemplate<String, byte[]> kafkaTemplate, FeedbackTopics topics, IntakeMetrics metrics,
+            JdbcTemplate jdbc) {
         return new MessageHandler(
                 new NotificationReader(verifier, properties.topicArns()),
-                new SesEventMapper(BouncePolicy.SES_CLASSIFICATION),
+                new SesEventMapper(BouncePolicy.SES_CLASSIFICATION,
+                        new JdbcSendLookup(jdbc, properties.correlationGrace(), Clock.systemUTC())),
+                new SoftBounceSuppressor(properties.softBounceThreshold(), properties.softBounceWindow(),
+                        new JdbcSoftBounceHistory(jdbc)),
                 new FeedbackPublisher(kafkaTemplate, topics),
                 metrics);
     }

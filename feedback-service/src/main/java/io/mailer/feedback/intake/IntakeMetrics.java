@@ -41,6 +41,12 @@ public final class IntakeMetrics {
                 .register(registry).increment();
     }
 
+    void visibilityExtended(int messages) {
+        Counter.builder("mailer.feedback.visibility.extended")
+                .description("SQS messages whose visibility was extended while in work").register(registry)
+                .increment(messages);
+    }
+
     private Counter quarantineCounter(QuarantineReason reason) {
         return Counter.builder("mailer.feedback.quarantined")
                 .description("SQS messages diverted to the feedback-quarantine topic")

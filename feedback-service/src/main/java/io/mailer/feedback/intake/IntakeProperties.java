@@ -20,6 +20,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param topicArns        accepted SNS topic ARNs; empty accepts any (the queue policy is then the only guard)
  * @param publishTimeout   how long to wait for Kafka acks before leaving a message for redelivery
  * @param enabled          false runs the projector only
+ * @param visibilityTimeout visibility asked for on receive, extended while a message is in work
+ * @param softBounceThreshold soft bounces within {@code softBounceWindow} that suppress a recipient; 0 = never
+ * @param softBounceWindow  the window of the transient-bounce policy
+ * @param correlationGrace  how long an untagged notification waits (in SQS) for its SENT record
  */
 @ConfigurationProperties("mailer.feedback.intake")
 public record IntakeProperties(
@@ -32,7 +36,11 @@ public record IntakeProperties(
         @DefaultValue("true") boolean verifySignatures,
         @DefaultValue List<String> topicArns,
         @DefaultValue("30s") Duration publishTimeout,
-        @DefaultValue("true") boolean enabled) {
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("30s") Duration visibilityTimeout,
+        @DefaultValue("3") int softBounceThreshold,
+        @DefaultValue("7d") Duration softBounceWindow,
+        @DefaultValue("15m") Duration correlationGrace) {
 
     public IntakeProperties {
         topicArns = topicArns == null ? List.of()

@@ -1,5 +1,8 @@
 package io.mailer.feedback.intake;
 
+import io.mailer.schemas.events.Suppression;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,29 +13,34 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * and suppressions (or quarantine the raw body). The returned future completes when the message
  * may be deleted; it fails when the message must stay in SQS to be received again.
  */
-public final class MessageHandler {
+public final class MessageHandler implements SqsMessageHandler {
 
     private static final Logger log = LoggerFactory.getLogger(MessageHandler.class);
 
     private final NotificationReader reader;
     private final SesEventMapper mapper;
     private final FeedbackPublisher publisher;
+    private final SoftBounceSuppressor softBounces;
     private final IntakeMetrics metrics;
 
-    public MessageHandler(NotificationReader reader, SesEventMapper mapper, FeedbackPublisher publisher,
-            IntakeMetrics metrics) {
+    public MessageHandler(NotificationReader reader, SesEventMapper mapper, SoftBounceSuppressor softBounces,
+            FeedbackPublisher publisher, IntakeMetrics metrics) {
         this.reader = reader;
         this.mapper = mapper;
+        this.softBounces = softBounces;
         this.publisher = publisher;
         this.metrics = metrics;
     }
 
+    @Override
     public CompletableFuture<Void> handle(Message message) {
         IntakeOutcome outcome;
         try {
             outcome = outcome(message.body());
         } catch (RuntimeException e) {
-            // e.g. the SNS certificate could not be fetched: not the message's fault, retry later
+            // e.g. the SNS certificate could not be fetched, the database (correlation fallback,
+            // soft-bounce history) is down, or the SENT record is not projected yet: not the
+            // message's fault, so leave it in SQS and retry later
             return CompletableFuture.failedFuture(e);
         }
         // Java 17: no pattern matching for switch yet, hence the instanceof chain
@@ -50,6 +58,18 @@ public final class MessageHandler {
 
     IntakeOutcome outcome(String body) {
         NotificationReader.ReadResult read = reader.read(body);
-        return read instanceof SesNotification n ? mapper.map(n) : (IntakeOutcome.Quarantine) read;
+        if (!(read instanceof SesNotification n)) {
+            return (IntakeOutcome.Quarantine) read;
+        }
+        IntakeOutcome mapped = mapper.map(n);
+        if (mapped instanceof IntakeOutcome.Publish p) {
+            List<Suppression> extra = softBounces.suppressionsFor(p.events());
+            if (!extra.isEmpty()) {
+                List<Suppression> all = new ArrayList<>(p.suppressions());
+                all.addAll(extra);
+                return new IntakeOutcome.Publish(p.sesType(), p.events(), all);
+            }
+        }
+        return mapped;
     }
 }

@@ -30,9 +30,19 @@ public final class SesEventMapper {
     static final String SUBSCRIPTION_SUCCEEDED = "AmazonSnsSubscriptionSucceeded";
 
     private final BouncePolicy bouncePolicy;
+    private final SendLookup sendLookup;
 
     public SesEventMapper(BouncePolicy bouncePolicy) {
+        this(bouncePolicy, SendLookup.NONE);
+    }
+
+    /**
+     * @param sendLookup the last correlation fallback (SENT events' SES message ids) for
+     *                   notifications with neither tags nor headers
+     */
+    public SesEventMapper(BouncePolicy bouncePolicy, SendLookup sendLookup) {
         this.bouncePolicy = bouncePolicy;
+        this.sendLookup = sendLookup;
     }
 
     public IntakeOutcome map(SesNotification notification) {
@@ -53,15 +63,19 @@ public final class SesEventMapper {
         if (sesMessageId == null) {
             return unmappable("no mail.messageId");
         }
-        Optional<Correlation> correlation = Correlation.of(mail);
-        if (correlation.isEmpty()) {
-            return unmappable("no " + Correlation.TAG_SEND_ID + "/" + Correlation.TAG_TENANT + " tags nor "
-                    + Correlation.HEADER_SEND_ID + "/" + Correlation.HEADER_TENANT + " headers");
-        }
         JsonNode detail = ses.path(type.get().detailObject());
-        Instant occurredAt = instant(first(Texts.text(detail.path("timestamp")), Texts.text(mail.path("timestamp"))));
+        Instant mailTimestamp = instant(Texts.text(mail.path("timestamp")));
+        Instant occurredAt = first(instant(Texts.text(detail.path("timestamp"))), mailTimestamp);
         if (occurredAt == null) {
             return unmappable("no parsable timestamp");
+        }
+        // tags, else headers, else the SENT events' mapping (may throw CorrelationPendingException)
+        Optional<Correlation> correlation = Correlation.of(mail)
+                .or(() -> sendLookup.bySesMessageId(sesMessageId, mailTimestamp));
+        if (correlation.isEmpty()) {
+            return unmappable("no " + Correlation.TAG_SEND_ID + "/" + Correlation.TAG_TENANT + " tags, no "
+                    + Correlation.HEADER_SEND_ID + "/" + Correlation.HEADER_TENANT + " headers and no SENT record of "
+                    + sesMessageId);
         }
         List<RecipientOutcome> outcomes = switch (type.get()) {
             case DELIVERY -> each(detail.path("recipients"), EventType.DELIVERED, null,
@@ -152,8 +166,9 @@ public final class SesEventMapper {
     }
 
     /**
-     * Best effort until list management is supported: an opt-out from all topics or from any
-     * topic is an UNSUBSCRIBED event (not yet a suppression); an opt-in is ignored (null).
+     * An opt-out from all topics or from any topic is an UNSUBSCRIBED event and an UNSUBSCRIBE
+     * suppression: Mailer has no per-topic lists, and honouring an opt-out too widely is the safe
+     * side (Gmail/Yahoo rules). An opt-in is ignored (null).
      */
     private static List<RecipientOutcome> subscription(JsonNode mail, JsonNode subscription) {
         JsonNode prefs = subscription.path("newTopicPreferences");
@@ -167,16 +182,22 @@ public final class SesEventMapper {
         }
         Map<String, String> details = details("contactList", subscription, "source", subscription);
         details.put("unsubscribeAll", Boolean.toString(all));
-        return each(mail.path("destination"), EventType.UNSUBSCRIBED, all ? "unsubscribeAll" : "topic", details);
+        return each(mail.path("destination"), EventType.UNSUBSCRIBED, all ? "unsubscribeAll" : "topic", details,
+                Suppression.Reason.UNSUBSCRIBE);
     }
 
     private static List<RecipientOutcome> each(JsonNode addresses, EventType type, String reason,
             Map<String, String> details) {
+        return each(addresses, type, reason, details, null);
+    }
+
+    private static List<RecipientOutcome> each(JsonNode addresses, EventType type, String reason,
+            Map<String, String> details, Suppression.Reason suppress) {
         List<RecipientOutcome> out = new ArrayList<>();
         for (JsonNode a : addresses) {
             String email = Texts.text(a);
             if (email != null && !email.isBlank()) {
-                out.add(new RecipientOutcome(email.trim(), type, reason, details, null));
+                out.add(new RecipientOutcome(email.trim(), type, reason, details, suppress));
             }
         }
         return out;
@@ -206,7 +227,7 @@ public final class SesEventMapper {
         }
     }
 
-    private static String first(String a, String b) {
+    private static <T> T first(T a, T b) {
         return a != null ? a : b;
     }
 

@@ -9,11 +9,15 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -26,6 +30,10 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  * its records are acknowledged; one whose handling failed is left alone and SQS redelivers it
  * after the visibility timeout (and moves it to the DLQ after maxReceiveCount).
  *
+ * <p>Visibility: each receive asks for {@code visibilityTimeout}; while a message is still in work
+ * (e.g. Kafka slow to ack) a heartbeat extends it every third of that timeout with
+ * ChangeMessageVisibilityBatch, so a slow message is not handed to another poller meanwhile.
+ *
  * <p>Shutdown: stop receiving (an outstanding long poll is cancelled), let every thread finish the
  * messages it holds, delete them, then return.
  */
@@ -35,14 +43,16 @@ public final class SqsPoller implements SmartLifecycle {
 
     private final SqsAsyncClient sqs;
     private final IntakeProperties properties;
-    private final MessageHandler handler;
+    private final SqsMessageHandler handler;
     private final IntakeMetrics metrics;
     private final Set<CompletableFuture<?>> pendingReceives = ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new ArrayList<>();
+    private ScheduledExecutorService heartbeat;
     private volatile boolean running;
     private volatile CountDownLatch stopSignal = new CountDownLatch(1);
 
-    public SqsPoller(SqsAsyncClient sqs, IntakeProperties properties, MessageHandler handler, IntakeMetrics metrics) {
+    public SqsPoller(SqsAsyncClient sqs, IntakeProperties properties, SqsMessageHandler handler,
+            IntakeMetrics metrics) {
         this.sqs = sqs;
         this.properties = properties;
         this.handler = handler;
@@ -56,6 +66,11 @@ public final class SqsPoller implements SmartLifecycle {
         }
         running = true;
         stopSignal = new CountDownLatch(1);
+        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sqs-visibility");
+            t.setDaemon(true);
+            return t;
+        });
         for (int i = 0; i < properties.pollers(); i++) {
             Thread t = new Thread(this::loop, "sqs-poller-" + i);
             t.start();
@@ -83,6 +98,7 @@ public final class SqsPoller implements SmartLifecycle {
             }
         }
         threads.clear();
+        heartbeat.shutdownNow();
         log.info("Stopped polling {}", properties.queueUrl());
     }
 
@@ -127,6 +143,7 @@ public final class SqsPoller implements SmartLifecycle {
                 .queueUrl(properties.queueUrl())
                 .maxNumberOfMessages(properties.maxMessages())
                 .waitTimeSeconds(properties.waitSeconds())
+                .visibilityTimeout(visibilitySeconds())
                 .build();
         CompletableFuture<ReceiveMessageResponse> future = sqs.receiveMessage(request);
         pendingReceives.add(future);
@@ -160,6 +177,17 @@ public final class SqsPoller implements SmartLifecycle {
             }
             handled.put(m, f);
         }
+        long every = Math.max(200, properties.visibilityTimeout().toMillis() / 3);
+        ScheduledFuture<?> extension = heartbeat.scheduleAtFixedRate(() -> extendVisibility(handled), every, every,
+                TimeUnit.MILLISECONDS);
+        try {
+            delete(awaitHandled(handled));
+        } finally {
+            extension.cancel(false);
+        }
+    }
+
+    private List<Message> awaitHandled(Map<Message, CompletableFuture<Void>> handled) {
         List<Message> done = new ArrayList<>();
         long deadline = System.nanoTime() + properties.publishTimeout().toNanos();
         for (Map.Entry<Message, CompletableFuture<Void>> e : handled.entrySet()) {
@@ -168,13 +196,42 @@ public final class SqsPoller implements SmartLifecycle {
                 done.add(e.getKey());
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             } catch (Exception failure) {
                 // not deleted: SQS makes it visible again after the visibility timeout
                 log.warn("SQS message {} left for redelivery: {}", e.getKey().messageId(), rootMessage(failure));
             }
         }
-        delete(done);
+        return done;
+    }
+
+    /** Keeps the messages still in work invisible to other pollers for another visibility timeout. */
+    private void extendVisibility(Map<Message, CompletableFuture<Void>> handled) {
+        List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<Message, CompletableFuture<Void>> e : handled.entrySet()) {
+            if (!e.getValue().isDone()) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i++))
+                        .receiptHandle(e.getKey().receiptHandle()).visibilityTimeout(visibilitySeconds()).build());
+            }
+        }
+        if (entries.isEmpty()) {
+            return;
+        }
+        try {
+            sqs.changeMessageVisibilityBatch(b -> b.queueUrl(properties.queueUrl()).entries(entries))
+                    .get(properties.visibilityTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            metrics.visibilityExtended(entries.size());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            metrics.receiveError();
+            log.warn("Extending the visibility of {} SQS message(s) failed: {}", entries.size(), rootMessage(e));
+        }
+    }
+
+    private int visibilitySeconds() {
+        return (int) Math.max(1, properties.visibilityTimeout().toSeconds());
     }
 
     private void delete(List<Message> done) {

@@ -132,10 +132,13 @@ class SesEventMapperTest {
     }
 
     @Test
-    void shouldMapOptOutSubscriptionToUnsubscribedWithoutSuppressionYet() {
-        assertThat(map("configuration-set/subscription.json")).isEqualTo(publish("Subscription",
-                event("Subscription", EventType.UNSUBSCRIBED, "2026-11-20T13:00:00.000Z", "unsubscribeAll",
-                        Map.of("contactList", "Newsletter", "source", "UnsubscribeHeader", "unsubscribeAll", "true"))));
+    void shouldMapOptOutSubscriptionToUnsubscribedEventAndUnsubscribeSuppression() {
+        DeliveryEvent unsubscribed = event("Subscription", EventType.UNSUBSCRIBED, "2026-11-20T13:00:00.000Z",
+                "unsubscribeAll",
+                Map.of("contactList", "Newsletter", "source", "UnsubscribeHeader", "unsubscribeAll", "true"));
+        assertThat(map("configuration-set/subscription.json")).isEqualTo(publish("Subscription", unsubscribed,
+                new Suppression(TENANT, EMAIL, Suppression.Reason.UNSUBSCRIBE, unsubscribed.eventId(),
+                        Instant.parse("2026-11-20T13:00:00.000Z"))));
     }
 
     @Test
@@ -175,6 +178,30 @@ class SesEventMapperTest {
         IntakeOutcome outcome = map("configuration-set/bounce-untagged.json");
         assertThat(outcome).isInstanceOf(IntakeOutcome.Quarantine.class);
         assertThat(((IntakeOutcome.Quarantine) outcome).reason()).isEqualTo(QuarantineReason.UNMAPPABLE);
+    }
+
+    @Test
+    void shouldCorrelateUntaggedMailThroughTheSentRecordsOfItsSesMessageId() {
+        // Given no tags and no headers, but a SENT record of this SES message id
+        SesEventMapper withSentRecords = new SesEventMapper(BouncePolicy.SES_CLASSIFICATION, (sesMessageId, at) ->
+                SES_MESSAGE_ID.equals(sesMessageId)
+                        ? java.util.Optional.of(new Correlation(SEND_ID, BATCH_ID, TENANT, RECIPIENT_INDEX))
+                        : java.util.Optional.empty());
+        // When mapped / Then the same records as for the tagged bounce
+        IntakeOutcome untagged = withSentRecords.map(
+                new SesNotification(Fixtures.json("configuration-set/bounce-untagged.json"), null, null));
+        assertThat(untagged).isEqualTo(map("configuration-set/bounce-permanent.json"));
+    }
+
+    @Test
+    void shouldLetAPendingSentRecordPropagateSoTheSqsMessageIsRetried() {
+        SesEventMapper pending = new SesEventMapper(BouncePolicy.SES_CLASSIFICATION, (sesMessageId, at) -> {
+            throw new SendLookup.CorrelationPendingException("not projected yet");
+        });
+        SesNotification untagged = new SesNotification(Fixtures.json("configuration-set/bounce-untagged.json"),
+                null, null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pending.map(untagged))
+                .isInstanceOf(SendLookup.CorrelationPendingException.class);
     }
 
     @ParameterizedTest

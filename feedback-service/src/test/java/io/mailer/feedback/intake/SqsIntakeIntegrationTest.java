@@ -180,4 +180,55 @@ class SqsIntakeIntegrationTest {
                 .tag("reason", reason).counter();
         return counter == null ? 0 : counter.count();
     }
+
+    @Test
+    void shouldCorrelateUntaggedNotificationThroughTheProjectedSentEvent() {
+        // Given the dispatcher's SENT event of a send, projected (recipient.ses_message_id)
+        Bounce bounce = Bounce.fresh();
+        var topic = stack.topics().topics().deliveryEvents;
+        DeliveryEvent sent = new DeliveryEvent(Ids.pipelineEventId(bounce.sendId(), EventType.SENT), EventType.SENT,
+                bounce.sendId(), bounce.batchId(), "acme", 4, bounce.email(), Instant.parse("2026-11-20T10:00:00Z"),
+                bounce.sesMessageId(), null, Map.of());
+        stack.send(topic.name(), sent.sendId(), topic.valueSerde().serializer().serialize(topic.name(), sent));
+        await().atMost(TIMEOUT).until(() -> stack.jdbc().queryForList(
+                "SELECT 1 FROM recipient WHERE ses_message_id = ?", bounce.sesMessageId()).size() == 1);
+        // When a bounce of that SES message arrives with neither Mailer tags nor headers
+        String untagged = Fixtures.text("configuration-set/bounce-untagged.json")
+                .replace(Fixtures.EMAIL, bounce.email()).replace(Fixtures.SES_MESSAGE_ID, bounce.sesMessageId());
+        sendToSqs(Fixtures.snsEnvelope(untagged, UUID.randomUUID().toString()));
+        // Then it is tied to the send exactly as a tagged one would be
+        await().atMost(TIMEOUT).until(() -> eventsOf(bounce.sendId()).size() == 2
+                && !suppressionsOf("acme|" + bounce.email()).isEmpty());
+        assertThat(eventsOf(bounce.sendId())).containsExactly(sent, bounce.expectedEvent());
+        assertThat(suppressionsOf("acme|" + bounce.email())).containsExactly(bounce.expectedSuppression());
+        awaitQueueEmpty();
+    }
+
+    @Test
+    void shouldSuppressARecipientOnItsThirdSoftBounceWithinTheWindow() {
+        // Given a recipient that soft-bounces three times (three SES messages of one batch)
+        String batchId = UUID.randomUUID().toString();
+        String email = "soft-" + UUID.randomUUID() + "@example.com";
+        List<String> eventIds = new java.util.ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            String sesMessageId = "0100" + UUID.randomUUID() + "-00000" + i;
+            String json = Fixtures.text("configuration-set/bounce-transient.json")
+                    .replace(Fixtures.BATCH_ID, batchId).replace(Fixtures.EMAIL, email)
+                    .replace(Fixtures.SES_MESSAGE_ID, sesMessageId);
+            eventIds.add(Ids.sesEventId(sesMessageId, "Bounce", email));
+            // When each arrives after the previous one is projected
+            sendToSqs(Fixtures.snsEnvelope(json, UUID.randomUUID().toString()));
+            int expected = i;
+            await().atMost(TIMEOUT).until(() -> stack.jdbc().queryForObject(
+                    "SELECT count(*) FROM event WHERE email = ? AND type = 'SOFT_BOUNCED'", Integer.class, email)
+                    == expected);
+            if (i < 3) {
+                assertThat(suppressionsOf("acme|" + email)).isEmpty();
+            }
+        }
+        // Then the third one (default SOFT_BOUNCE_SUPPRESS_AFTER=3 within 7 days) suppresses, pointing at it
+        await().atMost(TIMEOUT).until(() -> !suppressionsOf("acme|" + email).isEmpty());
+        assertThat(suppressionsOf("acme|" + email)).containsExactly(new Suppression("acme", email,
+                Suppression.Reason.BOUNCE, eventIds.get(2), Instant.parse("2026-11-20T10:00:03.000Z")));
+    }
 }

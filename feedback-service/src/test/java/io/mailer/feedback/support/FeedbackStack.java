@@ -38,10 +38,11 @@ public final class FeedbackStack {
     private final ConfigurableApplicationContext app;
     private final KafkaProducer<String, byte[]> producer;
     private final Admin admin;
+    private final Map<String, String> env;
 
     private FeedbackStack() {
         devStack = DevStack.start(DevStack.Options.defaults().ses(false).partitions(3));
-        Map<String, String> env = devStack.env(Map.of("PORT", "0", "SQS_WAIT_SECONDS", "1"));
+        env = devStack.env(Map.of("PORT", "0", "SQS_WAIT_SECONDS", "1"));
         app = FeedbackApplication.start(env);
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, devStack.kafka().bootstrapServers(),
@@ -55,6 +56,16 @@ public final class FeedbackStack {
             Runtime.getRuntime().addShutdownHook(new Thread(instance::close, "feedback-stack-stop"));
         }
         return instance;
+    }
+
+    /** Another replica of the service on the same Kafka, PostgreSQL and queue (same consumer group). */
+    public ConfigurableApplicationContext startAnotherInstance() {
+        return FeedbackApplication.start(env);
+    }
+
+    /** The environment the shared service was started with. */
+    public Map<String, String> env() {
+        return env;
     }
 
     public DevStack devStack() {
@@ -94,8 +105,19 @@ public final class FeedbackStack {
         }
     }
 
+    /** Sends without waiting for the ack; call {@link #flush()} before relying on it. */
+    public void sendNoWait(String topic, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key, value));
+    }
+
+    /** Waits until every record sent so far is acknowledged. */
+    public void flush() {
+        producer.flush();
+    }
+
     /** Waits until the projector has committed offsets up to the end of every partition it reads. */
     public void awaitProjectorCaughtUp() {
+        flush();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .until(() -> projectorBehind().isEmpty());
     }

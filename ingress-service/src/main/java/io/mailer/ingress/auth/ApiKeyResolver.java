@@ -25,6 +25,8 @@ import reactor.core.publisher.Mono;
 public class ApiKeyResolver {
 
     static final Duration CACHE_TTL = Duration.ofSeconds(5);
+    /** While PostgreSQL is down, a key seen this recently still authenticates (submissions need Kafka only). */
+    static final Duration STALE_IF_ERROR = Duration.ofMinutes(15);
     private static final String BOOTSTRAP_TENANT = "default";
 
     private final DatabaseClient db;
@@ -43,23 +45,36 @@ public class ApiKeyResolver {
             return Mono.just(new ApiPrincipal("bootstrap", BOOTSTRAP_TENANT, EnumSet.allOf(ApiPrincipal.Scope.class)));
         }
         Cached cached = cache.get(digest);
-        if (cached != null && cached.expires.isAfter(Instant.now())) {
+        Instant now = Instant.now();
+        if (cached != null && cached.loaded.plus(CACHE_TTL).isAfter(now)) {
             return Mono.justOrEmpty(cached.principal);
         }
-        return db.sql("SELECT id, tenant_id, scopes FROM api_key WHERE hash = :hash AND revoked_at IS NULL")
+        // refreshing at most every CACHE_TTL also records last use at that precision
+        return db.sql("UPDATE api_key SET last_used_at = now() WHERE hash = :hash AND revoked_at IS NULL"
+                        + " RETURNING id, tenant_id, scopes")
                 .bind("hash", digest)
                 .map(row -> new ApiPrincipal(row.get("id", String.class), row.get("tenant_id", String.class),
                         parseScopes(row.get("scopes", String.class))))
                 .one()
-                .onErrorMap(e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
-                        "The API key store (PostgreSQL) is unavailable; retry shortly.", e))
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
-                .doOnNext(p -> cache.put(digest, new Cached(p, Instant.now().plus(CACHE_TTL))))
+                .doOnNext(p -> cache.put(digest, new Cached(p, Instant.now())))
+                .onErrorResume(e -> {
+                    if (cached != null && cached.loaded.plus(STALE_IF_ERROR).isAfter(now)) {
+                        return Mono.just(cached.principal);
+                    }
+                    return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                            "The API key store (PostgreSQL) is unavailable; retry shortly.", e));
+                })
                 .flatMap(Mono::justOrEmpty);
     }
 
-    private static Set<ApiPrincipal.Scope> parseScopes(String csv) {
+    /** A revocation on this replica takes effect at once; other replicas follow within CACHE_TTL. */
+    public void evict(String keyId) {
+        cache.values().removeIf(c -> c.principal.map(p -> p.keyId().equals(keyId)).orElse(false));
+    }
+
+    static Set<ApiPrincipal.Scope> parseScopes(String csv) {
         if (csv == null || csv.isBlank()) {
             return EnumSet.noneOf(ApiPrincipal.Scope.class);
         }
@@ -68,6 +83,6 @@ public class ApiKeyResolver {
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(ApiPrincipal.Scope.class)));
     }
 
-    private record Cached(Optional<ApiPrincipal> principal, Instant expires) {
+    private record Cached(Optional<ApiPrincipal> principal, Instant loaded) {
     }
 }

@@ -36,6 +36,25 @@ public class BatchRequestValidator {
     }
 
     public void validate(SubmitBatchRequest r, Instant now) {
+        List<FieldProblem> errors = messageProblems(r, now);
+        recipients(r.recipients(), errors);
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+    }
+
+    /** The message line of an NDJSON batch: everything but the recipients (they follow, one per line). */
+    public void validateMessage(SubmitBatchRequest r, Instant now) {
+        List<FieldProblem> errors = messageProblems(r, now);
+        if (r.recipients() != null && !r.recipients().isEmpty()) {
+            errors.add(new FieldProblem("recipients", "must not be on the message line: send one recipient per line after it"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+    }
+
+    private List<FieldProblem> messageProblems(SubmitBatchRequest r, Instant now) {
         List<FieldProblem> errors = new ArrayList<>();
         if (r.from() == null || r.from().isBlank()) {
             if (!hasDefaultFrom) {
@@ -68,10 +87,12 @@ public class BatchRequestValidator {
         if (r.sendAt() != null && r.sendAt().isAfter(now.plus(MAX_SCHEDULE))) {
             errors.add(new FieldProblem("sendAt", "is more than 30 days ahead"));
         }
-        recipients(r.recipients(), errors);
-        if (!errors.isEmpty()) {
-            throw new ValidationException(errors);
-        }
+        return errors;
+    }
+
+    /** What is wrong with one recipient's address, or null. */
+    public static String recipientProblem(SubmitBatchRequest.Recipient recipient) {
+        return recipient == null ? "must be an object" : EmailAddressRule.problem(recipient.email());
     }
 
     private void recipients(List<SubmitBatchRequest.Recipient> recipients, List<FieldProblem> errors) {

@@ -3,8 +3,8 @@ package io.mailer.ingress.batch;
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.commands.MessageContent;
 import io.mailer.schemas.commands.RecipientEntry;
+import io.mailer.schemas.kafka.Topics;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -20,36 +20,48 @@ import reactor.core.scheduler.Schedulers;
 @Component
 public class BatchSubmitter {
 
-    private final KafkaTemplate<String, BatchCommand> kafka;
+    private final KafkaTemplate<String, Object> kafka;
+    private final Topics topics;
 
-    public BatchSubmitter(KafkaTemplate<String, BatchCommand> batchCommandTemplate) {
-        this.kafka = batchCommandTemplate;
+    public BatchSubmitter(KafkaTemplate<String, Object> mailerKafkaTemplate, Topics topics) {
+        this.kafka = mailerKafkaTemplate;
+        this.topics = topics;
+    }
+
+    /** A transaction that takes recipients one by one and sends a chunk record whenever one fills up. */
+    public ChunkedBatchWriter open(String batchId, String tenantId, MessageContent message, int chunkSize, Instant now) {
+        return new ChunkedBatchWriter(kafka.getProducerFactory().createProducer(), topics.batchCommands.name(),
+                batchId, tenantId, message, chunkSize, now);
     }
 
     public Mono<Void> submit(String batchId, String tenantId, MessageContent message, List<RecipientEntry> recipients,
             int chunkSize, Instant now) {
-        List<BatchCommand> chunks = chunk(batchId, tenantId, message, recipients, chunkSize, now);
         // the transactional producer API blocks; keep it off the event loop
-        return Mono.fromRunnable(() -> kafka.executeInTransaction(ops -> {
-                    chunks.forEach(chunk -> ops.sendDefault(batchId, chunk));
-                    return null;
-                }))
+        return Mono.fromRunnable(() -> {
+                    try (ChunkedBatchWriter writer = open(batchId, tenantId, message, chunkSize, now).knownTotal(recipients.size())) {
+                        recipients.forEach(writer::add);
+                        writer.commit(recipients.size());
+                    }
+                })
                 .subscribeOn(Schedulers.boundedElastic())
-                .onErrorMap(e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
-                        "The batch could not be written to Kafka; nothing was accepted. Retry with the same Idempotency-Key.", e))
+                .onErrorMap(e -> !(e instanceof ResponseStatusException), BatchSubmitter::unavailable)
                 .then();
     }
 
-    static List<BatchCommand> chunk(String batchId, String tenantId, MessageContent message,
-            List<RecipientEntry> recipients, int chunkSize, Instant now) {
-        int total = recipients.size();
-        int chunkCount = (total + chunkSize - 1) / chunkSize;
-        List<BatchCommand> chunks = new ArrayList<>(chunkCount);
-        for (int c = 0; c < chunkCount; c++) {
-            int from = c * chunkSize;
-            List<RecipientEntry> part = recipients.subList(from, Math.min(total, from + chunkSize));
-            chunks.add(BatchCommand.submitChunk(batchId, tenantId, c, chunkCount, from, total, message, part, now));
-        }
-        return chunks;
+    /** Cancels a batch: the CANCEL command and the compacted cancellation record commit together. */
+    public Mono<Void> cancel(BatchCommand cancel, io.mailer.schemas.commands.BatchCancellation cancellation) {
+        return Mono.fromRunnable(() -> kafka.executeInTransaction(ops -> {
+                    ops.send(topics.batchCommands.name(), cancel.batchId(), cancel);
+                    ops.send(topics.batchCancellations.name(), cancellation.batchId(), cancellation);
+                    return null;
+                }))
+                .subscribeOn(Schedulers.boundedElastic())
+                .onErrorMap(BatchSubmitter::unavailable)
+                .then();
+    }
+
+    static ResponseStatusException unavailable(Throwable e) {
+        return new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                "The batch could not be written to Kafka; nothing was accepted. Retry with the same Idempotency-Key.", e);
     }
 }

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * to 254), with an internationalized domain allowed (checked in its ASCII form). Display names,
  * comments and quoted local parts are rejected on purpose: they are where header injection hides.
  */
-final class EmailAddressRule {
+public final class EmailAddressRule {
 
     private static final Pattern LOCAL = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+|[\\p{L}\\p{N}!#$%&'*+/=?^_`{|}~.-]+");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
@@ -17,7 +17,7 @@ final class EmailAddressRule {
     }
 
     /** Returns what is wrong with the address, or null when it is acceptable. */
-    static String problem(String address) {
+    public static String problem(String address) {
         if (address == null || address.isBlank()) {
             return "is required";
         }

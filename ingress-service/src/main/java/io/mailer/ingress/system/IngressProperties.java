@@ -10,6 +10,11 @@ public record IngressProperties(
         String bootstrapAdminKey,
         int maxRecipients,
         int chunkSize,
+        int maxNdjsonRecipients,
+        String unsubscribeSecret,
+        String corsAllowedOrigins,
+        int rateLimitPerSecond,
+        long recipientsPerDay,
         int topicPartitions) {
 
     public IngressProperties {

@@ -1,7 +1,6 @@
 package io.mailer.ingress.system;
 
 import io.mailer.schemas.kafka.TopicDeclarer;
-import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.settings.ProbePathsFilter;
 import java.util.HashMap;
@@ -36,22 +35,24 @@ public class KafkaConfig {
     }
 
     /**
-     * Transactional producer: all chunks of one batch commit together or not at all, so a failed
-     * submission never leaves half a batch for the topology (which reads read_committed).
+     * Transactional producer for every topic ingress writes (batch commands, cancellations,
+     * suppressions): all chunks of one batch commit together or not at all, so a failed submission
+     * never leaves half a batch for the topology (which reads read_committed).
      */
     @Bean
-    public KafkaTemplate<String, BatchCommand> batchCommandTemplate(KafkaProperties kafka, Topics topics) {
+    public KafkaTemplate<String, Object> mailerKafkaTemplate(KafkaProperties kafka, Topics topics) {
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
-        DefaultKafkaProducerFactory<String, BatchCommand> factory = new DefaultKafkaProducerFactory<>(config,
-                new StringSerializer(), topics.batchCommands.valueSerde().serializer());
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(config,
+                new StringSerializer(), new TopicValueSerializer(topics));
         // unique per instance: replicas must not fence each other's transactions
         factory.setTransactionIdPrefix(topics.prefix() + "ingress-" + UUID.randomUUID() + "-");
-        KafkaTemplate<String, BatchCommand> template = new KafkaTemplate<>(factory);
+        KafkaTemplate<String, Object> template = new KafkaTemplate<>(factory);
         template.setDefaultTopic(topics.batchCommands.name());
         return template;
     }

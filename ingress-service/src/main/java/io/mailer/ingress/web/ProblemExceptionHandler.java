@@ -4,7 +4,10 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
+import io.mailer.ingress.limits.RateLimits;
 import org.springframework.core.codec.DecodingException;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
@@ -39,12 +42,25 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(ex);
         }
+        if (ex instanceof RateLimits.LimitExceeded limit) {
+            exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(limit.retryAfterSeconds()));
+        }
+        if (ex instanceof ResponseStatusException rse && rse.getStatusCode().value() == 503) {
+            exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
+        }
         return problems.write(exchange, toProblem(ex));
     }
 
     ProblemDetail toProblem(Throwable ex) {
         if (ex instanceof ValidationException v) {
             return Problems.of(HttpStatus.BAD_REQUEST, "validation", v.getMessage(), v.errors());
+        }
+        if (ex instanceof RateLimits.LimitExceeded limit) {
+            return Problems.of(HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", limit.getMessage(), null);
+        }
+        if (findCause(ex, DataBufferLimitException.class) != null) {
+            return Problems.of(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large",
+                    "The request body is larger than the configured limit (INGRESS_MAX_BODY_MB); use application/x-ndjson for large batches.", null);
         }
         if (ex instanceof ServerWebInputException input) {
             JacksonException json = findCause(input, JacksonException.class);

@@ -10,6 +10,13 @@ public record Suppression(String tenantId, String email, Reason reason, String s
 
     public enum Reason { BOUNCE, COMPLAINT, UNSUBSCRIBE, MANUAL }
 
+    /**
+     * The tenant id of the operator-wide list: a suppression written under this tenant applies to
+     * every tenant (key {@code "*|" + normalized address}). {@code *} can never be a real tenant id
+     * (tenant ids match {@code [a-z0-9_-]{1,64}}).
+     */
+    public static final String OPERATOR_WIDE_TENANT = "*";
+
     public Suppression {
         email = EmailAddresses.normalize(email);
     }
@@ -17,6 +24,11 @@ public record Suppression(String tenantId, String email, Reason reason, String s
     /** Topic key: tenant and normalized address. */
     public static String key(String tenantId, String email) {
         return tenantId + "|" + EmailAddresses.normalize(email);
+    }
+
+    /** Topic key of the operator-wide suppression of this address. */
+    public static String operatorWideKey(String email) {
+        return key(OPERATOR_WIDE_TENANT, email);
     }
 
     public String key() {

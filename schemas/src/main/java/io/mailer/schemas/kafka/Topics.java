@@ -31,6 +31,16 @@ public final class Topics {
     public final Topic<String, byte[]> batchCommandsDlt;
     public final Topic<String, byte[]> feedbackQuarantine;
     public final Topic<String, byte[]> projectorDlt;
+    /**
+     * The dispatcher's send ledger, keyed by send id, value = the SES message id of the accepted
+     * message: a redelivered send found here is not sent again. Compacted.
+     */
+    public final Topic<String, String> sendsLedger;
+    /** Delay tiers of the dispatcher's retries (values are the send requests, delayed by the tier). */
+    public final Topic<String, SendRequest> sendsRetry1s;
+    public final Topic<String, SendRequest> sendsRetry10s;
+    public final Topic<String, SendRequest> sendsRetry1m;
+    public final Topic<String, SendRequest> sendsRetry10m;
 
     public Topics(String prefix) {
         this.prefix = prefix == null ? DEFAULT_PREFIX : prefix;
@@ -44,6 +54,11 @@ public final class Topics {
         batchCommandsDlt = new Topic<>(name("batch-commands-dlt"), keys, Serdes.ByteArray(), false);
         feedbackQuarantine = new Topic<>(name("feedback-quarantine"), keys, Serdes.ByteArray(), false);
         projectorDlt = new Topic<>(name("projector-dlt"), keys, Serdes.ByteArray(), false);
+        sendsLedger = new Topic<>(name("sends-ledger"), keys, Serdes.String(), true);
+        sendsRetry1s = new Topic<>(name("sends-retry-1s"), keys, new JsonSerde<>(SendRequest.class), false);
+        sendsRetry10s = new Topic<>(name("sends-retry-10s"), keys, new JsonSerde<>(SendRequest.class), false);
+        sendsRetry1m = new Topic<>(name("sends-retry-1m"), keys, new JsonSerde<>(SendRequest.class), false);
+        sendsRetry10m = new Topic<>(name("sends-retry-10m"), keys, new JsonSerde<>(SendRequest.class), false);
     }
 
     public String prefix() {
@@ -56,7 +71,12 @@ public final class Topics {
 
     public List<Topic<String, ?>> all() {
         return List.of(batchCommands, sends, sendsDlt, suppressions, deliveryEvents, batchCancellations, batchCommandsDlt,
-                feedbackQuarantine, projectorDlt);
+                feedbackQuarantine, projectorDlt, sendsLedger, sendsRetry1s, sendsRetry10s, sendsRetry1m, sendsRetry10m);
+    }
+
+    /** The dispatcher's retry tiers, shortest delay first. */
+    public List<Topic<String, SendRequest>> sendsRetries() {
+        return List.of(sendsRetry1s, sendsRetry10s, sendsRetry1m, sendsRetry10m);
     }
 
     /**

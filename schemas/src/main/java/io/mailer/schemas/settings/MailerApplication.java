@@ -42,7 +42,7 @@ public final class MailerApplication {
         props.put("spring.application.name", service);
         // the raw variables too, so beans can bind them with @Value("${NAME}") if they need to
         props.putAll(settings.asMap());
-        return new SpringApplicationBuilder(app)
+        return new SpringApplicationBuilder(app, PerContextWebResources.class)
                 // each service reads <service>.yml, never application.yml: several services share
                 // one classpath in the local launcher and their files must not shadow each other
                 .properties("spring.config.name=" + service)

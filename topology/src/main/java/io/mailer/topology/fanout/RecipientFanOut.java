@@ -5,7 +5,7 @@ import io.mailer.schemas.commands.RecipientEntry;
 import io.mailer.schemas.events.Ids;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.topology.TopologyMetrics;
-import io.mailer.topology.intake.DecodedCommand;
+import io.mailer.topology.batch.GatedChunk;
 import java.util.List;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -17,10 +17,10 @@ import org.apache.kafka.streams.processor.api.Record;
  *
  * <p>The recipient index is the chunk's {@code firstRecipientIndex} plus the position in the
  * chunk, so send ids depend only on the batch, never on how ingress chunked it or on how often the
- * chunk is redelivered: a duplicate chunk yields the same send ids, which downstream stages (and
- * a later dedupe step here) recognise.
+ * chunk is redelivered. The batch gate drops duplicate chunks before they get here; the
+ * deterministic ids are the second line of defence for the stages downstream.
  */
-public final class RecipientFanOut implements Processor<String, DecodedCommand, String, SendRequest> {
+public final class RecipientFanOut implements Processor<String, GatedChunk, String, SendRequest> {
 
     private ProcessorContext<String, SendRequest> context;
     private Sensor fannedOut;
@@ -32,8 +32,8 @@ public final class RecipientFanOut implements Processor<String, DecodedCommand, 
     }
 
     @Override
-    public void process(Record<String, DecodedCommand> record) {
-        BatchCommand chunk = record.value().command();
+    public void process(Record<String, GatedChunk> record) {
+        BatchCommand chunk = record.value().chunk();
         List<RecipientEntry> recipients = chunk.recipients() == null ? List.of() : chunk.recipients();
         for (int position = 0; position < recipients.size(); position++) {
             SendRequest send = sendRequest(chunk, chunk.firstRecipientIndex() + position, recipients.get(position));

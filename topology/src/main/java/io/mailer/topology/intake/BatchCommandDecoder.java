@@ -2,6 +2,7 @@ package io.mailer.topology.intake;
 
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.commands.RecipientEntry;
+import io.mailer.topology.batch.BatchStores;
 import java.util.List;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -35,10 +36,10 @@ public final class BatchCommandDecoder implements FixedKeyProcessor<String, byte
 
     @Override
     public void process(FixedKeyRecord<String, byte[]> record) {
-        context.forward(record.withValue(decode(record.value())));
+        context.forward(record.withValue(decode(record.value(), record.timestamp())));
     }
 
-    DecodedCommand decode(byte[] raw) {
+    DecodedCommand decode(byte[] raw, long writtenAtMs) {
         if (raw == null) {
             return DecodedCommand.rejected(null, INVALID_COMMAND, "empty value: batch-commands has no tombstones");
         }
@@ -48,13 +49,13 @@ public final class BatchCommandDecoder implements FixedKeyProcessor<String, byte
         } catch (RuntimeException e) {
             return DecodedCommand.rejected(raw, e.getClass().getName(), e.getMessage());
         }
-        String problem = problem(command);
+        String problem = problem(command, writtenAtMs);
         return problem == null ? DecodedCommand.accepted(command)
                 : DecodedCommand.rejected(raw, INVALID_COMMAND, problem);
     }
 
     /** What makes a command unusable, or null. Ingress validates first; this guards the topology. */
-    static String problem(BatchCommand c) {
+    static String problem(BatchCommand c, long writtenAtMs) {
         if (c.type() == null) {
             return "type is missing";
         }
@@ -73,6 +74,11 @@ public final class BatchCommandDecoder implements FixedKeyProcessor<String, byte
         }
         if (c.message() == null) {
             return "SUBMIT_CHUNK needs a message";
+        }
+        // measured from when the chunk was written, not the wall clock, so a replay decides alike
+        if (c.message().sendAt() != null
+                && c.message().sendAt().toEpochMilli() > writtenAtMs + BatchStores.MAX_SCHEDULE_AHEAD.toMillis()) {
+            return "sendAt is more than " + BatchStores.MAX_SCHEDULE_AHEAD.toDays() + " days ahead";
         }
         List<RecipientEntry> recipients = c.recipients() == null ? List.of() : c.recipients();
         for (int i = 0; i < recipients.size(); i++) {

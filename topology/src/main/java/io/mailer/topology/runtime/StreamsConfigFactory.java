@@ -33,8 +33,9 @@ public final class StreamsConfigFactory {
         }
         try {
             // a private directory per start: two instances on one machine (tests, the one-JVM
-            // launcher) never fight over the state-directory lock; the only state is the
-            // suppressions global store, which is rebuilt from its topic
+            // launcher) never fight over the state-directory lock. Correct but slower to start:
+            // every store is changelogged (the global one is its own topic), so it is restored
+            // from Kafka; production sets STREAMS_STATE_DIR to a persistent volume
             return Files.createTempDirectory("mailer-topology-").toString();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a temporary Kafka Streams state directory", e);

@@ -1,0 +1,115 @@
+{{/* Chart name. */}}
+{{- define "mailer.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name: <release>-<chart> unless the release name already contains the chart name. */}}
+{{- define "mailer.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Chart label value. */}}
+{{- define "mailer.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Common labels. */}}
+{{- define "mailer.labels" -}}
+helm.sh/chart: {{ include "mailer.chart" . }}
+app.kubernetes.io/name: {{ include "mailer.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: mailer
+{{- end }}
+
+{{/* Selector labels of one component: (dict "root" $ "component" "ingress"). */}}
+{{- define "mailer.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "mailer.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/* Labels of one component's resources. */}}
+{{- define "mailer.componentLabels" -}}
+{{ include "mailer.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/* Resource name of one component: <fullname>-<component>. */}}
+{{- define "mailer.componentName" -}}
+{{- printf "%s-%s" (include "mailer.fullname" .root | trunc 50 | trimSuffix "-") .component }}
+{{- end }}
+
+{{/* Service account name of one component. */}}
+{{- define "mailer.serviceAccountName" -}}
+{{- $values := index .root.Values .component }}
+{{- if $values.serviceAccount.create }}
+{{- default (include "mailer.componentName" .) $values.serviceAccount.name }}
+{{- else }}
+{{- default "default" $values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Image reference of one component. */}}
+{{- define "mailer.image" -}}
+{{- $values := index .root.Values .component }}
+{{- $tag := $values.image.tag | default .root.Values.image.tag | default .root.Chart.AppVersion }}
+{{- if .root.Values.image.registry }}
+{{- printf "%s/%s:%s" .root.Values.image.registry $values.image.repository $tag }}
+{{- else }}
+{{- printf "%s:%s" $values.image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the Secret holding the sensitive settings. */}}
+{{- define "mailer.secretName" -}}
+{{- default (printf "%s-secrets" (include "mailer.fullname" .)) .Values.secrets.existingSecret }}
+{{- end }}
+
+{{/* Name of the shared ConfigMap. */}}
+{{- define "mailer.configMapName" -}}
+{{- printf "%s-config" (include "mailer.fullname" .) }}
+{{- end }}
+
+{{/* One env entry read from the Secret: (dict "root" $ "name" "DATABASE_URL" "key" "databaseUrl" "optional" false). */}}
+{{- define "mailer.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "mailer.secretName" .root }}
+      key: {{ index .root.Values.secrets.keys .key }}
+      {{- if .optional }}
+      optional: true
+      {{- end }}
+{{- end }}
+
+{{/* AWS static credentials, only when enabled (otherwise IRSA / the default provider chain). */}}
+{{- define "mailer.awsCredentialsEnv" -}}
+{{- if .Values.aws.staticCredentials }}
+{{ include "mailer.secretEnv" (dict "root" . "name" "AWS_ACCESS_KEY_ID" "key" "awsAccessKeyId" "optional" false) }}
+{{ include "mailer.secretEnv" (dict "root" . "name" "AWS_SECRET_ACCESS_KEY" "key" "awsSecretAccessKey" "optional" false) }}
+{{- end }}
+{{- end }}
+
+{{/* An HTTP probe from a values block: (dict "probe" $probe "port" "http"). */}}
+{{- define "mailer.httpProbe" -}}
+httpGet:
+  path: {{ .probe.path }}
+  port: http
+{{- with .probe.initialDelaySeconds }}
+initialDelaySeconds: {{ . }}
+{{- end }}
+periodSeconds: {{ .probe.periodSeconds }}
+timeoutSeconds: {{ .probe.timeoutSeconds }}
+failureThreshold: {{ .probe.failureThreshold }}
+{{- end }}

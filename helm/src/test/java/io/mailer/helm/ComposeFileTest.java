@@ -1,0 +1,114 @@
+package io.mailer.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** docker-compose.yml runs the whole stack, each service configured as its settings demand. */
+class ComposeFileTest {
+
+    static final Path COMPOSE = Chart.repoRoot().resolve("docker-compose.yml");
+    static final Map<String, String> SERVICES = Map.of("ingress-service", "ingress", "topology", "topology",
+            "dispatcher-service", "dispatcher", "feedback-service", "feedback");
+
+    /** The file as compose sees it: SnakeYAML resolves the anchors and merge keys. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Map<String, Object>> services() {
+        Map<String, Object> compose = new Yaml().load(Chart.read(COMPOSE));
+        return (Map<String, Map<String, Object>>) compose.get("services");
+    }
+
+    @Test
+    void shouldPassDockerComposeConfig() throws Exception {
+        Path binary = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .map(dir -> Path.of(dir, "docker-compose")).filter(Files::isExecutable).findFirst().orElse(null);
+        assumeTrue(binary != null,
+                "docker-compose is not installed (Debian: apt-get install docker-compose): `docker-compose config -q` skipped");
+
+        Process process = new ProcessBuilder(binary.toString(), "-f", COMPOSE.toString(), "config", "-q")
+                .redirectErrorStream(true).start();
+        boolean finished = process.waitFor(60, TimeUnit.SECONDS);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(finished).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).isBlank();
+    }
+
+    @Test
+    void shouldRunTheInfrastructureFromPinnedOfficialImages() {
+        Map<String, Map<String, Object>> services = services();
+
+        assertThat(services).containsOnlyKeys("kafka", "postgres", "elasticmq", "ses-sandbox",
+                "ingress-service", "topology", "dispatcher-service", "feedback-service");
+        assertThat(services.get("kafka").get("image")).isEqualTo("apache/kafka:4.1.2");
+        assertThat((String) services.get("postgres").get("image")).startsWith("postgres:17.");
+        assertThat((String) services.get("elasticmq").get("image")).startsWith("softwaremill/elasticmq-native:1.");
+        assertThat(Chart.Tree.<String>at(services.get("kafka"), "environment.KAFKA_PROCESS_ROLES")).isEqualTo("broker,controller");
+    }
+
+    @Test
+    void shouldStartEachServiceHardenedAfterWhatItNeedsIsHealthy() {
+        Map<String, Map<String, Object>> services = services();
+        Map<String, List<String>> needs = Map.of(
+                "ingress-service", List.of("kafka", "postgres"),
+                "topology", List.of("kafka"),
+                "dispatcher-service", List.of("kafka", "ses-sandbox"),
+                "feedback-service", List.of("kafka", "postgres"));
+
+        needs.forEach((name, dependencies) -> {
+            Map<String, Object> service = services.get(name);
+            Map<String, Object> dependsOn = Chart.Tree.require(service, "depends_on");
+            for (String dependency : dependencies) {
+                assertThat(Chart.Tree.<String>at(dependsOn, dependency + ".condition")).as(name + " → " + dependency)
+                        .isEqualTo("service_healthy");
+                assertThat(Chart.Tree.<Object>at(services.get(dependency), "healthcheck.test")).as(dependency).isNotNull();
+            }
+            assertThat(service).containsEntry("user", "1000:1000").containsEntry("read_only", true)
+                    .containsEntry("cap_drop", List.of("ALL"));
+            String port = Chart.Tree.require(service, "environment.PORT");
+            assertThat((List<String>) service.get("ports")).containsExactly(port + ":" + port);
+            assertThat(Chart.Tree.<List<String>>at(service, "healthcheck.test"))
+                    .containsExactly("CMD", "curl", "-fsS", "http://localhost:" + port + "/api/v1/ready");
+            assertThat(Chart.Tree.<Map<String, String>>at(service, "build.args")).containsEntry("MODULE", name);
+        });
+        assertThat(Chart.Tree.<String>at(services.get("feedback-service"), "depends_on.elasticmq.condition"))
+                .isEqualTo("service_started");
+    }
+
+    @Test
+    void shouldGiveEachServiceEveryRequiredVariableWithAValidValue() {
+        Map<String, Map<String, Object>> services = services();
+        SERVICES.forEach((name, component) -> {
+            Map<String, String> env = new HashMap<>();
+            Map<String, Object> raw = Chart.Tree.require(services.get(name), "environment");
+            raw.forEach((k, v) -> env.put(k, String.valueOf(v)));
+
+            assertThat(ServiceSettings.problems(component, env)).isEmpty();
+            assertThat(ServiceSettings.unknown(component, env.keySet(), false)).isEmpty();
+        });
+    }
+
+    @Test
+    void shouldBuildImagesThatRunAsUid1000WithHeapFromTheLimit() {
+        // instructions only: the comments may well mention what is avoided
+        String dockerfile = String.join("\n", Chart.read(Chart.repoRoot().resolve("docker/Dockerfile")).lines()
+                .filter(l -> !l.startsWith("#")).toList());
+
+        assertThat(dockerfile).contains("USER 1000:1000").contains("-XX:MaxRAMPercentage=").doesNotContain("-Xmx")
+                .contains("ARG JAR=${MODULE}/target/${MODULE}-${VERSION}-exec.jar");
+        assertThat(dockerfile.lines().filter(l -> l.startsWith("FROM ")).toList())
+                .singleElement().asString().matches("FROM eclipse-temurin:17\\.[0-9._]+-jre-\\w+");
+    }
+}

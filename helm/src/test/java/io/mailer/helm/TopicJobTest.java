@@ -1,0 +1,81 @@
+package io.mailer.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mailer.schemas.kafka.Topic;
+import io.mailer.schemas.kafka.Topics;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The topic Job creates every registry topic durably: replication 3, min.insync.replicas 2. */
+class TopicJobTest {
+
+    private static final Pattern CREATE = Pattern.compile(
+            "--create --if-not-exists \\\\\\s+--topic \"([^\"]+)\"((?:\\s*\\\\?\\s*--[^\\n]*)*)");
+
+    /** topic → its kafka-topics.sh arguments after --topic, whitespace-normalized. */
+    static Map<String, String> createdTopics(Map<String, Object> values) {
+        String script = Chart.Tree.require(Chart.Manifests.parse(Chart.templateWith(values)).get("Job", "mailer-topics"),
+                "spec.template.spec.containers[0].args[0]");
+        Map<String, String> topics = new LinkedHashMap<>();
+        Matcher m = CREATE.matcher(script);
+        while (m.find()) {
+            topics.put(m.group(1), m.group(2).replace("\\", " ").replaceAll("\\s+", " ").trim());
+        }
+        return topics;
+    }
+
+    @Test
+    void shouldCreateEveryRegistryTopicWithReplication3AndMinIsr2() {
+        // Given the chart defaults (rendered as a plain Job: helm-java's template drops hooks)
+        Map<String, String> created = createdTopics(Map.of("topics.hook", false));
+
+        // Then every topic of the registry is created, compacted exactly where the registry says so
+        Map<String, String> expected = new LinkedHashMap<>();
+        Map<String, Long> retention = Map.of("batch-commands", 1209600000L, "sends", 604800000L, "sends-retry-1s", 604800000L,
+                "sends-retry-10s", 604800000L, "sends-retry-1m", 604800000L, "sends-retry-10m", 604800000L);
+        for (Topic<String, ?> topic : new Topics("mailer.").all()) {
+            String shortName = topic.name().substring("mailer.".length());
+            String policy = topic.compacted() ? "--config cleanup.policy=compact"
+                    : "--config retention.ms=" + retention.getOrDefault(shortName, 2592000000L);
+            expected.put(topic.name(), "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 " + policy);
+        }
+        assertThat(created).isEqualTo(expected);
+    }
+
+    @Test
+    void shouldRunAsAHookBeforeInstallAndUpgradeWhenHooksAreOn() {
+        String rendered = Chart.read(Chart.dir().resolve("templates/topics-job.yaml"));
+
+        assertThat(rendered).contains("helm.sh/hook: pre-install,pre-upgrade")
+                .contains("helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded");
+        assertThat(Chart.render(null).ofKind("Job")).as("hooks are not part of the release manifest").isEmpty();
+    }
+
+    @Test
+    void shouldTakePerTopicPartitionsConfigsAndExtraRetryTiersFromValues() {
+        Map<String, String> created = createdTopics(Map.of("topics.hook", false,
+                "topics.list[0].name", "sends-retry-1m", "topics.list[0].partitions", 12,
+                "topics.list[0].configs.compression\\.type", "zstd",
+                "topics.list[1].name", "suppressions", "topics.list[1].compacted", true));
+
+        assertThat(created).isEqualTo(Map.of(
+                "mailer.sends-retry-1m", "--partitions 12 --replication-factor 3 --config min.insync.replicas=2 --config \"compression.type=zstd\"",
+                "mailer.suppressions", "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config cleanup.policy=compact"));
+    }
+
+    @Test
+    void shouldRunTheOfficialKafkaImageHardened() {
+        Map<String, Object> job = Chart.Manifests.parse(Chart.templateWith(Map.of("topics.hook", false))).get("Job", "mailer-topics");
+
+        assertThat((String) Chart.Tree.at(job, "spec.template.spec.containers[0].image")).isEqualTo("apache/kafka:4.1.2");
+        assertThat((Boolean) Chart.Tree.at(job, "spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem")).isTrue();
+        assertThat((List<String>) Chart.Tree.at(job, "spec.template.spec.containers[0].securityContext.capabilities.drop"))
+                .containsExactly("ALL");
+        assertThat(Workloads.mounts(job)).isEqualTo(Map.of("/tmp", "emptyDir"));
+    }
+}

@@ -1,0 +1,130 @@
+package io.mailer.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** PostgreSQL stopped mid-test, per-key rate limits and the CORS allowlist. */
+class ResilienceIT {
+
+    static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+    };
+    static final String BATCH = "{\"from\":\"news@example.com\",\"subject\":\"s\",\"text\":\"t\",\"recipients\":[{\"email\":\"a@example.com\"}]}";
+    static IngressTestStack stack;
+    static WebTestClient client;
+
+    @BeforeAll
+    static void startStack() {
+        stack = new IngressTestStack("it-resilience.", Map.of("INGRESS_RATE_LIMIT_PER_SECOND", "5",
+                "INGRESS_RECIPIENTS_PER_DAY", "3", "CORS_ALLOWED_ORIGINS", "https://app.example.com, https://admin.example.com"));
+        client = stack.client;
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private static String createKey(List<String> scopes) {
+        return (String) client.post().uri("/api/v1/api-keys").header("Authorization", "Bearer " + IngressTestStack.ADMIN_KEY)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("tenantId", "acme", "scopes", scopes))
+                .exchange().expectStatus().isCreated().expectBody(MAP).returnResult().getResponseBody().get("key");
+    }
+
+    private static WebTestClient.ResponseSpec submit(String key, String idempotencyKey) {
+        var spec = client.post().uri("/api/v1/batches").header("Authorization", "Bearer " + key).contentType(MediaType.APPLICATION_JSON);
+        if (idempotencyKey != null) {
+            spec = spec.header("Idempotency-Key", idempotencyKey);
+        }
+        return spec.bodyValue(BATCH).exchange();
+    }
+
+    @Test
+    void shouldKeepAcceptingSubmissionsAndAnswer503ForReadsWhilePostgresIsDown() {
+        // Given a key that has been used (so its principal is known) and then PostgreSQL stops
+        String key = createKey(List.of("send", "read"));
+        submit(key, null).expectStatus().isAccepted();
+        stack.postgres.stop();
+        try {
+            // Then submissions still reach Kafka (202) ...
+            Map<String, Object> accepted = submit(key, null).expectStatus().isAccepted().expectBody(MAP).returnResult().getResponseBody();
+            assertThat(stack.read(stack.topics.batchCommands, r -> r.key().equals(accepted.get("id")), 1)).hasSize(1);
+            // ... an Idempotency-Key cannot be honoured without its store: 503, documented choice
+            submit(key, "k-" + UUID.randomUUID()).expectStatus().isEqualTo(503)
+                    .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON).expectHeader().exists("Retry-After");
+            // ... reads answer 503 problem+json
+            client.get().uri("/api/v1/batches/" + accepted.get("id")).header("Authorization", "Bearer " + key).exchange()
+                    .expectStatus().isEqualTo(503).expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody().jsonPath("$.detail").value(d -> assertThat((String) d).contains("PostgreSQL"));
+            // ... and readiness names the dependency that is down
+            client.get().uri("/api/v1/ready").exchange().expectStatus().isEqualTo(503)
+                    .expectBody().jsonPath("$.components.r2dbc.status").isEqualTo("DOWN")
+                    .jsonPath("$.components.kafka.status").isEqualTo("UP");
+        } finally {
+            stack.postgres.restart();
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                client.get().uri("/api/v1/ready").exchange().expectStatus().isOk());
+        submit(key, "k-" + UUID.randomUUID()).expectStatus().isAccepted();
+    }
+
+    @Test
+    void shouldAnswer429WithRetryAfterBeyondTheRequestRate() {
+        String key = createKey(List.of("read"));
+        List<Integer> statuses = IntStream.range(0, 12).mapToObj(i -> client.get().uri("/api/v1/batches/bat_00000000000000000000000000")
+                .header("Authorization", "Bearer " + key).exchange().returnResult(String.class)).map(r -> {
+                    if (r.getStatus().value() == 429) {
+                        assertThat(r.getResponseHeaders().getFirst("Retry-After")).isEqualTo("1");
+                        assertThat(r.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+                    }
+                    return r.getStatus().value();
+                }).toList();
+
+        assertThat(statuses).contains(404, 429);
+        assertThat(statuses.subList(0, 5)).containsOnly(404); // the first five fit the bucket
+    }
+
+    @Test
+    void shouldAnswer429BeyondTheDailyRecipientBudget() {
+        String key = createKey(List.of("send"));
+        for (int i = 0; i < 3; i++) {
+            submit(key, null).expectStatus().isAccepted();
+        }
+        submit(key, null).expectStatus().isEqualTo(429).expectHeader().exists("Retry-After")
+                .expectBody().jsonPath("$.detail").value(d -> assertThat((String) d).contains("3 recipients per day"));
+    }
+
+    @Test
+    void shouldAllowOnlyConfiguredOrigins() {
+        client.options().uri("/api/v1/batches").header("Origin", "https://app.example.com")
+                .header("Access-Control-Request-Method", "POST").exchange()
+                .expectStatus().isOk().expectHeader().valueEquals("Access-Control-Allow-Origin", "https://app.example.com");
+        client.options().uri("/api/v1/batches").header("Origin", "https://evil.example.com")
+                .header("Access-Control-Request-Method", "POST").exchange()
+                .expectStatus().isForbidden().expectHeader().doesNotExist("Access-Control-Allow-Origin");
+    }
+
+    @Test
+    void shouldAnswer405And413AsProblemJson() {
+        client.method(HttpMethod.DELETE).uri("/api/v1/batches").header("Authorization", "Bearer " + IngressTestStack.ADMIN_KEY)
+                .exchange().expectStatus().isEqualTo(405).expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        String huge = "{\"subject\":\"" + "x".repeat(11 * 1024 * 1024) + "\"}";
+        client.post().uri("/api/v1/batches").header("Authorization", "Bearer " + IngressTestStack.ADMIN_KEY)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(huge).exchange()
+                .expectStatus().isEqualTo(413).expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    }
+}

@@ -1,0 +1,112 @@
+package io.mailer.topology;
+
+import io.mailer.schemas.kafka.Topics;
+import io.mailer.topology.runtime.StreamsConfigFactory;
+import io.mailer.topology.runtime.TopologyProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The production topology and Streams configuration in a JVM of its own, so a test can kill it
+ * (SIGKILL: no close, no commit, no leave-group — as when a pod is OOM-killed) and a benchmark can
+ * measure its resident memory apart from the broker's.
+ */
+final class StreamsProcess implements AutoCloseable {
+
+    private final Process process;
+
+    private StreamsProcess(Process process) {
+        this.process = process;
+    }
+
+    /** Starts {@link #main} with the test classpath; output goes to {@code log}. */
+    static StreamsProcess start(String bootstrapServers, String topicPrefix, Path stateDir, Path log,
+            List<String> jvmOptions) {
+        return start(bootstrapServers, topicPrefix, stateDir, log, jvmOptions, "production");
+    }
+
+    /** As above, with {@code variant} "production" or "ktable" ({@link KTableVariantTopology}, benchmarks). */
+    static StreamsProcess start(String bootstrapServers, String topicPrefix, Path stateDir, Path log,
+            List<String> jvmOptions, String variant) {
+        return new StreamsProcess(java(jvmOptions, StreamsProcess.class.getName(),
+                List.of(bootstrapServers, topicPrefix, stateDir.toString(), variant), log));
+    }
+
+    /** A JVM running {@code mainClass} from the test classpath, output appended to {@code log}. */
+    static Process java(List<String> jvmOptions, String mainClass, List<String> args, Path log) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(args);
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGKILL: the instance dies mid-transaction. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Peak resident set size of the process so far (VmHWM), in KiB. */
+    long peakRssKib() throws IOException {
+        return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
+                .filter(l -> l.startsWith("VmHWM:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                .findFirst().orElse(-1);
+    }
+
+    /** SIGTERM: the shutdown hook closes Kafka Streams cleanly. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Entry point of the child JVM: bootstrap servers, topic prefix, state directory, topology variant. */
+    public static void main(String[] args) throws InterruptedException {
+        Properties config = StreamsConfigFactory.streamsConfig(
+                new TopologyProperties(args[0], args[1], args[2], 0, Duration.ofSeconds(10)));
+        // a killed member holds its partitions until its session expires: keep that short so the
+        // restarted instance takes over in seconds, not the default 45 s
+        config.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
+        config.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1000);
+        Topics topics = new Topics(args[1]);
+        var topology = "ktable".equals(args[3]) ? KTableVariantTopology.build(new StreamsBuilder(), topics)
+                : TopologyFactory.build(new StreamsBuilder(), topics);
+        KafkaStreams streams = new KafkaStreams(topology, config);
+        CountDownLatch closed = new CountDownLatch(1);
+        streams.setStateListener((now, before) -> System.out.println("STREAMS STATE " + before + " -> " + now));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            streams.close(Duration.ofSeconds(10));
+            closed.countDown();
+        }));
+        streams.start();
+        closed.await();
+    }
+}
