@@ -1,6 +1,7 @@
 package io.mailer.feedback.system;
 
 import io.mailer.schemas.kafka.TopicDeclarer;
+import io.mailer.schemas.settings.KafkaClusterHealth;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -8,6 +9,13 @@ import org.springframework.kafka.core.KafkaAdmin;
 /** Topic registry and declarations, so a fresh Kafka gets every topic this service touches. */
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfig {
+
+    /** Readiness contributor "kafka". */
+    @Bean("kafka")
+    public KafkaClusterHealth kafkaHealth(KafkaAdmin kafkaAdmin) {
+        return new KafkaClusterHealth(kafkaAdmin.getConfigurationProperties());
+    }
+
 
     @Bean
     public FeedbackTopics feedbackTopics(TopicsProperties properties) {

@@ -1,6 +1,7 @@
 package io.mailer.ingress.system;
 
 import io.mailer.schemas.kafka.TopicDeclarer;
+import io.mailer.schemas.settings.KafkaClusterHealth;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.settings.ProbePathsFilter;
 import java.util.HashMap;
@@ -16,6 +17,13 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 @Configuration
 public class KafkaConfig {
+
+    /** Readiness contributor "kafka". */
+    @Bean("kafka")
+    public KafkaClusterHealth kafkaHealth(KafkaProperties kafka) {
+        return new KafkaClusterHealth(kafka.buildAdminProperties());
+    }
+
 
     /** Liveness and readiness at the deployment guide's paths. */
     @Bean

@@ -1,31 +1,29 @@
-package io.mailer.feedback.system;
+package io.mailer.schemas.settings;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.kafka.core.KafkaAdmin;
-import org.springframework.stereotype.Component;
 
 /**
- * Readiness contributor "kafka": the cluster answers a describe-cluster call within a few
- * seconds. Boot has no Kafka health indicator of its own; one long-lived admin client keeps the
- * probe cheap.
+ * Readiness contributor for Kafka: the cluster answers a describe-cluster call within three
+ * seconds. Boot has no Kafka health indicator of its own; one lazily created, long-lived admin
+ * client keeps the probe cheap. Register it as a bean named {@code kafka}.
  */
-@Component("kafka")
-public class KafkaHealthIndicator extends AbstractHealthIndicator implements DisposableBean {
+public class KafkaClusterHealth extends AbstractHealthIndicator implements DisposableBean {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
-    private final KafkaAdmin kafkaAdmin;
+    private final Map<String, Object> adminConfig;
     private volatile Admin admin;
 
-    public KafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
+    public KafkaClusterHealth(Map<String, Object> adminConfig) {
         super("Kafka health check failed");
-        this.kafkaAdmin = kafkaAdmin;
+        this.adminConfig = Map.copyOf(adminConfig);
     }
 
     @Override
@@ -41,7 +39,7 @@ public class KafkaHealthIndicator extends AbstractHealthIndicator implements Dis
         if (current == null) {
             synchronized (this) {
                 if (admin == null) {
-                    admin = Admin.create(kafkaAdmin.getConfigurationProperties());
+                    admin = Admin.create(adminConfig);
                 }
                 current = admin;
             }
