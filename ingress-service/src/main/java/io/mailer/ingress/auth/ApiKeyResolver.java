@@ -56,6 +56,8 @@ public class ApiKeyResolver {
                 .map(row -> new ApiPrincipal(row.get("id", String.class), row.get("tenant_id", String.class),
                         parseScopes(row.get("scopes", String.class))))
                 .one()
+                // a stuck connection must not hang the request: it becomes a 503 (or the stale cache)
+                .timeout(java.time.Duration.ofSeconds(5))
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .doOnNext(p -> cache.put(digest, new Cached(p, Instant.now())))
