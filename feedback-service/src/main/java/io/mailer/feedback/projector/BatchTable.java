@@ -53,6 +53,19 @@ final class BatchTable {
               AND (SELECT count(*) FROM recipient r WHERE r.batch_id = b.id AND r.status <> 'QUEUED') >= b.total
             """;
 
+    /**
+     * Transaction-scoped advisory locks on the touched batches, taken in one global order before
+     * any row is written. Without them two projector transactions that each settle half of a
+     * batch's last recipients both count under READ COMMITTED, neither sees the other's
+     * uncommitted half, and the batch stays PROCESSING forever (write skew). With them the
+     * second one waits, and its completion check sees the first's commit. A hash collision
+     * only serialises two unrelated batches.
+     */
+    private static final String LOCK = """
+            SELECT count(pg_advisory_xact_lock(k)) FROM (
+                SELECT DISTINCT hashtextextended(x, 0) AS k FROM unnest(?::text[]) AS x ORDER BY k) locks
+            """;
+
     private final JdbcTemplate jdbc;
 
     BatchTable(JdbcTemplate jdbc) {
@@ -80,6 +93,17 @@ final class BatchTable {
             ps.setString(2, c.tenantId());
             ps.setObject(3, Sql.ts(c.createdAt()), Sql.TIMESTAMPTZ);
         });
+    }
+
+    void lockForCompletion(Collection<String> batchIds) {
+        if (batchIds.isEmpty()) {
+            return;
+        }
+        jdbc.query(con -> {
+            var ps = con.prepareStatement(LOCK);
+            ps.setArray(1, con.createArrayOf("text", batchIds.toArray()));
+            return ps;
+        }, rs -> null);
     }
 
     int completeFinished(Collection<String> batchIds) {

@@ -22,7 +22,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * so replaying records after a crash — the offsets are committed only after this transaction —
  * leaves the same rows.
  *
- * <p>Order inside the transaction: chunks, cancels, events, suppressions, then batch completion.
+ * <p>Order inside the transaction: per-batch locks, chunks, cancels, events, suppressions, then
+ * batch completion.
  * Each statement group commutes with the others for a given key, except cancel-after-chunk, which
  * the order preserves.
  */
@@ -78,6 +79,7 @@ public final class ProjectionWriter {
             }
         }
         Integer completed = transaction.execute(status -> {
+            batches.lockForCompletion(touchedBatches);
             if (!chunks.isEmpty()) {
                 batches.upsert(chunks);
                 recipients.insertQueued(chunks);
