@@ -5,14 +5,30 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code DATABASE_URL} in any of the accepted forms — {@code postgres://user:pass@host:port/db},
  * {@code postgresql://...}, {@code jdbc:postgresql://host:port/db?user=..&password=..} or
  * {@code r2dbc:postgresql://user:pass@host:port/db} — split into what JDBC and R2DBC need.
  * Credentials are kept out of the URLs so they never end up in a log line.
+ *
+ * <p>TLS: {@code ?sslmode=require} (or {@code verify-ca}/{@code verify-full}, with
+ * {@code &sslrootcert=/path/ca.pem}) is carried into both URLs — managed PostgreSQL such as RDS 15+
+ * refuses clear-text connections by default. Any other query parameter is refused at start-up rather
+ * than silently dropped.
  */
-public record DatabaseUrl(String host, int port, String database, String username, String password) {
+public record DatabaseUrl(String host, int port, String database, String username, String password,
+        String sslMode, String sslRootCert) {
+
+    private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
+            "verify-full");
+    private static final Set<String> KNOWN_PARAMETERS = Set.of("user", "password", "sslmode", "sslrootcert");
+
+    /** A URL without TLS parameters (the driver defaults apply). */
+    public DatabaseUrl(String host, int port, String database, String username, String password) {
+        this(host, port, database, username, password, null, null);
+    }
 
     public static DatabaseUrl parse(String raw) {
         if (raw == null || raw.isBlank()) {
@@ -41,6 +57,21 @@ public record DatabaseUrl(String host, int port, String database, String usernam
             throw new IllegalArgumentException("must name a database, like postgres://user:pass@host:5432/db");
         }
         Map<String, String> query = query(uri.getRawQuery());
+        for (String name : query.keySet()) {
+            if (!KNOWN_PARAMETERS.contains(name)) {
+                throw new IllegalArgumentException("has an unsupported parameter '" + name
+                        + "' (supported: sslmode, sslrootcert, user, password)");
+            }
+        }
+        String sslMode = query.get("sslmode");
+        if (sslMode != null && !SSL_MODES.contains(sslMode)) {
+            throw new IllegalArgumentException("has sslmode=" + sslMode + "; use one of disable, allow, prefer, "
+                    + "require, verify-ca, verify-full");
+        }
+        String sslRootCert = query.get("sslrootcert");
+        if (sslRootCert != null && sslRootCert.isBlank()) {
+            throw new IllegalArgumentException("has an empty sslrootcert; give the path of the CA certificate (PEM)");
+        }
         String user = query.get("user");
         String password = query.get("password");
         if (uri.getRawUserInfo() != null) {
@@ -52,20 +83,34 @@ public record DatabaseUrl(String host, int port, String database, String usernam
             throw new IllegalArgumentException("must include a user, like postgres://user:pass@host:5432/db");
         }
         return new DatabaseUrl(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), path, user,
-                password == null ? "" : password);
+                password == null ? "" : password, sslMode, sslRootCert);
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database + tls("sslrootcert");
     }
 
+    /** r2dbc-postgresql reads {@code sslmode} under that name too, but the root certificate as {@code sslRootCert}. */
     public String r2dbcUrl() {
-        return "r2dbc:postgresql://" + host + ":" + port + "/" + database;
+        return "r2dbc:postgresql://" + host + ":" + port + "/" + database + tls("sslRootCert");
+    }
+
+    private String tls(String rootCertName) {
+        StringBuilder q = new StringBuilder();
+        if (sslMode != null) {
+            q.append("?sslmode=").append(sslMode);
+        }
+        if (sslRootCert != null) {
+            q.append(q.isEmpty() ? '?' : '&').append(rootCertName).append('=')
+                    .append(java.net.URLEncoder.encode(sslRootCert, StandardCharsets.UTF_8));
+        }
+        return q.toString();
     }
 
     @Override
     public String toString() {
-        return "DatabaseUrl[" + host + ":" + port + "/" + database + " as " + username + "]";
+        return "DatabaseUrl[" + host + ":" + port + "/" + database + " as " + username
+                + (sslMode == null ? "" : " sslmode=" + sslMode) + "]";
     }
 
     private static Map<String, String> query(String raw) {

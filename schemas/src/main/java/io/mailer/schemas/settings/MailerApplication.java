@@ -1,5 +1,6 @@
 package io.mailer.schemas.settings;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,21 @@ public final class MailerApplication {
             String... args) {
         Map<String, String> source = new HashMap<>(System.getenv());
         source.putAll(overrides);
-        ServiceSettings settings = ServiceSettings.resolve(service, spec, source);
+        boolean kafka = spec.stream().anyMatch(s -> s.name().equals(CommonSettings.KAFKA_BOOTSTRAP_SERVERS.name()));
+        List<Setting> fullSpec = new ArrayList<>(spec);
+        if (kafka) {
+            KafkaSecurity.SETTINGS.stream().filter(s -> !spec.contains(s)).forEach(fullSpec::add);
+        }
+        ServiceSettings settings = ServiceSettings.resolve(service, fullSpec, source);
         Map<String, Object> props = new HashMap<>(springProperties.apply(settings));
+        if (kafka) {
+            List<String> problems = KafkaSecurity.problems(settings);
+            if (!problems.isEmpty()) {
+                throw new InvalidSettingsException(service, problems);
+            }
+            // Spring Kafka hands spring.kafka.properties.* to every client it builds
+            KafkaSecurity.clientProperties(settings).forEach((k, v) -> props.put("spring.kafka.properties." + k, v));
+        }
         props.put("spring.application.name", service);
         // the raw variables too, so beans can bind them with @Value("${NAME}") if they need to
         props.putAll(settings.asMap());

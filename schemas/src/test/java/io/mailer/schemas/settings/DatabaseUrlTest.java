@@ -30,6 +30,26 @@ class DatabaseUrlTest {
         assertThat(DatabaseUrl.parse("postgres://u:p@h/d").port()).isEqualTo(5432);
     }
 
+    @Test
+    void shouldCarryTlsSettingsIntoBothDriverUrls() {
+        DatabaseUrl db = DatabaseUrl.parse("postgres://u:p@db.rds.example:5432/mailer?sslmode=verify-full"
+                + "&sslrootcert=/etc/ssl/rds%20ca.pem");
+        assertThat(db.jdbcUrl()).isEqualTo(
+                "jdbc:postgresql://db.rds.example:5432/mailer?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Frds+ca.pem");
+        assertThat(db.r2dbcUrl()).isEqualTo(
+                "r2dbc:postgresql://db.rds.example:5432/mailer?sslmode=verify-full&sslRootCert=%2Fetc%2Fssl%2Frds+ca.pem");
+        assertThat(DatabaseUrl.parse("jdbc:postgresql://h/d?user=u&sslmode=require").jdbcUrl())
+                .isEqualTo("jdbc:postgresql://h:5432/d?sslmode=require");
+    }
+
+    @Test
+    void shouldRefuseUnknownParametersAndSslModesInsteadOfDroppingThem() {
+        assertThatThrownBy(() -> DatabaseUrl.parse("postgres://u:p@h/d?schema=public"))
+                .hasMessage("has an unsupported parameter 'schema' (supported: sslmode, sslrootcert, user, password)");
+        assertThatThrownBy(() -> DatabaseUrl.parse("postgres://u:p@h/d?sslmode=on"))
+                .hasMessage("has sslmode=on; use one of disable, allow, prefer, require, verify-ca, verify-full");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"mysql://u:p@h/d", "postgres://u:p@h", "postgres://h:5432/d", "not a url"})
     void shouldRejectMalformedUrls(String url) {
