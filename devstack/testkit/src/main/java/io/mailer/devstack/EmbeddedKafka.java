@@ -43,14 +43,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final boolean temporary;
     private final int port;
+    private final int saslPort;
     private final KafkaRaftServer server;
     private volatile boolean closed;
 
-    private EmbeddedKafka(Path dataDir, boolean temporary, int port, KafkaRaftServer server) {
+    private EmbeddedKafka(Path dataDir, boolean temporary, int port, int saslPort, KafkaRaftServer server) {
         this.dataDir = dataDir;
         this.temporary = temporary;
         this.port = port;
+        this.saslPort = saslPort;
         this.server = server;
+    }
+
+    /**
+     * A temporary broker with a second, SASL_PLAINTEXT listener ({@link #saslBootstrapServers()})
+     * that accepts only {@code user}/{@code password} over SASL PLAIN — to prove that the services'
+     * Kafka security settings reach every client they build.
+     */
+    public static EmbeddedKafka startWithSasl(String user, String password) {
+        return start(Dirs.temp("mailer-kafka-"), 0, true, new SaslUser(user, password));
     }
 
     /** A broker on a random port with data in a temp folder deleted by {@link #close()}. */
@@ -73,11 +84,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(Dirs.ensure(dataDir), port, false);
     }
 
+    private record SaslUser(String name, String password) {
+    }
+
     private static EmbeddedKafka start(Path dataDir, int requestedPort, boolean temporary) {
+        return start(dataDir, requestedPort, temporary, null);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int requestedPort, boolean temporary, SaslUser sasl) {
         int brokerPort = Ports.orFree(requestedPort);
         int controllerPort = Ports.orFree(0);
+        int saslPort = sasl == null ? -1 : Ports.orFree(0);
         Path logDir = Dirs.ensure(dataDir.resolve("kraft-combined-logs"));
         Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+        if (sasl != null) {
+            addSaslListener(props, brokerPort, controllerPort, saslPort, sasl);
+        }
         KafkaConfig config = KafkaConfig.fromProps(props, false);
         formatOnce(logDir);
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
@@ -90,7 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             throw e;
         }
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, temporary, brokerPort, server);
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, temporary, brokerPort, saslPort, server);
         try {
             kafka.awaitReady(Duration.ofSeconds(60));
         } catch (RuntimeException e) {
@@ -138,6 +160,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("auto.create.topics.enable", "true");
         p.put("delete.topic.enable", "true");
         return p;
+    }
+
+    private static void addSaslListener(Properties p, int brokerPort, int controllerPort, int saslPort, SaslUser user) {
+        p.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",SASL_PLAINTEXT://localhost:" + saslPort
+                + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort + ",SASL_PLAINTEXT://localhost:" + saslPort);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"broker\" "
+                        + "password=\"broker\" user_broker=\"broker\" user_" + user.name() + "=\"" + user.password() + "\";");
     }
 
     /** Writes meta.properties and the bootstrap snapshot once; later runs reuse the data. */
@@ -188,6 +221,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The SASL_PLAINTEXT listener of a broker from {@link #startWithSasl}. */
+    public String saslBootstrapServers() {
+        if (saslPort < 0) {
+            throw new IllegalStateException("this broker has no SASL listener; use startWithSasl");
+        }
+        return "localhost:" + saslPort;
     }
 
     public Path dataDir() {

@@ -62,6 +62,29 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void shouldServeASaslListenerThatAcceptsOnlyTheConfiguredUser() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.startWithSasl("mailer", "s3cret")) {
+            // Given the right credentials, the SASL listener answers
+            try (Admin admin = Admin.create(sasl(kafka, "s3cret"))) {
+                assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
+            }
+            // and a wrong password is refused
+            try (Admin admin = Admin.create(sasl(kafka, "wrong"))) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                                () -> admin.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+            }
+        }
+    }
+
+    private static Map<String, Object> sasl(EmbeddedKafka kafka, String password) {
+        return Map.of("bootstrap.servers", kafka.saslBootstrapServers(), "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"mailer\" password=\""
+                        + password + "\";", "default.api.timeout.ms", 20000, "request.timeout.ms", 10000);
+    }
+
+    @Test
     void shouldRunAnExactlyOnceStreamsAppOnTheSingleBroker(@TempDir Path stateDir) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("words", 2, (short) 1),
