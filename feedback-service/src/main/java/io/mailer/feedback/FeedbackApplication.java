@@ -39,6 +39,8 @@ public class FeedbackApplication {
 
     public static final Setting SQS_POLLERS = Setting.optional("SQS_POLLERS", "4", Checks.POSITIVE_INT,
             "concurrent SQS receive loops (each long-polls batches of 10)");
+    public static final Setting SQS_MAX_IN_FLIGHT = Setting.optional("SQS_MAX_IN_FLIGHT", "200", Checks.POSITIVE_INT,
+            "SQS messages received and not yet acknowledged by Kafka and deleted, at most");
     public static final Setting SOFT_BOUNCE_SUPPRESS_AFTER = Setting.optional("SOFT_BOUNCE_SUPPRESS_AFTER", "3",
             FeedbackApplication::checkNonNegative, "soft bounces within SOFT_BOUNCE_WINDOW_DAYS that suppress; 0 = never");
     public static final Setting SOFT_BOUNCE_WINDOW_DAYS = Setting.optional("SOFT_BOUNCE_WINDOW_DAYS", "7",
@@ -56,6 +58,7 @@ public class FeedbackApplication {
             SQS_WAIT_SECONDS,
             SNS_TOPIC_ARNS,
             SQS_POLLERS,
+            SQS_MAX_IN_FLIGHT,
             SOFT_BOUNCE_SUPPRESS_AFTER,
             SOFT_BOUNCE_WINDOW_DAYS);
 
@@ -112,6 +115,7 @@ public class FeedbackApplication {
         p.put("mailer.feedback.intake.topic-arns", s.has(SNS_TOPIC_ARNS.name()) ? s.get(SNS_TOPIC_ARNS.name()) : "");
 
         p.put("mailer.feedback.intake.pollers", s.get(SQS_POLLERS.name()));
+        p.put("mailer.feedback.intake.max-in-flight", s.get(SQS_MAX_IN_FLIGHT.name()));
         p.put("mailer.feedback.intake.soft-bounce-threshold", s.get(SOFT_BOUNCE_SUPPRESS_AFTER.name()));
         p.put("mailer.feedback.intake.soft-bounce-window", s.get(SOFT_BOUNCE_WINDOW_DAYS.name()) + "d");
 

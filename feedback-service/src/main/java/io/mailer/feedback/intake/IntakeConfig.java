@@ -27,7 +27,10 @@ public class IntakeConfig {
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         // must outlast the 20 s long poll
                         .readTimeout(Duration.ofSeconds(properties.waitSeconds() + 10L))
-                        .maxConcurrency(Math.max(8, properties.pollers() * 2)));
+                        // every poller's long poll, plus the deletes of the batches in flight and a
+                        // heartbeat, without waiting for a connection
+                        .maxConcurrency(properties.pollers()
+                                + Math.max(1, properties.maxInFlight() / properties.maxMessages()) + 4));
         if (properties.endpoint() != null) {
             builder.endpointOverride(properties.endpoint());
         }

@@ -24,6 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param softBounceThreshold soft bounces within {@code softBounceWindow} that suppress a recipient; 0 = never
  * @param softBounceWindow  the window of the transient-bounce policy
  * @param correlationGrace  how long an untagged notification waits (in SQS) for its SENT record
+ * @param maxInFlight       messages received and not yet settled (acked and deleted, or left) at most;
+ *                          the pollers receive again while earlier messages wait for Kafka acks
  */
 @ConfigurationProperties("mailer.feedback.intake")
 public record IntakeProperties(
@@ -40,7 +42,8 @@ public record IntakeProperties(
         @DefaultValue("30s") Duration visibilityTimeout,
         @DefaultValue("3") int softBounceThreshold,
         @DefaultValue("7d") Duration softBounceWindow,
-        @DefaultValue("15m") Duration correlationGrace) {
+        @DefaultValue("15m") Duration correlationGrace,
+        @DefaultValue("200") int maxInFlight) {
 
     public IntakeProperties {
         topicArns = topicArns == null ? List.of()

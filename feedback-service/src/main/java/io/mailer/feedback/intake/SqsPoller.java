@@ -9,9 +9,12 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,23 +22,29 @@ import org.springframework.context.SmartLifecycle;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
- * A few threads, each looping receive (long poll, batches of 10) → handle every message → wait
- * for Kafka acks → delete the handled messages in one batch call. A message is deleted only after
- * its records are acknowledged; one whose handling failed is left alone and SQS redelivers it
- * after the visibility timeout (and moves it to the DLQ after maxReceiveCount).
+ * A few threads, each looping receive (long poll, batches of 10) → hand every message to the
+ * handler → receive again. The poller does NOT wait for Kafka: when every message of a receive
+ * has settled, the ones whose records were acknowledged are deleted in one
+ * DeleteMessageBatch call, issued from a separate thread. So a message is still deleted only after
+ * its records are acknowledged, while the next receive overlaps the producer's linger and the
+ * broker's acks (pipelining). A message whose handling failed, or whose acks did not come within
+ * {@code publishTimeout}, is left alone: SQS redelivers it after the visibility timeout (and moves
+ * it to the DLQ after maxReceiveCount).
+ *
+ * <p>Back-pressure: at most {@code maxInFlight} messages are received and not yet settled and
+ * deleted; a poller waits for room before it receives more (e.g. while Kafka is down).
  *
  * <p>Visibility: each receive asks for {@code visibilityTimeout}; while a message is still in work
  * (e.g. Kafka slow to ack) a heartbeat extends it every third of that timeout with
  * ChangeMessageVisibilityBatch, so a slow message is not handed to another poller meanwhile.
  *
- * <p>Shutdown: stop receiving (an outstanding long poll is cancelled), let every thread finish the
- * messages it holds, delete them, then return.
+ * <p>Shutdown: stop receiving (an outstanding long poll is cancelled), wait for every message in
+ * flight to settle and be deleted, then return.
  */
 public final class SqsPoller implements SmartLifecycle {
 
@@ -47,7 +56,10 @@ public final class SqsPoller implements SmartLifecycle {
     private final IntakeMetrics metrics;
     private final Set<CompletableFuture<?>> pendingReceives = ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new ArrayList<>();
+    /** One permit per message received and not yet settled (deleted or left for redelivery). */
+    private final Semaphore inFlight;
     private ScheduledExecutorService heartbeat;
+    private ExecutorService deleter;
     private volatile boolean running;
     private volatile CountDownLatch stopSignal = new CountDownLatch(1);
 
@@ -57,6 +69,7 @@ public final class SqsPoller implements SmartLifecycle {
         this.properties = properties;
         this.handler = handler;
         this.metrics = metrics;
+        this.inFlight = new Semaphore(maxInFlight());
     }
 
     @Override
@@ -66,18 +79,17 @@ public final class SqsPoller implements SmartLifecycle {
         }
         running = true;
         stopSignal = new CountDownLatch(1);
-        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sqs-visibility");
-            t.setDaemon(true);
-            return t;
-        });
+        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sqs-visibility"));
+        // the SDK call pipeline (marshalling, signing) of deletes runs here, neither on a poller
+        // nor on the Kafka producer's I/O thread that completes the acks
+        deleter = Executors.newSingleThreadExecutor(r -> daemon(r, "sqs-delete"));
         for (int i = 0; i < properties.pollers(); i++) {
             Thread t = new Thread(this::loop, "sqs-poller-" + i);
             t.start();
             threads.add(t);
         }
-        log.info("Polling {} with {} thread(s), wait {} s", properties.queueUrl(), properties.pollers(),
-                properties.waitSeconds());
+        log.info("Polling {} with {} thread(s), wait {} s, up to {} messages in flight", properties.queueUrl(),
+                properties.pollers(), properties.waitSeconds(), maxInFlight());
     }
 
     @Override
@@ -98,7 +110,9 @@ public final class SqsPoller implements SmartLifecycle {
             }
         }
         threads.clear();
+        awaitSettled(deadline);
         heartbeat.shutdownNow();
+        deleter.shutdown();
         log.info("Stopped polling {}", properties.queueUrl());
     }
 
@@ -119,21 +133,54 @@ public final class SqsPoller implements SmartLifecycle {
     }
 
     private void loop() {
+        int batch = properties.maxMessages();
         while (running) {
             try {
-                List<Message> messages = receive();
-                if (messages == null) {
+                if (!awaitRoom(batch)) {
                     continue;
                 }
-                if (!messages.isEmpty()) {
+                List<Message> messages = receive();
+                int received = messages == null ? 0 : messages.size();
+                inFlight.release(batch - received);
+                if (received > 0) {
                     process(messages);
-                } else if (properties.waitSeconds() == 0) {
+                } else if (messages != null && properties.waitSeconds() == 0) {
                     pause(200); // short polling: do not spin on an empty queue
                 }
             } catch (RuntimeException e) {
                 log.error("SQS poller iteration failed", e);
                 pause(1000);
             }
+        }
+    }
+
+    /** Takes {@code permits} once that many messages may be in flight; false when stopping. */
+    private boolean awaitRoom(int permits) {
+        try {
+            while (running) {
+                if (inFlight.tryAcquire(permits, 200, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+        return false;
+    }
+
+    /** Waits (until the deadline) for every message in flight to be settled and deleted. */
+    private void awaitSettled(long deadlineNanos) {
+        int all = maxInFlight();
+        try {
+            if (inFlight.tryAcquire(all, Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                inFlight.release(all);
+            } else {
+                log.warn("{} SQS message(s) still in work at shutdown are left for redelivery",
+                        all - inFlight.availablePermits());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -166,12 +213,13 @@ public final class SqsPoller implements SmartLifecycle {
         }
     }
 
+    /** Hands the messages to the handler and returns at once; they are settled when all are done. */
     private void process(List<Message> messages) {
         Map<Message, CompletableFuture<Void>> handled = new LinkedHashMap<>();
         for (Message m : messages) {
             CompletableFuture<Void> f;
             try {
-                f = handler.handle(m);
+                f = handler.handle(m).orTimeout(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }
@@ -180,26 +228,41 @@ public final class SqsPoller implements SmartLifecycle {
         long every = Math.max(200, properties.visibilityTimeout().toMillis() / 3);
         ScheduledFuture<?> extension = heartbeat.scheduleAtFixedRate(() -> extendVisibility(handled), every, every,
                 TimeUnit.MILLISECONDS);
+        CompletableFuture.allOf(handled.values().toArray(CompletableFuture[]::new))
+                .whenCompleteAsync((ok, failure) -> settle(handled, extension), this::onDeleter);
+    }
+
+    /** Deletes the messages whose records were acknowledged, then frees their room. */
+    private void settle(Map<Message, CompletableFuture<Void>> handled, ScheduledFuture<?> extension) {
+        extension.cancel(false);
         try {
-            delete(awaitHandled(handled));
-        } finally {
-            extension.cancel(false);
+            delete(succeeded(handled)).whenComplete((ok, failure) -> inFlight.release(handled.size()));
+        } catch (RuntimeException e) {
+            metrics.receiveError();
+            log.warn("SQS delete of {} message(s) failed, they will be redelivered: {}", handled.size(),
+                    rootMessage(e));
+            inFlight.release(handled.size());
         }
     }
 
-    private List<Message> awaitHandled(Map<Message, CompletableFuture<Void>> handled) {
+    private void onDeleter(Runnable task) {
+        try {
+            deleter.execute(task);
+        } catch (RejectedExecutionException e) {
+            // stopped after the shutdown deadline: not deleted, so SQS redelivers these messages
+            log.warn("SQS poller stopped before a batch settled; its messages will be redelivered");
+        }
+    }
+
+    private List<Message> succeeded(Map<Message, CompletableFuture<Void>> handled) {
         List<Message> done = new ArrayList<>();
-        long deadline = System.nanoTime() + properties.publishTimeout().toNanos();
         for (Map.Entry<Message, CompletableFuture<Void>> e : handled.entrySet()) {
-            try {
-                e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                done.add(e.getKey());
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (Exception failure) {
+            if (e.getValue().isCompletedExceptionally()) {
                 // not deleted: SQS makes it visible again after the visibility timeout
-                log.warn("SQS message {} left for redelivery: {}", e.getKey().messageId(), rootMessage(failure));
+                log.warn("SQS message {} left for redelivery: {}", e.getKey().messageId(),
+                        rootMessage(e.getValue().handle((ok, failure) -> failure).join()));
+            } else {
+                done.add(e.getKey());
             }
         }
         return done;
@@ -234,27 +297,38 @@ public final class SqsPoller implements SmartLifecycle {
         return (int) Math.max(1, properties.visibilityTimeout().toSeconds());
     }
 
-    private void delete(List<Message> done) {
+    private CompletableFuture<?> delete(List<Message> done) {
         if (done.isEmpty()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
         for (int i = 0; i < done.size(); i++) {
             entries.add(DeleteMessageBatchRequestEntry.builder()
                     .id(Integer.toString(i)).receiptHandle(done.get(i).receiptHandle()).build());
         }
-        try {
-            DeleteMessageBatchResponse response = sqs.deleteMessageBatch(b -> b.queueUrl(properties.queueUrl())
-                    .entries(entries)).join();
-            if (response.hasFailed() && !response.failed().isEmpty()) {
-                metrics.receiveError();
-                // harmless beyond a duplicate: a redelivered message maps to the same event ids
-                log.warn("SQS delete failed for {} message(s): {}", response.failed().size(), response.failed());
-            }
-        } catch (RuntimeException e) {
-            metrics.receiveError();
-            log.warn("SQS delete batch failed ({} messages will be redelivered): {}", done.size(), e.getMessage());
-        }
+        return sqs.deleteMessageBatch(b -> b.queueUrl(properties.queueUrl()).entries(entries))
+                .whenComplete((response, failure) -> {
+                    if (failure != null) {
+                        metrics.receiveError();
+                        log.warn("SQS delete batch failed ({} messages will be redelivered): {}", done.size(),
+                                rootMessage(failure));
+                    } else if (response.hasFailed() && !response.failed().isEmpty()) {
+                        metrics.receiveError();
+                        // harmless beyond a duplicate: a redelivered message maps to the same event ids
+                        log.warn("SQS delete failed for {} message(s): {}", response.failed().size(),
+                                response.failed());
+                    }
+                });
+    }
+
+    private int maxInFlight() {
+        return Math.max(properties.maxInFlight(), properties.maxMessages());
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     private void pause(long millis) {

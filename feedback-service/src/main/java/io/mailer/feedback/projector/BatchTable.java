@@ -11,14 +11,16 @@ final class BatchTable {
 
     /**
      * Every chunk carries the same batch fields, so the upsert is idempotent. A new batch is
-     * PROCESSING at once (the projector sees it when the topology already fans it out); a row
-     * that is ACCEPTED (written ahead by another component) moves to PROCESSING; COMPLETED and
-     * CANCELLED are kept.
+     * SCHEDULED while its {@code send_at} lies ahead (the topology holds its chunks until then) and
+     * PROCESSING otherwise (the topology fans it out at once); a row that is ACCEPTED (written
+     * ahead by another component) moves the same way; SCHEDULED, COMPLETED and CANCELLED are kept
+     * — a scheduled batch turns PROCESSING with its first pipeline event ({@link #START}).
      */
     private static final String UPSERT = """
             INSERT INTO batch AS b (id, tenant_id, status, total, chunk_count, from_address, subject, tags,
                                     send_at, created_at, updated_at)
-            VALUES (?, ?, 'PROCESSING', ?, ?, ?, ?, ?::jsonb, ?, ?, now())
+            VALUES (?, ?, CASE WHEN ?::timestamptz > now() THEN 'SCHEDULED' ELSE 'PROCESSING' END,
+                    ?, ?, ?, ?, ?::jsonb, ?, ?, now())
             ON CONFLICT (id) DO UPDATE SET
                 total = EXCLUDED.total,
                 chunk_count = EXCLUDED.chunk_count,
@@ -27,7 +29,7 @@ final class BatchTable {
                 tags = EXCLUDED.tags,
                 send_at = EXCLUDED.send_at,
                 created_at = LEAST(b.created_at, EXCLUDED.created_at),
-                status = CASE WHEN b.status = 'ACCEPTED' THEN 'PROCESSING' ELSE b.status END,
+                status = CASE WHEN b.status = 'ACCEPTED' THEN EXCLUDED.status ELSE b.status END,
                 updated_at = now()
             """;
 
@@ -49,7 +51,7 @@ final class BatchTable {
     private static final String COMPLETE = """
             UPDATE batch b SET status = 'COMPLETED', completed_at = now(), updated_at = now()
             WHERE b.id = ANY (?)
-              AND b.status IN ('ACCEPTED', 'PROCESSING')
+              AND b.status IN ('ACCEPTED', 'SCHEDULED', 'PROCESSING')
               AND (SELECT count(*) FROM recipient r WHERE r.batch_id = b.id AND r.status <> 'QUEUED') >= b.total
             """;
 
@@ -66,6 +68,12 @@ final class BatchTable {
                 SELECT DISTINCT hashtextextended(x, 0) AS k FROM unnest(?::text[]) AS x ORDER BY k) locks
             """;
 
+    /** A pipeline event (sent, suppressed, ...) shows the batch's recipients are being worked on. */
+    private static final String START = """
+            UPDATE batch SET status = 'PROCESSING', updated_at = now()
+            WHERE id = ANY (?) AND status IN ('ACCEPTED', 'SCHEDULED')
+            """;
+
     private final JdbcTemplate jdbc;
 
     BatchTable(JdbcTemplate jdbc) {
@@ -75,15 +83,17 @@ final class BatchTable {
     void upsert(List<BatchCommand> chunks) {
         jdbc.batchUpdate(UPSERT, chunks, 500, (ps, c) -> {
             MessageContent m = c.message();
+            Object sendAt = m == null ? null : Sql.ts(m.sendAt());
             ps.setString(1, c.batchId());
             ps.setString(2, c.tenantId());
-            ps.setInt(3, c.totalRecipients());
-            ps.setInt(4, c.chunkCount() == null ? 1 : c.chunkCount());
-            ps.setString(5, m == null ? null : m.from());
-            ps.setString(6, m == null ? null : m.subject());
-            ps.setString(7, m == null ? null : Sql.json(m.tags()));
-            ps.setObject(8, m == null ? null : Sql.ts(m.sendAt()), Sql.TIMESTAMPTZ);
-            ps.setObject(9, Sql.ts(c.createdAt()), Sql.TIMESTAMPTZ);
+            ps.setObject(3, sendAt, Sql.TIMESTAMPTZ);
+            ps.setInt(4, c.totalRecipients());
+            ps.setInt(5, c.chunkCount() == null ? 1 : c.chunkCount());
+            ps.setString(6, m == null ? null : m.from());
+            ps.setString(7, m == null ? null : m.subject());
+            ps.setString(8, m == null ? null : Sql.json(m.tags()));
+            ps.setObject(9, sendAt, Sql.TIMESTAMPTZ);
+            ps.setObject(10, Sql.ts(c.createdAt()), Sql.TIMESTAMPTZ);
         });
     }
 
@@ -104,6 +114,16 @@ final class BatchTable {
             ps.setArray(1, con.createArrayOf("text", batchIds.toArray()));
             return ps;
         }, rs -> null);
+    }
+
+    void start(Collection<String> batchIds) {
+        if (!batchIds.isEmpty()) {
+            jdbc.update(con -> {
+                var ps = con.prepareStatement(START);
+                ps.setArray(1, con.createArrayOf("text", batchIds.stream().sorted().toArray()));
+                return ps;
+            });
+        }
     }
 
     int completeFinished(Collection<String> batchIds) {

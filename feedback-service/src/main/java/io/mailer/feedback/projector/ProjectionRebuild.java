@@ -1,10 +1,13 @@
 package io.mailer.feedback.projector;
 
 import io.mailer.schemas.settings.DatabaseUrl;
+import io.mailer.schemas.settings.KafkaSecurity;
+import io.mailer.schemas.settings.ServiceSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -40,11 +43,19 @@ public final class ProjectionRebuild {
     /** Runs the rebuild preparation with the service's environment variables. */
     public static void run(Map<String, String> env, String defaultTopicPrefix) {
         String prefix = env.getOrDefault("MAILER_TOPIC_PREFIX", defaultTopicPrefix);
-        run(env.get("KAFKA_BOOTSTRAP_SERVERS"), prefix + "projector", DatabaseUrl.parse(env.get("DATABASE_URL")));
+        // the same TLS/SASL settings as the service's own clients (KafkaSecurity), validated the same way
+        ServiceSettings security = ServiceSettings.resolve("feedback-service", KafkaSecurity.SETTINGS, env);
+        List<String> problems = KafkaSecurity.problems(security);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        Map<String, Object> admin = new HashMap<>(KafkaSecurity.clientProperties(security));
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, env.get("KAFKA_BOOTSTRAP_SERVERS"));
+        run(admin, prefix + "projector", DatabaseUrl.parse(env.get("DATABASE_URL")));
     }
 
-    public static void run(String bootstrapServers, String groupId, DatabaseUrl db) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    public static void run(Map<String, Object> adminConfig, String groupId, DatabaseUrl db) {
+        try (Admin admin = Admin.create(adminConfig)) {
             admin.deleteConsumerGroups(List.of(groupId)).all().get();
             log.info("Deleted consumer group {}: the projector will replay its topics from offset 0", groupId);
         } catch (ExecutionException e) {

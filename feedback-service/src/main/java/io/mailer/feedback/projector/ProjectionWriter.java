@@ -22,8 +22,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * so replaying records after a crash — the offsets are committed only after this transaction —
  * leaves the same rows.
  *
- * <p>Order inside the transaction: per-batch locks, chunks, cancels, events, suppressions, then
- * batch completion.
+ * <p>Order inside the transaction: per-batch locks, chunks, cancels, events (which also move a
+ * SCHEDULED batch to PROCESSING), suppressions, then batch completion.
  * Each statement group commutes with the others for a given key, except cancel-after-chunk, which
  * the order preserves.
  */
@@ -51,6 +51,7 @@ public final class ProjectionWriter {
         // compacted-topic semantics: within a poll only the last record per key matters
         Map<String, ProjectorRecord> lastSuppression = new LinkedHashMap<>();
         Set<String> touchedBatches = new TreeSet<>();
+        Set<String> workedOnBatches = new TreeSet<>();
         for (ProjectorRecord r : records) {
             if (r instanceof ChunkSubmitted c) {
                 chunks.add(c.command());
@@ -60,6 +61,7 @@ public final class ProjectionWriter {
             } else if (r instanceof EventRecorded e) {
                 recorded.add(e);
                 touchedBatches.add(e.event().batchId());
+                workedOnBatches.add(e.event().batchId());
             } else if (r instanceof SuppressionPut p) {
                 lastSuppression.remove(p.suppression().key());
                 lastSuppression.put(p.suppression().key(), p);
@@ -90,6 +92,7 @@ public final class ProjectionWriter {
             if (!recorded.isEmpty()) {
                 events.insert(recorded);
                 recipients.applyEvents(recorded);
+                batches.start(workedOnBatches);
             }
             if (!puts.isEmpty()) {
                 suppressions.upsert(puts);

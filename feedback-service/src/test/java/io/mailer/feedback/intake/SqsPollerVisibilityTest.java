@@ -33,7 +33,7 @@ class SqsPollerVisibilityTest {
         String queueUrl = stack.devStack().sqs().createQueue("visibility-" + UUID.randomUUID());
         IntakeProperties properties = new IntakeProperties(queueUrl, URI.create(stack.devStack().sqs().endpoint()),
                 "us-east-1", 1, 10, 1, false, List.of(), Duration.ofSeconds(30), true, Duration.ofSeconds(2), 3,
-                Duration.ofDays(7), Duration.ofMinutes(15));
+                Duration.ofDays(7), Duration.ofMinutes(15), 200);
         List<String> handled = new CopyOnWriteArrayList<>();
         List<CompletableFuture<Void>> inWork = new CopyOnWriteArrayList<>();
         SqsMessageHandler slow = (Message m) -> {

@@ -173,6 +173,27 @@ class ProjectorIntegrationTest {
     }
 
     @Test
+    void shouldShowAScheduledBatchAsScheduledUntilItsFirstRecipientIsWorkedOn() {
+        // Given a batch of 2 due in an hour (the topology holds its chunk until then)
+        String b = "batch-" + UUID.randomUUID();
+        MessageContent later = new MessageContent("Acme <news@acme.example>", null, "Hello", "<p>Hi</p>", "Hi",
+                Map.of(), Map.of(), Instant.now().plusSeconds(3600), false);
+        sendCommand(BatchCommand.submitChunk(b, "acme", 0, 1, 0, 2, later, List.of(
+                new RecipientEntry("hal@example.com", Map.of(), Map.of()),
+                new RecipientEntry("ida@example.com", Map.of(), Map.of())), CREATED));
+        stack.awaitProjectorCaughtUp();
+        assertThat(batch(b)).containsEntry("status", "SCHEDULED");
+        // When it is released and its first recipient is sent
+        sendEvent(sent(b, 0, "hal@example.com"));
+        stack.awaitProjectorCaughtUp();
+        // Then it is PROCESSING, and COMPLETED once the second one is sent too
+        assertThat(batch(b)).containsEntry("status", "PROCESSING");
+        sendEvent(sent(b, 1, "ida@example.com"));
+        stack.awaitProjectorCaughtUp();
+        assertThat(batch(b)).containsEntry("status", "COMPLETED").containsEntry("completed", true);
+    }
+
+    @Test
     void shouldApplyTerminalPipelineOutcomesOnlyToQueuedRecipients() {
         // Given two queued recipients, the first already sent
         String b = "batch-" + UUID.randomUUID();
