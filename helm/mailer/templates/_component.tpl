@@ -1,12 +1,14 @@
 {{/*
 The workload of one component, shared by the four so hardening, probes and grace periods cannot
 drift apart. Arguments: (dict "root" $ "component" "dispatcher" "env" <yaml list string>
-"volumes" <yaml list string> "volumeMounts" <yaml list string>).
+"volumes" <yaml list string> "volumeMounts" <yaml list string>). The Kafka security settings
+(credentials, truststore) are added here for all four: every component is a Kafka client.
 */}}
 {{- define "mailer.deployment" -}}
 {{- $root := .root }}
 {{- $values := index $root.Values .component }}
 {{- $ctx := dict "root" $root "component" .component }}
+{{- $truststore := dict "name" "kafka-truststore" "file" $root.Values.kafkaTruststore }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -76,6 +78,10 @@ spec:
             {{- with .env }}
             {{- . | nindent 12 }}
             {{- end }}
+            {{- /* every component talks to Kafka */}}
+            {{- with include "mailer.kafkaSecurityEnv" (dict "root" $root) | trim }}
+            {{- . | nindent 12 }}
+            {{- end }}
           livenessProbe:
             {{- include "mailer.httpProbe" (dict "probe" $values.probes.liveness) | nindent 12 }}
           readinessProbe:
@@ -90,11 +96,17 @@ spec:
             {{- with .volumeMounts }}
             {{- . | nindent 12 }}
             {{- end }}
+            {{- with include "mailer.secretFileMount" $truststore | trim }}
+            {{- . | nindent 12 }}
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir:
             sizeLimit: {{ $root.Values.tmpSizeLimit }}
         {{- with .volumes }}
+        {{- . | nindent 8 }}
+        {{- end }}
+        {{- with include "mailer.secretFileVolume" $truststore | trim }}
         {{- . | nindent 8 }}
         {{- end }}
       {{- with $values.nodeSelector }}

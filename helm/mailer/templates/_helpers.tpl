@@ -81,12 +81,15 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-config" (include "mailer.fullname" .) }}
 {{- end }}
 
-{{/* One env entry read from the Secret: (dict "root" $ "name" "DATABASE_URL" "key" "databaseUrl" "optional" false). */}}
+{{/*
+One env entry read from the Secret: (dict "root" $ "name" "DATABASE_URL" "key" "databaseUrl" "optional" false),
+with "secret" <name> to read the same key from another Secret.
+*/}}
 {{- define "mailer.secretEnv" -}}
 - name: {{ .name }}
   valueFrom:
     secretKeyRef:
-      name: {{ include "mailer.secretName" .root }}
+      name: {{ .secret | default (include "mailer.secretName" .root) }}
       key: {{ index .root.Values.secrets.keys .key }}
       {{- if .optional }}
       optional: true
@@ -112,4 +115,80 @@ initialDelaySeconds: {{ . }}
 periodSeconds: {{ .probe.periodSeconds }}
 timeoutSeconds: {{ .probe.timeoutSeconds }}
 failureThreshold: {{ .probe.failureThreshold }}
+{{- end }}
+
+{{/* "true" when the Kafka clients authenticate with SASL (a SASL_ protocol), else empty. */}}
+{{- define "mailer.kafkaSasl" -}}
+{{- if hasPrefix "SASL_" .Values.config.kafkaSecurityProtocol }}true{{ end }}
+{{- end }}
+
+{{/*
+Path of the Kafka truststore inside the pods, empty without one. A truststore with a protocol
+without TLS fails the render: the clients would ignore it and talk clear text to a TLS listener.
+*/}}
+{{- define "mailer.kafkaTruststorePath" -}}
+{{- $protocol := .Values.config.kafkaSecurityProtocol | default "PLAINTEXT" }}
+{{- with .Values.kafkaTruststore.secretName }}
+{{- if not (has $protocol (list "SSL" "SASL_SSL")) }}
+{{- fail (printf "kafkaTruststore.secretName is set but config.kafkaSecurityProtocol is %s: a truststore needs SSL or SASL_SSL" $protocol) }}
+{{- end }}
+{{- printf "/etc/mailer/kafka-truststore/%s" $.Values.kafkaTruststore.key }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Kafka credentials and truststore of every Kafka client (the four services and the topic Job),
+nothing with PLAINTEXT: (dict "root" $), or with "secret" <name> for the credentials' Secret. SASL
+credentials are required keys, never optional: a pod without them could not connect at all.
+*/}}
+{{- define "mailer.kafkaSecurityEnv" -}}
+{{- $root := .root }}
+{{- if include "mailer.kafkaSasl" $root }}
+{{ include "mailer.secretEnv" (dict "root" $root "secret" .secret "name" "KAFKA_SASL_USERNAME" "key" "kafkaSaslUsername" "optional" false) }}
+{{ include "mailer.secretEnv" (dict "root" $root "secret" .secret "name" "KAFKA_SASL_PASSWORD" "key" "kafkaSaslPassword" "optional" false) }}
+{{- end }}
+{{- with include "mailer.kafkaTruststorePath" $root }}
+- name: KAFKA_SSL_TRUSTSTORE_LOCATION
+  value: {{ . | quote }}
+{{- with $root.Values.kafkaTruststore.passwordKey }}
+- name: KAFKA_SSL_TRUSTSTORE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.kafkaTruststore.secretName }}
+      key: {{ . }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The SASL credentials as data of a Secret the chart creates; required with a SASL_ protocol. */}}
+{{- define "mailer.kafkaSaslSecretData" -}}
+{{- $s := .Values.secrets }}
+{{- $protocol := .Values.config.kafkaSecurityProtocol }}
+{{ $s.keys.kafkaSaslUsername }}: {{ required (printf "secrets.kafkaSaslUsername is required with config.kafkaSecurityProtocol=%s" $protocol) $s.kafkaSaslUsername | b64enc | quote }}
+{{ $s.keys.kafkaSaslPassword }}: {{ required (printf "secrets.kafkaSaslPassword is required with config.kafkaSecurityProtocol=%s" $protocol) $s.kafkaSaslPassword | b64enc | quote }}
+{{- end }}
+
+{{/*
+A file from a Secret the operator created (a CA certificate), as a read-only volume holding only
+that key, mounted at /etc/mailer/<name>/<key>: (dict "name" "postgres-ca" "file" .Values.postgresRootCert).
+A volume, not a copy: the root filesystem is read-only, and a rotated Secret reaches the pod.
+*/}}
+{{- define "mailer.secretFileVolume" -}}
+{{- with .file.secretName }}
+- name: {{ $.name }}
+  secret:
+    secretName: {{ . }}
+    items:
+      - key: {{ $.file.key }}
+        path: {{ $.file.key }}
+{{- end }}
+{{- end }}
+
+{{/* The mount of mailer.secretFileVolume (same arguments). */}}
+{{- define "mailer.secretFileMount" -}}
+{{- if .file.secretName }}
+- name: {{ .name }}
+  mountPath: /etc/mailer/{{ .name }}
+  readOnly: true
+{{- end }}
 {{- end }}

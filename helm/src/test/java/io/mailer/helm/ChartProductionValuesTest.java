@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** ci/production-values.yaml: existing Secret, IRSA, Ingress with TLS, ServiceMonitor, private registry. */
+/**
+ * ci/production-values.yaml: existing Secret, IRSA, Ingress with TLS, ServiceMonitor, private registry
+ * (its Kafka SASL_SSL and PostgreSQL TLS settings: {@link ChartKafkaAndPostgresTlsTest}).
+ */
 class ChartProductionValuesTest {
 
     private final Chart.Manifests manifests = Chart.render(Chart.productionValues());
@@ -18,9 +21,13 @@ class ChartProductionValuesTest {
         assertThat(Workloads.secretEnv(Workloads.deployment(manifests, "ingress"))).isEqualTo(Map.of(
                 "DATABASE_URL", "mailer-secrets/database-url",
                 "MAILER_BOOTSTRAP_ADMIN_KEY", "mailer-secrets/bootstrap-admin-key?",
-                "UNSUBSCRIBE_SECRET", "mailer-secrets/unsubscribe-secret?"));
-        assertThat(Workloads.secretEnv(Workloads.deployment(manifests, "feedback")))
-                .isEqualTo(Map.of("DATABASE_URL", "mailer-secrets/database-url"));
+                "UNSUBSCRIBE_SECRET", "mailer-secrets/unsubscribe-secret?",
+                "KAFKA_SASL_USERNAME", "mailer-secrets/kafka-sasl-username",
+                "KAFKA_SASL_PASSWORD", "mailer-secrets/kafka-sasl-password"));
+        assertThat(Workloads.secretEnv(Workloads.deployment(manifests, "feedback"))).isEqualTo(Map.of(
+                "DATABASE_URL", "mailer-secrets/database-url",
+                "KAFKA_SASL_USERNAME", "mailer-secrets/kafka-sasl-username",
+                "KAFKA_SASL_PASSWORD", "mailer-secrets/kafka-sasl-password"));
         // no checksum of a Secret the chart does not own
         assertThat((Map<String, Object>) at(Workloads.deployment(manifests, "ingress"), "spec.template.metadata.annotations"))
                 .containsOnlyKeys("checksum/config");

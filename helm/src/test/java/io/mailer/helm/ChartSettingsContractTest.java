@@ -31,6 +31,13 @@ class ChartSettingsContractTest {
             Map<String, String> env = new HashMap<>(config);
             env.putAll(Workloads.plainEnv(deployment));
             Workloads.secretEnv(deployment).keySet().forEach(secret -> env.put(secret, null));
+            // a file from a mounted Secret exists only in the pod: present, but not readable here
+            Map<String, String> files = Workloads.secretFiles(deployment);
+            Workloads.plainEnv(deployment).forEach((variable, value) -> {
+                if (files.containsKey(value)) {
+                    env.put(variable, null);
+                }
+            });
             if (name.equals("defaults")) {
                 // the defaults leave the queue to the operator (NOTES warns); judge the rest
                 env.putIfAbsent("SQS_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/q");
@@ -39,6 +46,9 @@ class ChartSettingsContractTest {
             assertThat(ServiceSettings.problems(component, env)).as(component).isEmpty();
             assertThat(ServiceSettings.unknown(component, Workloads.plainEnv(deployment).keySet(), false)).isEmpty();
             assertThat(ServiceSettings.unknown(component, config.keySet(), true)).isEmpty();
+            // and every path the chart hands a service under /etc/mailer is a file it mounts
+            assertThat(Workloads.plainEnv(deployment).values()).filteredOn(v -> v.startsWith("/etc/mailer/"))
+                    .as(component).allMatch(files::containsKey);
         }
         assertThat(List.copyOf(ServiceSettings.BY_COMPONENT.keySet())).hasSize(4);
     }

@@ -3,9 +3,12 @@ package io.mailer.helm;
 import io.mailer.dispatcher.DispatcherApplication;
 import io.mailer.feedback.FeedbackApplication;
 import io.mailer.ingress.IngressApplication;
+import io.mailer.schemas.settings.CommonSettings;
+import io.mailer.schemas.settings.KafkaSecurity;
 import io.mailer.schemas.settings.Setting;
 import io.mailer.topology.TopologyApplication;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,18 +19,34 @@ import java.util.Set;
  */
 final class ServiceSettings {
 
-    /** Chart component → the service's settings. */
+    /** Chart component → the settings the service validates at start. */
     static final Map<String, List<Setting>> BY_COMPONENT = Map.of(
-            "ingress", IngressApplication.SETTINGS,
-            "topology", TopologyApplication.SETTINGS,
-            "dispatcher", DispatcherApplication.SETTINGS,
-            "feedback", FeedbackApplication.SETTINGS);
+            "ingress", asStarted(IngressApplication.SETTINGS),
+            "topology", asStarted(TopologyApplication.SETTINGS),
+            "dispatcher", asStarted(DispatcherApplication.SETTINGS),
+            "feedback", asStarted(FeedbackApplication.SETTINGS));
+
+    /** Placeholder for a value read from a Secret, where only presence matters. */
+    private static final String FROM_SECRET = "(from a Secret)";
 
     /** Variables read by the platform rather than by the service's settings. */
     static final Set<String> PLATFORM = Set.of("JAVA_TOOL_OPTIONS", "SPRING_PROFILES_ACTIVE",
             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION");
 
     private ServiceSettings() {
+    }
+
+    /**
+     * A service's SETTINGS plus what MailerApplication adds when it starts it: every Kafka client
+     * also reads the KafkaSecurity variables (protocol, SASL, truststore), listed in no SETTINGS.
+     */
+    private static List<Setting> asStarted(List<Setting> own) {
+        boolean kafka = own.stream().anyMatch(s -> s.name().equals(CommonSettings.KAFKA_BOOTSTRAP_SERVERS.name()));
+        List<Setting> settings = new ArrayList<>(own);
+        if (kafka) {
+            KafkaSecurity.SETTINGS.stream().filter(s -> !own.contains(s)).forEach(settings::add);
+        }
+        return List.copyOf(settings);
     }
 
     /**
@@ -48,7 +67,21 @@ final class ServiceSettings {
                 }
             }
         }
+        if (problems.isEmpty() && BY_COMPONENT.get(component).containsAll(KafkaSecurity.SETTINGS)) {
+            problems.addAll(kafkaSecurityProblems(component, env));
+        }
         return problems;
+    }
+
+    /** The rules between the Kafka variables (a SASL_ protocol needs a user and a password), as the service applies them. */
+    private static List<String> kafkaSecurityProblems(String component, Map<String, String> env) {
+        List<Setting> related = List.of(KafkaSecurity.KAFKA_SECURITY_PROTOCOL, KafkaSecurity.KAFKA_SASL_USERNAME,
+                KafkaSecurity.KAFKA_SASL_PASSWORD);
+        Map<String, String> known = new HashMap<>();
+        related.stream().filter(s -> env.containsKey(s.name()))
+                .forEach(s -> known.put(s.name(), env.get(s.name()) == null ? FROM_SECRET : env.get(s.name())));
+        var settings = io.mailer.schemas.settings.ServiceSettings.resolve(component, related, known);
+        return KafkaSecurity.problems(settings).stream().map(p -> component + ": " + p).toList();
     }
 
     /** Variables in env that no service setting and no platform variable explains (typos). */

@@ -18,6 +18,10 @@ class ValuesSchemaTest {
             "secrets.bootstrapAdminKey, too-short",        // the service needs at least 32 characters
             "config.sqsQueueUrl, sqs-queue",               // not an http(s) URL
             "ingress.probes.liveness.path, api/v1/health", // not an absolute path
+            "config.kafkaSecurityProtocol, SASL_TLS",      // not a Kafka security protocol
+            "config.kafkaSaslMechanism, SCRAM-SHA-1",      // not a mechanism the services support
+            "kafkaTruststore.key, ../ca.crt",              // not a Secret key (a path)
+            "postgresRootCert.secretName, RDS_CA",         // not a Kubernetes name
     })
     void shouldRejectValuesTheSchemaForbids(String key, String value) {
         assertThatThrownBy(() -> Chart.templateWith(Map.of(key, value)))

@@ -68,4 +68,30 @@ final class Workloads {
         }
         return mounts;
     }
+
+    /**
+     * The files Secret volumes put into the container: path → "secret/key", with " (writable)"
+     * appended unless the mount is read-only.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, String> secretFiles(Map<String, Object> workload) {
+        Map<String, Map<String, Object>> secrets = new LinkedHashMap<>();
+        for (Map<String, Object> v : (List<Map<String, Object>>) podSpec(workload).get("volumes")) {
+            if (v.get("secret") instanceof Map<?, ?> secret) {
+                secrets.put((String) v.get("name"), (Map<String, Object>) secret);
+            }
+        }
+        Map<String, String> files = new LinkedHashMap<>();
+        for (Map<String, Object> m : (List<Map<String, Object>>) container(workload).get("volumeMounts")) {
+            Map<String, Object> secret = secrets.get(m.get("name"));
+            if (secret == null) {
+                continue;
+            }
+            String writable = Boolean.TRUE.equals(m.get("readOnly")) ? "" : " (writable)";
+            for (Map<String, Object> item : (List<Map<String, Object>>) secret.getOrDefault("items", List.of())) {
+                files.put(m.get("mountPath") + "/" + item.get("path"), secret.get("secretName") + "/" + item.get("key") + writable);
+            }
+        }
+        return files;
+    }
 }
