@@ -40,6 +40,7 @@ public final class DevStack implements AutoCloseable {
         private int partitions = 6;
         private String topicPrefix = Topics.DEFAULT_PREFIX;
         private SesSandbox.Config sesConfig = SesSandbox.Config.defaults();
+        private String[] kafkaSaslUser;
 
         public static Options defaults() {
             return new Options();
@@ -48,6 +49,15 @@ public final class DevStack implements AutoCloseable {
         /** Only Kafka (e.g. topology tests); add others with the setters. */
         public static Options kafkaOnly() {
             return new Options().postgres(false).sqs(false).ses(false);
+        }
+
+        /**
+         * A temporary broker whose client listener requires SASL PLAIN as {@code user}: {@link #env()}
+         * then names that listener and the KAFKA_SECURITY_PROTOCOL / SASL variables of the services.
+         */
+        public Options kafkaSasl(String user, String password) {
+            this.kafkaSaslUser = new String[] {user, password};
+            return this;
         }
 
         public Options kafka(boolean on) {
@@ -156,7 +166,9 @@ public final class DevStack implements AutoCloseable {
     private void startComponents() {
         Path dataDir = options.dataDir;
         if (options.kafka) {
-            kafka = dataDir == null ? EmbeddedKafka.startTemporary(options.kafkaPort)
+            kafka = options.kafkaSaslUser != null
+                    ? EmbeddedKafka.startWithSasl(options.kafkaSaslUser[0], options.kafkaSaslUser[1])
+                    : dataDir == null ? EmbeddedKafka.startTemporary(options.kafkaPort)
                     : EmbeddedKafka.start(dataDir.resolve("kafka"), options.kafkaPort);
             started.push(kafka);
             kafka.createTopics(topics, options.partitions);
@@ -206,7 +218,13 @@ public final class DevStack implements AutoCloseable {
      */
     public Map<String, String> env() {
         Map<String, String> env = new LinkedHashMap<>();
-        if (kafka != null) {
+        if (kafka != null && options.kafkaSaslUser != null) {
+            env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.saslBootstrapServers());
+            env.put("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
+            env.put("KAFKA_SASL_MECHANISM", "PLAIN");
+            env.put("KAFKA_SASL_USERNAME", options.kafkaSaslUser[0]);
+            env.put("KAFKA_SASL_PASSWORD", options.kafkaSaslUser[1]);
+        } else if (kafka != null) {
             env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         }
         env.put("MAILER_TOPIC_PREFIX", topics.prefix());

@@ -170,7 +170,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("sasl.enabled.mechanisms", "PLAIN");
         p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
                 "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"broker\" "
-                        + "password=\"broker\" user_broker=\"broker\" user_" + user.name() + "=\"" + user.password() + "\";");
+                        + "password=\"broker\" user_broker=\"broker\" user_" + user.name() + "=\""
+                        + user.password().replace("\\", "\\\\").replace("\"", "\\\"") + "\";");
     }
 
     /** Writes meta.properties and the bootstrap snapshot once; later runs reuse the data. */
