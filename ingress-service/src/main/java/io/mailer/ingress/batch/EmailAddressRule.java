@@ -18,6 +18,15 @@ public final class EmailAddressRule {
 
     /** Returns what is wrong with the address, or null when it is acceptable. */
     public static String problem(String address) {
+        return check(address, true);
+    }
+
+    /** The same rule through the regexes and IDN for every address: the reference the fast path must equal. */
+    static String problemWithoutFastPath(String address) {
+        return check(address, false);
+    }
+
+    private static String check(String address, boolean fastPath) {
         if (address == null || address.isBlank()) {
             return "is required";
         }
@@ -33,8 +42,14 @@ public final class EmailAddressRule {
         if (local.length() > 64) {
             return "has a local part longer than 64 characters";
         }
-        if (!LOCAL.matcher(local).matches() || local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
+        boolean localOk = fastPath && isAscii(local) ? isAsciiAtext(local) : LOCAL.matcher(local).matches();
+        if (!localOk || local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
             return "is not a valid email address";
+        }
+        if (fastPath && isAscii(domain)) {
+            // IDN.toASCII leaves an all-ASCII domain unchanged (it only rejects what the label
+            // check below rejects too), so the common case skips it and its allocations
+            return isHostname(domain) ? null : "has an invalid domain";
         }
         String ascii;
         try {
@@ -52,5 +67,71 @@ public final class EmailAddressRule {
             }
         }
         return null;
+    }
+
+    /*
+     * Allocation-free equivalents of the patterns for the all-ASCII case: a JSON batch validates
+     * up to 10,000 addresses on the request path (see EmailAddressRuleTest for the equivalence).
+     */
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+}: for ASCII input the Unicode alternative of LOCAL adds nothing. */
+    private static boolean isAsciiAtext(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!isAlnum(c) && "!#$%&'*+/=?^_`{|}~.-".indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** At least two labels matching LABEL, 253 characters at most. */
+    private static boolean isHostname(String domain) {
+        if (domain.length() > 253) {
+            return false;
+        }
+        int labels = 0;
+        int start = 0;
+        while (true) {
+            int dot = domain.indexOf('.', start);
+            int end = dot < 0 ? domain.length() : dot;
+            if (!isLabel(domain, start, end)) {
+                return false;
+            }
+            labels++;
+            if (dot < 0) {
+                return labels >= 2;
+            }
+            start = dot + 1;
+        }
+    }
+
+    private static boolean isLabel(String s, int start, int end) {
+        int length = end - start;
+        if (length < 1 || length > 63 || !isAlnum(s.charAt(start)) || !isAlnum(s.charAt(end - 1))) {
+            return false;
+        }
+        for (int i = start + 1; i < end - 1; i++) {
+            if (!isAlnum(s.charAt(i)) && s.charAt(i) != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 }

@@ -18,6 +18,8 @@ import org.springframework.kafka.core.KafkaTemplate;
 @Configuration
 public class KafkaConfig {
 
+    static final int RETRY_BACKOFF_MS = 10;
+
     /** Readiness contributor "kafka". */
     @Bean("kafka")
     public KafkaClusterHealth kafkaHealth(KafkaProperties kafka) {
@@ -56,6 +58,11 @@ public class KafkaConfig {
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        // With transactions v2 (Kafka 4 brokers) the first record of a transaction is refused with
+        // CONCURRENT_TRANSACTIONS while the broker still writes the previous transaction's markers,
+        // and the producer retries after retry.backoff.ms: the 100 ms default (then 200, 400 ms...)
+        // was the JSON p99. Retry after 10 ms instead (still exponential, capped at 1 s).
+        config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, RETRY_BACKOFF_MS);
         DefaultKafkaProducerFactory<String, Object> factory = new DefaultKafkaProducerFactory<>(config,
                 new StringSerializer(), new TopicValueSerializer(topics));
         // unique per instance: replicas must not fence each other's transactions

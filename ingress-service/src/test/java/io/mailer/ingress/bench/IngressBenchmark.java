@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,6 +46,8 @@ public final class IngressBenchmark {
     static final String KEY = "mk_bench_bootstrap_admin_key_0123456789abcdef";
     static final int NDJSON_RECIPIENTS = Integer.getInteger("bench.recipients", 1_000_000);
     static final int JSON_REQUESTS = Integer.getInteger("bench.requests", 1000);
+    /** The JVM flags the README recommends for the service (the bench passes -Xmx separately). */
+    static final String DEFAULT_JVM_ARGS = "-XX:+UseSerialGC";
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("ingress-bench");
@@ -53,40 +56,75 @@ public final class IngressBenchmark {
             kafka.createTopics(topics, 6);
             int port = freePort();
             Process ingress = startIngress(kafka, pg, port, dir);
+            Process trivial = null;
             try {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 awaitReady(http, port);
                 String recipientLine = "{\"email\":\"user0000000@example.com\",\"variables\":{\"name\":\"User 0000000\"}}";
+                List<String> report = new ArrayList<>();
+                report.add(String.format("%nINGRESS BENCHMARK (%d cores), ingress JVM %s", Runtime.getRuntime().availableProcessors(),
+                        ingressJvmArgs()));
 
                 // warm-up: JIT and connection pools, then the measured runs
                 postNdjson(http, port, 50_000);
-                String rawNdjson = producerPerformance(kafka, "bench.raw-ndjson", NDJSON_RECIPIENTS, recipientLine.length() + 1, -1);
-                long start = System.nanoTime();
-                int status = postNdjson(http, port, NDJSON_RECIPIENTS);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                long rssKb = peakRssKb(ingress.pid());
-                String jsonBody = jsonBatch(1000);
-                String rawJson = producerPerformance(kafka, "bench.raw-json", JSON_REQUESTS, jsonBody.length(), 50);
-                List<Long> latencies = jsonAt50PerSecond(http, port, jsonBody, JSON_REQUESTS);
+                if (Boolean.parseBoolean(System.getProperty("bench.ndjson", "true"))) {
+                    String load = loadAverage();
+                    String rawNdjson = producerPerformance(kafka, "bench.raw-ndjson", NDJSON_RECIPIENTS, recipientLine.length() + 1, -1);
+                    double rawPerSecond = number(rawNdjson, "([0-9.]+) records/sec");
+                    long cpuBefore = cpuMillis(ingress.pid());
+                    long start = System.nanoTime();
+                    int status = postNdjson(http, port, NDJSON_RECIPIENTS);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    long cpu = cpuMillis(ingress.pid()) - cpuBefore;
+                    long rssKb = peakRssKb(ingress.pid());
+                    double perSecond = NDJSON_RECIPIENTS / seconds;
+                    report.add(String.format("NDJSON %,d recipients: HTTP %d in %.2f s = %,.0f recipients/s; ingress peak RSS %d MB;"
+                                    + " ingress CPU %.1f s (%.1f us/recipient) [load %s -> %s]",
+                            NDJSON_RECIPIENTS, status, seconds, perSecond, rssKb / 1024, cpu / 1e3, cpu * 1e3 / NDJSON_RECIPIENTS,
+                            load, loadAverage()));
+                    report.add(String.format("  raw Kafka ProducerPerformance, %,d records of %d B: %,.0f records/s -> ingress/raw = %.2f",
+                            NDJSON_RECIPIENTS, recipientLine.length() + 1, rawPerSecond, perSecond / rawPerSecond));
+                    report.add("  raw NDJSON baseline: " + rawNdjson.trim());
+                }
 
-                double perSecond = NDJSON_RECIPIENTS / seconds;
-                double rawPerSecond = number(rawNdjson, "([0-9.]+) records/sec");
-                Collections.sort(latencies);
-                double p50 = latencies.get(latencies.size() / 2) / 1e6;
-                double p99 = latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1) / 1e6;
+                String jsonBody = jsonBatch(1000);
+                URI batches = URI.create("http://localhost:" + port + "/api/v1/batches");
+                int warmUp = Integer.getInteger("bench.jsonWarmup", 200);
+                jsonAt50PerSecond(http, batches, jsonBody, warmUp); // JIT of the JSON path, producers; not measured
+                String load = loadAverage();
+                String rawJson = producerPerformance(kafka, "bench.raw-json", JSON_REQUESTS, jsonBody.length(), 50);
                 double rawP99 = number(rawJson, "([0-9.]+) ms 99th");
-                System.out.printf("%nINGRESS BENCHMARK (%d cores)%n", Runtime.getRuntime().availableProcessors());
-                System.out.printf("NDJSON %,d recipients: HTTP %d in %.2f s = %,.0f recipients/s; ingress peak RSS %d MB%n",
-                        NDJSON_RECIPIENTS, status, seconds, perSecond, rssKb / 1024);
-                System.out.printf("  raw Kafka ProducerPerformance, %,d records of %d B: %,.0f records/s -> ingress/raw = %.2f%n",
-                        NDJSON_RECIPIENTS, recipientLine.length() + 1, rawPerSecond, perSecond / rawPerSecond);
-                System.out.printf("JSON 1,000-recipient batches (%d B) at 50 req/s, %d requests: p50 %.1f ms, p99 %.1f ms, errors %d%n",
-                        jsonBody.length(), JSON_REQUESTS, p50, p99, latencies.stream().filter(l -> l < 0).count());
-                System.out.printf("  raw Kafka ProducerPerformance, records of %d B at 50/s: p99 %.1f ms -> ingress p99 - raw p99 = %.1f ms%n",
-                        jsonBody.length(), rawP99, p99 - rawP99);
-                System.out.println("  raw NDJSON baseline: " + rawNdjson.trim());
-                System.out.println("  raw JSON baseline:   " + rawJson.trim());
+                long cpuBefore = cpuMillis(ingress.pid());
+                int gcBefore = gcPauses(dir).size();
+                List<Long> latencies = jsonAt50PerSecond(http, batches, jsonBody, JSON_REQUESTS);
+                long cpu = cpuMillis(ingress.pid()) - cpuBefore;
+                List<Double> pauses = gcPauses(dir);
+                pauses = pauses.subList(Math.min(gcBefore, pauses.size()), pauses.size());
+                report.add(String.format("JSON 1,000-recipient batches (%d B) at 50 req/s, %d requests after %d warm-up: %s [load %s -> %s]",
+                        jsonBody.length(), JSON_REQUESTS, warmUp, percentiles(latencies), load, loadAverage()));
+                report.add(String.format("  ingress CPU %.2f ms/request; GC pauses during the phase: %d, max %.1f ms, total %.0f ms",
+                        cpu / (double) JSON_REQUESTS, pauses.size(), pauses.stream().mapToDouble(d -> d).max().orElse(0),
+                        pauses.stream().mapToDouble(d -> d).sum()));
+                report.add(String.format("  raw Kafka ProducerPerformance, records of %d B at 50/s: p99 %.1f ms -> ingress p99 / raw p99 = %.1f",
+                        jsonBody.length(), rawP99, p99(latencies) / rawP99));
+                report.add("  raw JSON baseline:   " + rawJson.trim());
+
+                // the client's own share: the same requests, same client, against a server that only reads the body
+                int trivialPort = freePort();
+                trivial = startJava(TrivialServer.class, List.of("-Xmx64m", "-XX:+UseSerialGC"), Map.of("PORT", Integer.toString(trivialPort)),
+                        dir.resolve("trivial.log"));
+                URI trivialUri = URI.create("http://localhost:" + trivialPort + "/");
+                awaitUp(http, trivialUri);
+                jsonAt50PerSecond(http, trivialUri, jsonBody, warmUp);
+                String trivialLoad = loadAverage();
+                List<Long> client = jsonAt50PerSecond(http, trivialUri, jsonBody, JSON_REQUESTS);
+                report.add(String.format("  client + loopback baseline (same client, same body, a server that only reads it): %s [load %s]",
+                        percentiles(client), trivialLoad));
+                report.forEach(System.out::println);
             } finally {
+                if (trivial != null) {
+                    trivial.destroy();
+                }
                 ingress.destroy();
                 ingress.waitFor(30, TimeUnit.SECONDS);
             }
@@ -94,19 +132,89 @@ public final class IngressBenchmark {
         System.exit(0);
     }
 
+    private static String percentiles(List<Long> latencies) {
+        long errors = latencies.stream().filter(l -> l < 0).count();
+        List<Long> ok = new ArrayList<>(latencies.stream().filter(l -> l >= 0).toList());
+        Collections.sort(ok);
+        return String.format("p50 %.1f ms, p99 %.1f ms, max %.1f ms, errors %d", ok.get(ok.size() / 2) / 1e6, p99(ok),
+                ok.get(ok.size() - 1) / 1e6, errors);
+    }
+
+    private static double p99(List<Long> latencies) {
+        List<Long> ok = new ArrayList<>(latencies.stream().filter(l -> l >= 0).toList());
+        Collections.sort(ok);
+        return ok.get((int) Math.ceil(ok.size() * 0.99) - 1) / 1e6;
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** utime + stime of a process, in ms (clock ticks of 10 ms). */
+    static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
+    /** Stop-the-world pauses from the ingress JVM's -Xlog:gc file, in ms, in order. */
+    static List<Double> gcPauses(Path dir) throws IOException {
+        List<Double> pauses = new ArrayList<>();
+        Matcher m = Pattern.compile("Pause .* ([0-9.]+)ms").matcher("");
+        for (String line : Files.readAllLines(dir.resolve("ingress-gc.log"))) {
+            if (m.reset(line).find()) {
+                pauses.add(Double.parseDouble(m.group(1)));
+            }
+        }
+        return pauses;
+    }
+
+    private static String ingressJvmArgs() {
+        return "-Xmx" + System.getProperty("bench.xmx", "256m") + " " + System.getProperty("bench.jvmArgs", DEFAULT_JVM_ARGS);
+    }
+
     private static Process startIngress(EmbeddedKafka kafka, EmbeddedPostgresDb pg, int port, Path dir) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + System.getProperty("bench.xmx", "256m"), "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), IngressApplication.class.getName());
-        pb.environment().put("PORT", Integer.toString(port));
-        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        pb.environment().put("MAILER_TOPIC_PREFIX", "bench.");
-        pb.environment().put("DATABASE_URL", pg.databaseUrl());
-        pb.environment().put("MAILER_BOOTSTRAP_ADMIN_KEY", KEY);
-        pb.environment().put("INGRESS_RATE_LIMIT_PER_SECOND", "10000");
-        pb.environment().put("INGRESS_RECIPIENTS_PER_DAY", "1000000000");
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("ingress.log").toFile());
+        List<String> jvm = new ArrayList<>();
+        for (String a : ingressJvmArgs().trim().split("\\s+")) {
+            jvm.add(a);
+        }
+        jvm.add("-Xlog:gc:file=" + dir.resolve("ingress-gc.log"));
+        return startJava(IngressApplication.class, jvm, Map.of("PORT", Integer.toString(port),
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "MAILER_TOPIC_PREFIX", "bench.",
+                "DATABASE_URL", pg.databaseUrl(),
+                "MAILER_BOOTSTRAP_ADMIN_KEY", KEY,
+                "INGRESS_RATE_LIMIT_PER_SECOND", "10000",
+                "INGRESS_RECIPIENTS_PER_DAY", "1000000000"), dir.resolve("ingress.log"));
+    }
+
+    private static Process startJava(Class<?> main, List<String> jvmArgs, Map<String, String> env, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
         return pb.start();
+    }
+
+    private static void awaitUp(HttpClient http, URI uri) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException(uri + " did not come up");
     }
 
     private static void awaitReady(HttpClient http, int port) throws Exception {
@@ -138,10 +246,10 @@ public final class IngressBenchmark {
         return r.statusCode();
     }
 
-    private static List<Long> jsonAt50PerSecond(HttpClient http, int port, String body, int requests) throws Exception {
+    private static List<Long> jsonAt50PerSecond(HttpClient http, URI uri, String body, int requests) throws Exception {
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         List<CompletableFuture<Long>> calls = Collections.synchronizedList(new ArrayList<>());
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/batches"))
+        HttpRequest request = HttpRequest.newBuilder(uri)
                 .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         // open loop: requests start every 20 ms whatever the previous ones do (no coordinated omission)
