@@ -1,27 +1,26 @@
 package io.mailer.topology;
 
 import io.mailer.schemas.events.DeliveryEvent;
-import io.mailer.schemas.events.SendRequest;
-import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.topology.batch.BatchGate;
 import io.mailer.topology.batch.BatchStores;
 import io.mailer.topology.batch.GatedChunk;
 import io.mailer.topology.fanout.RecipientFanOut;
+import io.mailer.topology.fanout.ScreenedFanOut;
+import io.mailer.topology.fanout.SendRequestSerde;
 import io.mailer.topology.intake.BatchCommandDecoder;
 import io.mailer.topology.intake.DeadLetters;
 import io.mailer.topology.intake.DecodedCommand;
 import io.mailer.topology.outcome.PipelineOutcome;
 import io.mailer.topology.suppression.FailSafeSuppressionSerde;
 import io.mailer.topology.suppression.Screened;
-import io.mailer.topology.suppression.SuppressionLookupKey;
+import io.mailer.topology.suppression.SuppressionEntry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
@@ -36,9 +35,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *                           └─ SUBMIT_CHUNK / CANCEL ─▶ batch gate (stores: chunks seen, cancelled
  *                                batches, scheduled chunks; wall-clock punctuator releases due chunks)
  *                                ┬─ cancelled chunk ─▶ fan out ─▶ CANCELLED event ──────┐
- *                                └─ live chunk ──────▶ fan out (key = send id)          │
- *                                     ▶ left join suppressions: tenant entry            │
- *                                     ▶ left join suppressions: operator-wide entry     │
+ *                                └─ live chunk ──────▶ fan out (key = send id), each recipient
+ *                                     looked up in suppressions: tenant entry, else      │
+ *                                     operator-wide entry                                │
  *                                     ┬─ suppressed ─▶ SUPPRESSED event ─▶ merge ───────┴▶ delivery-events
  *                                     └─ allowed ────▶ send request ─────▶ sends
  * </pre>
@@ -55,7 +54,8 @@ public final class TopologyFactory {
     }
 
     public static Topology build(StreamsBuilder builder, Topics topics) {
-        GlobalKTable<String, Suppression> suppressions = suppressionsTable(builder, topics);
+        // read by the screened fan-out through its store, not joined: see ScreenedFanOut
+        suppressionsTable(builder, topics);
         builder.addStateStore(BatchStores.chunksSeen());
         builder.addStateStore(BatchStores.cancelled());
         builder.addStateStore(BatchStores.scheduled(topics.batchCommands.valueSerde()));
@@ -81,32 +81,31 @@ public final class TopologyFactory {
         KStream<String, DeliveryEvent> cancelledEvents = gated.get("gated-cancelled")
                 .process(RecipientFanOut::new, Named.as("fan-out-cancelled-recipients"))
                 .processValues(PipelineOutcome::cancelled, Named.as("cancelled-event"));
-        fanOutAndScreen(gated.get("gated-live"), cancelledEvents, suppressions, topics);
+        fanOutAndScreen(gated.get("gated-live"), cancelledEvents, topics);
         return builder.build();
     }
 
     /**
      * Suppressions as a GlobalKTable: every instance holds the whole (small, compacted) table, so
      * the fan-out — keyed by send id — can look up (tenant, address) and (*, address) without
-     * repartitioning by address. Consistency is eventual: a suppression stops a send once the
-     * global thread has read it (see README, "consistency bound"). A tombstone deletes the entry,
-     * which re-enables sending to the address.
+     * repartitioning by address. Only each record's reason is read ({@link SuppressionEntry}).
+     * Consistency is eventual: a suppression stops a send once the global thread has read it (see
+     * README, "consistency bound"). A tombstone deletes the entry, which re-enables sending to the
+     * address.
      */
-    private static GlobalKTable<String, Suppression> suppressionsTable(StreamsBuilder builder, Topics topics) {
-        return builder.globalTable(topics.suppressions.name(),
-                Consumed.with(Serdes.String(), new FailSafeSuppressionSerde(topics.suppressions.valueSerde()))
-                        .withName("suppressions"),
-                Materialized.<String, Suppression, KeyValueStore<Bytes, byte[]>>as(SUPPRESSIONS_STORE));
+    private static void suppressionsTable(StreamsBuilder builder, Topics topics) {
+        builder.globalTable(topics.suppressions.name(),
+                Consumed.with(Serdes.String(), new FailSafeSuppressionSerde()).withName("suppressions"),
+                Materialized.<String, SuppressionEntry, KeyValueStore<Bytes, byte[]>>as(SUPPRESSIONS_STORE)
+                        // no record cache: the fan-out reads each key about once, so the cache was
+                        // only an extra lookup (and lock) in front of every RocksDB read
+                        .withCachingDisabled());
     }
 
     private static void fanOutAndScreen(KStream<String, GatedChunk> chunks, KStream<String, DeliveryEvent> cancelledEvents,
-            GlobalKTable<String, Suppression> suppressions, Topics topics) {
+            Topics topics) {
         var screened = chunks
-                .process(RecipientFanOut::new, Named.as("fan-out-recipients"))
-                .leftJoin(suppressions, SuppressionLookupKey.tenant(), Screened::new,
-                        Named.as("lookup-tenant-suppression"))
-                .leftJoin(suppressions, SuppressionLookupKey.operatorWide(), Screened::orOperatorWide,
-                        Named.as("lookup-operator-wide-suppression"))
+                .process(() -> new ScreenedFanOut(SUPPRESSIONS_STORE), Named.as("fan-out-and-screen-recipients"))
                 .split(Named.as("screen"))
                 .branch((sendId, s) -> s.suppressed(), Branched.as("-suppressed"))
                 .defaultBranch(Branched.as("-allowed"));
@@ -119,8 +118,8 @@ public final class TopologyFactory {
                                 .withName("delivery-events-sink"));
         screened.get("screen-allowed")
                 .mapValues(Screened::send, Named.as("send-request"))
-                .to(topics.sends.name(), Produced.<String, SendRequest>with(topics.sends.keySerde(),
-                        topics.sends.valueSerde()).withName("sends-sink"));
+                .to(topics.sends.name(), Produced.with(topics.sends.keySerde(),
+                        new SendRequestSerde(topics.sends.valueSerde())).withName("sends-sink"));
     }
 
     private static void deadLetter(KStream<String, DecodedCommand> rejected, Topics topics) {

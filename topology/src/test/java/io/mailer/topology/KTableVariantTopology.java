@@ -4,9 +4,12 @@ import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.topology.batch.GatedChunk;
 import io.mailer.topology.fanout.RecipientFanOut;
+import io.mailer.topology.fanout.SendRequestSerde;
 import io.mailer.topology.intake.BatchCommandDecoder;
 import io.mailer.topology.outcome.PipelineOutcome;
+import io.mailer.topology.suppression.FailSafeSuppressionSerde;
 import io.mailer.topology.suppression.Screened;
+import io.mailer.topology.suppression.SuppressionEntry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -33,9 +36,10 @@ final class KTableVariantTopology {
     }
 
     static Topology build(StreamsBuilder builder, Topics topics) {
-        KTable<String, Suppression> suppressions = builder.table(topics.suppressions.name(),
-                Consumed.with(Serdes.String(), topics.suppressions.valueSerde()).withName("suppressions-table-source"),
-                Materialized.<String, Suppression, KeyValueStore<Bytes, byte[]>>as("suppressions-table-store"));
+        FailSafeSuppressionSerde suppressionSerde = new FailSafeSuppressionSerde();
+        KTable<String, SuppressionEntry> suppressions = builder.table(topics.suppressions.name(),
+                Consumed.with(Serdes.String(), suppressionSerde).withName("suppressions-table-source"),
+                Materialized.<String, SuppressionEntry, KeyValueStore<Bytes, byte[]>>as("suppressions-table-store"));
         var screened = builder
                 .stream(topics.batchCommands.name(),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("batch-commands-source"))
@@ -47,7 +51,7 @@ final class KTableVariantTopology {
                 .selectKey((sendId, send) -> Suppression.key(send.tenantId(), send.email()), Named.as("key-by-address"))
                 .repartition(Repartitioned.with(Serdes.String(), topics.sends.valueSerde()).withName("sends-by-address"))
                 .leftJoin(suppressions, Screened::new,
-                        Joined.with(Serdes.String(), topics.sends.valueSerde(), topics.suppressions.valueSerde())
+                        Joined.with(Serdes.String(), topics.sends.valueSerde(), suppressionSerde)
                                 .withName("lookup-suppression"))
                 .selectKey((address, s) -> s.send().sendId(), Named.as("key-by-send-id"))
                 .split(Named.as("screen"))
@@ -59,8 +63,8 @@ final class KTableVariantTopology {
                         topics.deliveryEvents.valueSerde()).withName("delivery-events-sink"));
         screened.get("screen-allowed")
                 .mapValues(Screened::send, Named.as("send-request"))
-                .to(topics.sends.name(), Produced.with(topics.sends.keySerde(), topics.sends.valueSerde())
-                        .withName("sends-sink"));
+                .to(topics.sends.name(), Produced.with(topics.sends.keySerde(),
+                        new SendRequestSerde(topics.sends.valueSerde())).withName("sends-sink"));
         return builder.build();
     }
 }

@@ -79,6 +79,14 @@ final class StreamsProcess implements AutoCloseable {
                 .findFirst().orElse(-1);
     }
 
+    /** CPU time (user + system, in clock ticks) the process has used so far: fields 14 and 15 of /proc/<pid>/stat. */
+    long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+        // the command name (field 2) may hold spaces: count the fields after its closing parenthesis
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
     /** SIGTERM: the shutdown hook closes Kafka Streams cleanly. */
     @Override
     public void close() throws InterruptedException {

@@ -11,6 +11,7 @@ import io.mailer.schemas.events.Ids;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.kafka.Topics;
+import io.mailer.topology.runtime.StreamsConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,11 +52,26 @@ class TopologyBenchmark {
             "Hello {{name}}, our November news.", Map.of(), Map.of("campaign", "nov"), null, false);
     /** The Streams JVM: heap capped so that heap + metaspace + RocksDB + threads stay under 512 MB RSS. */
     private static final List<String> STREAMS_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC");
+    /** Kafka Streams' own producer default (StreamsConfig), which the topology keeps. */
+    private static final int STREAMS_LINGER_MS = 100;
     private static final Pattern TOTAL = Pattern.compile("(\\d+) records sent, ([\\d.]+) records/sec.*50th");
+    /** {@code -Dbench.ktable=false} skips the KTable variant (quicker iterations while profiling). */
+    private static final boolean KTABLE = Boolean.parseBoolean(System.getProperty("bench.ktable", "true"));
+    /** {@code -Dbench.jfr=/tmp/topology.jfr} records a JFR profile of the production Streams JVM. */
+    private static final String JFR = System.getProperty("bench.jfr", "");
+    /** Clock ticks per second of /proc/<pid>/stat utime and stime (USER_HZ, 100 on Linux). */
+    private static final double CLOCK_TICKS = 100.0;
 
     private final Topics topics = new Topics("bench.");
 
-    private record Run(double recipientsPerSecond, long peakRssKib, long outputs) {
+    /** One fan-out: throughput, peak RSS and CPU seconds (user + system) of the Streams JVM while timed. */
+    private record Run(double recipientsPerSecond, long peakRssKib, long outputs, double cpuSeconds) {
+
+        static final Run SKIPPED = new Run(Double.NaN, -1, RECIPIENTS, Double.NaN);
+
+        double cpuSecondsPer100k() {
+            return cpuSeconds * 100_000 / RECIPIENTS;
+        }
     }
 
     @Test
@@ -65,10 +81,15 @@ class TopologyBenchmark {
             kafka.createTopics(List.of(new NewTopic("bench.baseline", 6, (short) 1)));
             int recordSize = averageSendSize();
 
+            String loadBefore = loadAverage();
             double baselineBefore = producerPerformance(kafka, recordSize, logs.resolve("baseline-1.log"));
             Run global = fanOut(kafka, new Topics("bench-global."), "production", dir, logs);
-            Run ktable = fanOut(kafka, new Topics("bench-ktable."), "ktable", dir, logs);
+            Run ktable = KTABLE ? fanOut(kafka, new Topics("bench-ktable."), "ktable", dir, logs) : Run.SKIPPED;
             double baselineAfter = producerPerformance(kafka, recordSize, logs.resolve("baseline-2.log"));
+            // for reference only: the raw producer batching like the topology's producer (not the target's baseline)
+            double baselineBatched = producerPerformance(kafka, recordSize, logs.resolve("baseline-batched.log"),
+                    "batch.size=" + StreamsConfigFactory.PRODUCER_BATCH_SIZE, "linger.ms=" + STREAMS_LINGER_MS);
+            String loadAfter = loadAverage();
 
             double baseline = (baselineBefore + baselineAfter) / 2;
             System.out.printf("""
@@ -78,18 +99,26 @@ class TopologyBenchmark {
                     |---|---|
                     | ProducerPerformance before (records/s, acks=all) | %.0f |
                     | ProducerPerformance after (records/s, acks=all) | %.0f |
+                    | (reference) ProducerPerformance with the topology's batching (batch.size=%d, linger.ms=%d) | %.0f |
                     | production topology, GlobalKTable (recipients/s, exactly_once_v2) | %.0f |
                     | ratio production / mean baseline | %.0f %% |
+                    | (reference) ratio production / ProducerPerformance with the topology's batching | %.0f %% |
+                    | Streams JVM CPU, production (user+system s per 100k recipients) | %.2f |
                     | Streams JVM peak RSS, production (VmHWM, %s) | %d MB |
                     | KTable variant, repartition by address (recipients/s) | %.0f |
                     | ratio KTable / mean baseline | %.0f %% |
+                    | Streams JVM CPU, KTable variant (s per 100k recipients) | %.2f |
                     | Streams JVM peak RSS, KTable variant | %d MB |
                     | distinct committed outputs production / KTable | %d / %d |
+                    | load average (1/5/15 min) before / after | %s / %s |
                     %n""", recordSize, RECIPIENTS, SUPPRESSIONS, baselineBefore, baselineAfter,
+                    StreamsConfigFactory.PRODUCER_BATCH_SIZE, STREAMS_LINGER_MS, baselineBatched,
                     global.recipientsPerSecond(), 100 * global.recipientsPerSecond() / baseline,
-                    String.join(" ", STREAMS_JVM), global.peakRssKib() / 1024,
+                    100 * global.recipientsPerSecond() / baselineBatched,
+                    global.cpuSecondsPer100k(), String.join(" ", STREAMS_JVM), global.peakRssKib() / 1024,
                     ktable.recipientsPerSecond(), 100 * ktable.recipientsPerSecond() / baseline,
-                    ktable.peakRssKib() / 1024, global.outputs(), ktable.outputs());
+                    ktable.cpuSecondsPer100k(), ktable.peakRssKib() / 1024, global.outputs(), ktable.outputs(),
+                    loadBefore, loadAfter);
             assertThat(global.outputs()).isEqualTo(RECIPIENTS);
             assertThat(ktable.outputs()).isEqualTo(RECIPIENTS);
         }
@@ -116,19 +145,35 @@ class TopologyBenchmark {
         Files.deleteIfExists(streamsLog);
         try (Admin admin = kafka.admin();
                 StreamsProcess streams = StreamsProcess.start(kafka.bootstrapServers(), topics.prefix(),
-                        dir.resolve("state-" + variant), streamsLog, STREAMS_JVM, variant)) {
+                        dir.resolve("state-" + variant), streamsLog, jvmOptions(variant), variant)) {
             // the clock starts when the instance is RUNNING: the suppressions table is loaded
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50))
                     .until(() -> Files.readString(streamsLog).contains("-> RUNNING"));
             long start = System.nanoTime();
+            long cpuAtStart = streams.cpuTicks();
             // and stops when the offset of the last chunk is committed, in the transaction of its outputs
             // (for the KTable variant: when the repartitioned recipients are committed too)
             await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofMillis(100))
                     .until(() -> allInputsCommitted(admin, topics));
             double seconds = (System.nanoTime() - start) / 1e9;
+            double cpuSeconds = (streams.cpuTicks() - cpuAtStart) / CLOCK_TICKS;
             long rss = streams.peakRssKib();
-            return new Run(RECIPIENTS / seconds, rss, countDistinctCommittedOutputs(kafka, topics));
+            return new Run(RECIPIENTS / seconds, rss, countDistinctCommittedOutputs(kafka, topics), cpuSeconds);
         }
+    }
+
+    private static List<String> jvmOptions(String variant) {
+        if (JFR.isBlank() || !"production".equals(variant)) {
+            return STREAMS_JVM;
+        }
+        return java.util.stream.Stream.concat(STREAMS_JVM.stream(),
+                java.util.stream.Stream.of("-XX:StartFlightRecording=settings=profile,filename=" + JFR)).toList();
+    }
+
+    /** The load average of the machine (other builds share its cores): printed beside the figures. */
+    private static String loadAverage() throws java.io.IOException {
+        String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return fields[0] + " " + fields[1] + " " + fields[2];
     }
 
     /** The size of a send request on {@code sends}: the record size the baseline writes. */
@@ -140,12 +185,15 @@ class TopologyBenchmark {
         }).mapToInt(s -> topics.sends.valueSerde().serializer().serialize(null, s).length).average().orElseThrow();
     }
 
-    private static double producerPerformance(EmbeddedKafka kafka, int recordSize, Path log) throws Exception {
+    /** Raw producer throughput: default producer settings (Kafka 4.1: batch.size 16 KiB, linger.ms 5) plus {@code props}. */
+    private static double producerPerformance(EmbeddedKafka kafka, int recordSize, Path log, String... props)
+            throws Exception {
         Files.deleteIfExists(log);
-        Process p = StreamsProcess.java(List.of("-Xmx256m"), "org.apache.kafka.tools.ProducerPerformance",
-                List.of("--topic", "bench.baseline", "--num-records", String.valueOf(RECIPIENTS),
-                        "--record-size", String.valueOf(recordSize), "--throughput", "-1",
-                        "--producer-props", "bootstrap.servers=" + kafka.bootstrapServers(), "acks=all"), log);
+        List<String> args = new java.util.ArrayList<>(List.of("--topic", "bench.baseline",
+                "--num-records", String.valueOf(RECIPIENTS), "--record-size", String.valueOf(recordSize),
+                "--throughput", "-1", "--producer-props", "bootstrap.servers=" + kafka.bootstrapServers(), "acks=all"));
+        args.addAll(List.of(props));
+        Process p = StreamsProcess.java(List.of("-Xmx256m"), "org.apache.kafka.tools.ProducerPerformance", args, log);
         assertThat(p.waitFor()).isZero();
         Matcher m = TOTAL.matcher(Files.readString(log));
         assertThat(m.find()).as("ProducerPerformance total line in %s", log).isTrue();
