@@ -14,6 +14,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -34,10 +35,19 @@ public class TopologyConfiguration {
         return new TopicDeclarer(kafkaAdmin.getConfigurationProperties(), topics.newTopics(partitions));
     }
 
+    /**
+     * Streams is built outside Spring Kafka's factories, so it takes {@code spring.kafka.properties}
+     * (the TLS/SASL client settings of {@code KafkaSecurity}) explicitly, under its own settings.
+     */
     @Bean
-    StreamsLifecycle kafkaStreamsLifecycle(Topics topics, TopologyProperties props, MeterRegistry meterRegistry) {
-        return new StreamsLifecycle(() -> TopologyFactory.build(new StreamsBuilder(), topics),
-                () -> StreamsConfigFactory.streamsConfig(props), meterRegistry, props.closeTimeout());
+    StreamsLifecycle kafkaStreamsLifecycle(Topics topics, TopologyProperties props, MeterRegistry meterRegistry,
+            KafkaProperties kafka) {
+        return new StreamsLifecycle(() -> TopologyFactory.build(new StreamsBuilder(), topics), () -> {
+            java.util.Properties config = new java.util.Properties();
+            config.putAll(kafka.getProperties());
+            config.putAll(StreamsConfigFactory.streamsConfig(props));
+            return config;
+        }, meterRegistry, props.closeTimeout());
     }
 
     /** Liveness and readiness at the deployment guide's paths. */
