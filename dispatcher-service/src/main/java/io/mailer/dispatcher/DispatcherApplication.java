@@ -27,9 +27,12 @@ public class DispatcherApplication {
     public static final Setting SES_CONFIGURATION_SET = Setting.optional("SES_CONFIGURATION_SET", null,
             Checks.NON_BLANK, "SES configuration set for event publishing");
     public static final Setting SES_MAX_SEND_RATE = Setting.optional("SES_MAX_SEND_RATE", null,
-            Checks.POSITIVE_NUMBER, "max SES sends per second (a local limit until the global limiter exists)");
+            Checks.POSITIVE_NUMBER, "the account's max SES sends per second, shared by all replicas (default: GetAccount MaxSendRate)");
     public static final Setting WORKER_CONCURRENCY = Setting.optional("WORKER_CONCURRENCY", "20",
             Checks.POSITIVE_INT, "max SES calls in flight per instance");
+    public static final Setting SES_SEND_MODE = Setting.optional("SES_SEND_MODE", "single",
+            value -> value.equals("single") || value.equals("bulk") ? null : "must be single or bulk",
+            "single: one SendEmail per recipient; bulk: SendBulkEmail, up to 50 recipients of a batch per call");
     public static final Setting UNSUBSCRIBE_BASE_URL = Setting.optional("UNSUBSCRIBE_BASE_URL", null,
             Checks.HTTP_URL, "public base URL of the unsubscribe endpoint, e.g. https://mail.example.com");
     public static final Setting UNSUBSCRIBE_SECRET = Setting.optional("UNSUBSCRIBE_SECRET", null,
@@ -45,6 +48,7 @@ public class DispatcherApplication {
             SES_MAX_SEND_RATE,
             CommonSettings.MAIL_FROM,
             WORKER_CONCURRENCY,
+            SES_SEND_MODE,
             UNSUBSCRIBE_BASE_URL,
             UNSUBSCRIBE_SECRET);
 
@@ -85,6 +89,7 @@ public class DispatcherApplication {
         p.put("mailer.dispatcher.topic-prefix", s.get("MAILER_TOPIC_PREFIX"));
         p.put("mailer.dispatcher.worker-concurrency", s.get("WORKER_CONCURRENCY"));
         p.put("mailer.dispatcher.ses.region", s.get("AWS_REGION"));
+        p.put("mailer.dispatcher.ses.send-mode", s.get("SES_SEND_MODE"));
         putIfSet(p, s, "SES_ENDPOINT", "mailer.dispatcher.ses.endpoint");
         putIfSet(p, s, "SES_CONFIGURATION_SET", "mailer.dispatcher.ses.configuration-set");
         putIfSet(p, s, "SES_MAX_SEND_RATE", "mailer.dispatcher.ses.max-send-rate");

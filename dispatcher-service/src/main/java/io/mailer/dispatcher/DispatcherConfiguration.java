@@ -11,9 +11,9 @@ import io.mailer.dispatcher.send.DispatcherMetrics;
 import io.mailer.dispatcher.send.InFlightLimiter;
 import io.mailer.dispatcher.send.RetryPolicy;
 import io.mailer.dispatcher.send.SendGate;
-import io.mailer.dispatcher.send.SendProcessor;
+import io.mailer.dispatcher.send.SendStrategies;
+import io.mailer.dispatcher.send.SendStrategy;
 import io.mailer.dispatcher.ses.SesEmailFactory;
-import io.mailer.dispatcher.ses.SesErrorClassifier;
 import io.mailer.dispatcher.unsubscribe.UnsubscribeHeaders;
 import io.mailer.schemas.unsubscribe.UnsubscribeToken;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -132,12 +132,12 @@ public class DispatcherConfiguration {
     }
 
     @Bean
-    SendProcessor sendProcessor(TemplateRenderer renderer, SesEmailFactory emails, SesV2AsyncClient ses,
+    SendStrategy sendStrategy(TemplateRenderer renderer, SesEmailFactory emails, SesV2AsyncClient ses,
             RateLimiter rateLimiter, InFlightLimiter inFlight, SendGate gate, DispatcherProperties properties,
             ScheduledExecutorService dispatcherScheduler, DispatcherMetrics metrics, SendLedger ledger,
             CancelledBatches cancelledBatches) {
         DispatcherProperties.Retry r = properties.retry();
-        return new SendProcessor(renderer, emails, ses, new SesErrorClassifier(), rateLimiter, inFlight,
+        return SendStrategies.create(properties.ses().sendMode(), renderer, emails, ses, rateLimiter, inFlight,
                 new RetryPolicy(r.maxAttempts(), r.maxThrottledAttempts(), r.initialBackoff(), r.maxBackoff()),
                 gate, properties.accountPause(), dispatcherScheduler, metrics, ledger, cancelledBatches);
     }

@@ -1,5 +1,6 @@
 package io.mailer.dispatcher;
 
+import io.mailer.dispatcher.send.SendStrategies;
 import java.net.URI;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -57,9 +58,14 @@ public record DispatcherProperties(
      * @param configurationSet {@code SES_CONFIGURATION_SET}; may be null
      * @param maxSendRate      {@code SES_MAX_SEND_RATE} per second; null means no local limit
      * @param callTimeout      total time allowed for one SES call (one attempt: SDK retries are off)
+     * @param sendMode         {@code SES_SEND_MODE}: SendEmail per send, or SendBulkEmail groups
      */
     public record Ses(String region, URI endpoint, String configurationSet, Double maxSendRate,
-            Duration callTimeout) {
+            Duration callTimeout, SendStrategies.Mode sendMode) {
+
+        public Ses {
+            sendMode = sendMode == null ? SendStrategies.Mode.SINGLE : sendMode;
+        }
     }
 
     /**

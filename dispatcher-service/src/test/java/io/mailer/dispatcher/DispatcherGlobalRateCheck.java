@@ -33,6 +33,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class DispatcherGlobalRateCheck {
 
+    static {
+        // The JDK HTTP server behind the sandbox leaves Nagle on by default: small answers then wait for
+        // the client's delayed ACK (~40 ms), an artifact that real SES does not add to every call
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private static final int RATE = 200;
     private static final int BACKLOG = 15_000;
     private static final int WARM_UP = 3;
@@ -105,6 +111,7 @@ class DispatcherGlobalRateCheck {
         System.out.printf("global rate test: max calls in a calendar second %d, in a sliding second %d, mean %.1f/s,"
                 + " per second %s%n", maxSecond, maxWindow, mean, perSecond.subMap(first, first + 60).values());
         assertThat(maxSecond).isLessThanOrEqualTo(RATE);
+        assertThat(maxWindow).isLessThanOrEqualTo(RATE);
         assertThat(mean).isGreaterThanOrEqualTo(190.0);
     }
 

@@ -460,38 +460,24 @@ class DispatcherIntegrationTest {
     }
 
     private static List<DeliveryEvent> outcomesOf(String batchId) {
-        return events.values().stream().filter(e -> batchId.equals(e.batchId())).toList();
+        return DeliveryEvents.outcomesOf(events, batchId);
     }
 
-    /** Waits for {@code count} events of the batch, then a little longer to catch any extra one. */
     private static List<DeliveryEvent> awaitOutcomes(String batchId, int count) {
-        await().atMost(PATIENCE).until(() -> outcomesOf(batchId).size() >= count);
-        await().pollDelay(Duration.ofMillis(500)).atMost(PATIENCE).until(() -> true);
-        List<DeliveryEvent> outcomes = outcomesOf(batchId);
-        assertThat(outcomes).hasSize(count);
-        return outcomes;
+        return DeliveryEvents.awaitOutcomes(events, batchId, count);
     }
 
     private static DeliveryEvent sentEvent(SendRequest s, String sesMessageId, List<DeliveryEvent> actual) {
-        return sentEvent(s, sesMessageId, actual, 1);
+        return DeliveryEvents.sentEvent(s, sesMessageId, actual, 1);
     }
 
-    /** The expected SENT event; occurredAt is taken from the actual event of that send. */
     private static DeliveryEvent sentEvent(SendRequest s, String sesMessageId, List<DeliveryEvent> actual,
             int attempts) {
-        Instant at = actual.stream().filter(e -> e.sendId().equals(s.sendId())).map(DeliveryEvent::occurredAt)
-                .findFirst().orElse(null);
-        return new DeliveryEvent(Ids.pipelineEventId(s.sendId(), EventType.SENT), EventType.SENT, s.sendId(),
-                s.batchId(), TENANT, s.recipientIndex(), s.email(), at, sesMessageId, null,
-                Map.of("attempts", Integer.toString(attempts)));
+        return DeliveryEvents.sentEvent(s, sesMessageId, actual, attempts);
     }
 
     private static Map<String, String> orderedMap(String... kv) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], kv[i + 1]);
-        }
-        return m;
+        return DeliveryEvents.orderedMap(kv);
     }
 
     private static double sesCalls(String result) {

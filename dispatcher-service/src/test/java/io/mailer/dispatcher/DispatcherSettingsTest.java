@@ -13,9 +13,11 @@ class DispatcherSettingsTest {
     @Test
     void shouldNameEveryBadVariableAtOnce() {
         assertThatThrownBy(() -> ServiceSettings.resolve("dispatcher-service", DispatcherApplication.SETTINGS,
-                Map.of("SES_MAX_SEND_RATE", "-3", "WORKER_CONCURRENCY", "many", "SES_ENDPOINT", "ftp://x")))
+                Map.of("SES_MAX_SEND_RATE", "-3", "WORKER_CONCURRENCY", "many", "SES_ENDPOINT", "ftp://x",
+                        "SES_SEND_MODE", "batch")))
                 .isInstanceOfSatisfying(InvalidSettingsException.class, e -> assertThat(e.problems())
-                        .hasSize(5)
+                        .hasSize(6)
+                        .anySatisfy(p -> assertThat(p).startsWith("SES_SEND_MODE must be single or bulk"))
                         .anySatisfy(p -> assertThat(p).startsWith("KAFKA_BOOTSTRAP_SERVERS is required"))
                         .anySatisfy(p -> assertThat(p).startsWith("AWS_REGION is required"))
                         .anySatisfy(p -> assertThat(p).startsWith("SES_MAX_SEND_RATE must be a positive number"))
@@ -37,6 +39,7 @@ class DispatcherSettingsTest {
                 .containsEntry("mailer.dispatcher.worker-concurrency", "20")
                 .containsEntry("mailer.dispatcher.ses.region", "eu-west-1")
                 .containsEntry("mailer.dispatcher.ses.max-send-rate", "14")
+                .containsEntry("mailer.dispatcher.ses.send-mode", "single")
                 .doesNotContainKeys("mailer.dispatcher.ses.endpoint", "mailer.dispatcher.unsubscribe.secret");
         assertThat((String) props.get("spring.autoconfigure.exclude"))
                 .contains("DataSourceAutoConfiguration", "R2dbcAutoConfiguration", "LiquibaseAutoConfiguration");

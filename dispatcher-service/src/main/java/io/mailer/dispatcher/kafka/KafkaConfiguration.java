@@ -9,7 +9,7 @@ import io.mailer.dispatcher.ratelimit.SharedRateLimiter;
 import io.mailer.dispatcher.send.DispatcherMetrics;
 import io.mailer.schemas.commands.BatchCancellation;
 import io.mailer.dispatcher.send.SendGate;
-import io.mailer.dispatcher.send.SendProcessor;
+import io.mailer.dispatcher.send.SendStrategy;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.kafka.Topics;
@@ -168,7 +168,7 @@ public class KafkaConfiguration {
     }
 
     @Bean
-    SendsListener sendsListener(SendProcessor processor, OutcomePublisher publisher, SendGate gate,
+    SendsListener sendsListener(SendStrategy processor, OutcomePublisher publisher, SendGate gate,
             ConsumptionPauser pauser, Clock clock, RetryTiers retryTiers) {
         return new SendsListener(processor, publisher, gate, pauser, clock, retryTiers);
     }

@@ -2,7 +2,7 @@ package io.mailer.dispatcher.kafka;
 
 import io.mailer.dispatcher.send.SendGate;
 import io.mailer.dispatcher.send.SendOutcome;
-import io.mailer.dispatcher.send.SendProcessor;
+import io.mailer.dispatcher.send.SendStrategy;
 import io.mailer.schemas.events.SendRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,14 +35,14 @@ public final class SendsListener implements BatchAcknowledgingMessageListener<St
 
     private static final LogAccessor log = new LogAccessor(SendsListener.class);
 
-    private final SendProcessor processor;
+    private final SendStrategy processor;
     private final OutcomePublisher publisher;
     private final SendGate gate;
     private final ConsumptionPauser pauser;
     private final Clock clock;
     private final RetryTiers retryTiers;
 
-    public SendsListener(SendProcessor processor, OutcomePublisher publisher, SendGate gate, ConsumptionPauser pauser,
+    public SendsListener(SendStrategy processor, OutcomePublisher publisher, SendGate gate, ConsumptionPauser pauser,
             Clock clock, RetryTiers retryTiers) {
         this.retryTiers = retryTiers;
         this.processor = processor;
@@ -57,10 +57,11 @@ public final class SendsListener implements BatchAcknowledgingMessageListener<St
         int poison = firstPoison(records);
         List<ConsumerRecord<String, SendRequest>> sends = poison < 0 ? records : records.subList(0, poison);
 
-        List<CompletableFuture<SendOutcome>> pending = new ArrayList<>(sends.size());
+        List<SendRequest> requests = new ArrayList<>(sends.size());
         for (ConsumerRecord<String, SendRequest> record : sends) {
-            pending.add(processor.process(record.value()));
+            requests.add(record.value());
         }
+        List<CompletableFuture<SendOutcome>> pending = processor.processAll(requests);
         // never exceptional: SendProcessor turns every failure into an outcome
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
 

@@ -4,20 +4,26 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Paces SES calls to the account's send rate. Asynchronous, so a send waiting for its turn holds
- * no thread and no in-flight slot.
- *
- * <p>Today's implementation is local to one instance ({@link LocalRateLimiter}); the global limiter
- * shared by all replicas (a later issue) implements this same interface.
+ * no thread.
  */
 public interface RateLimiter {
 
-    /** Completes when the caller may send to {@code recipients} more recipients (SES quotas count recipients). */
-    CompletableFuture<Void> acquire(int recipients);
+    /**
+     * Completes when the caller may start one SES call to {@code recipients} recipients (SES quotas
+     * count recipients: a SendBulkEmail call of 50 destinations takes 50). The caller must
+     * {@link RatePermit#release} the permit when SES answered.
+     */
+    CompletableFuture<RatePermit> acquire(int recipients);
 
-    /** SES answered 429: a shared limiter lowers its rate here; the local one has nothing to learn. */
+    /** SES answered 429: a shared limiter lowers its rate here. */
     default void onThrottled() {
     }
 
-    /** No limit: every acquire completes at once. Used when {@code SES_MAX_SEND_RATE} is not set. */
-    RateLimiter UNLIMITED = recipients -> CompletableFuture.completedFuture(null);
+    /** The most recipients one call may take now (a bulk call is split to fit). */
+    default int maxRecipientsPerCall() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** No limit: every acquire completes at once. */
+    RateLimiter UNLIMITED = recipients -> CompletableFuture.completedFuture(RatePermit.NONE);
 }

@@ -1,39 +1,71 @@
 package io.mailer.dispatcher.ratelimit;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
  * The account's global send rate, shared by every replica without talking to each other per send:
- * this replica paces its calls at
- * <pre>global × (assigned sends partitions / all sends partitions) × aimd × headroom</pre>
- * Partitions are assigned to one consumer at a time, so the shares of all replicas never add up to
- * more than 1. {@code global} is {@code SES_MAX_SEND_RATE}, else GetAccount's MaxSendRate
- * (refreshed by the account monitor). {@code aimd} starts at 1: each 429 multiplies it by
- * {@code decrease} (at most once per second, a burst of 429s is one signal), and every second it
- * grows back by {@code increase} up to 1. {@code headroom} (0.975) absorbs network jitter between
- * our call starts and SES's arrival clock. A {@link SlidingWindow} turns the even spacing into a
- * hard bound: never more than the replica's rate in any one-second window of call starts, even
- * when timers fire late together.
+ * this replica may have at most
+ * <pre>limit = floor(global × share × aimd × headroom)</pre>
+ * recipients in its {@link CallWindow} (calls in flight + calls answered within the last second),
+ * and its call starts are spaced {@code recipients/rate} apart so the window fills evenly, never in a
+ * burst (no tokens are stored while idle). Callers wait in one FIFO queue served by one timer, so a
+ * rate change applies at once to the calls already waiting. {@code share} = owned {@code sends} partitions / all partitions; {@code global} is
+ * {@code SES_MAX_SEND_RATE}, else GetAccount's MaxSendRate; {@code aimd} starts at 1, each 429
+ * multiplies it by {@code decrease} (at most once per second) and every second it grows back by
+ * {@code increase} up to 1.
+ *
+ * <p>Why the replicas' windows never add up to more than {@code global}: a partition belongs to one
+ * consumer at a time (its old owner's revoke callback returns before the new owner's assign callback
+ * runs, and a poll's calls are all answered before the next poll can revoke), so the shares held at
+ * any instant sum to at most 1. A share <em>decrease</em> applies at once; an <em>increase</em>
+ * applies only after {@link #SHARE_GRACE} without further change, so the calls the previous owner made
+ * with that share have left every one-second window before this replica uses it. A replica starts
+ * with share 0.
  */
 public final class SharedRateLimiter implements RateLimiter {
 
     /** A share of 0 (no partitions) would stall stray calls forever; they go at this slow rate. */
     private static final double MIN_RATE = 0.1;
     private static final double MIN_AIMD = 0.05;
-    public static final double HEADROOM = 0.975;
+    /**
+     * No margin below the account's rate: the call window's bound holds for any observer that counts
+     * a call at a moment between its start and its answer, which is where SES counts it. Kept as a
+     * constant to make the formula explicit (and to lower it if SES ever counted otherwise).
+     */
+    public static final double HEADROOM = 1.0;
+    /** One window (1 s) plus a margin: how long a share increase waits before it is used. */
+    public static final long SHARE_GRACE_NANOS = 1_100_000_000L;
+    public static final java.time.Duration SHARE_GRACE = java.time.Duration.ofNanos(SHARE_GRACE_NANOS);
 
-    private final Pacer pacer;
-    private final SlidingWindow window;
+    private final CallWindow window;
+    /** Calls waiting for their turn, first come first served. */
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** When the next call may start (spacing), and what the last start took, to re-space on a rate change. */
+    private long nextStartNanos;
+    private long lastStartNanos;
+    private int lastStartRecipients;
+    /** When the pending timer fires; Long.MAX_VALUE = none pending. */
+    private long timerAtNanos = Long.MAX_VALUE;
     private final ScheduledExecutorService scheduler;
     private final LongSupplier nanoTime;
     private final double decrease;
     private final double increase;
     private volatile double globalRate;
-    private volatile double share = 1.0;
+    /** The share of the current assignment; used once it held for SHARE_GRACE. */
+    private double targetShare;
+    /** The share in force until then: the smallest share held during the last SHARE_GRACE. */
+    private double heldShare;
+    private long shareChangedNanos;
     private volatile double aimd = 1.0;
+    private volatile double rate;
     private long lastDecreaseNanos = Long.MIN_VALUE;
     private long lastStepNanos;
 
@@ -44,36 +76,99 @@ public final class SharedRateLimiter implements RateLimiter {
         this.increase = increase;
         this.scheduler = scheduler;
         this.nanoTime = nanoTime;
-        this.pacer = new Pacer(effective(globalRate, share, aimd), nanoTime);
-        this.window = new SlidingWindow(nanoTime);
         this.lastStepNanos = nanoTime.getAsLong();
+        this.shareChangedNanos = lastStepNanos;
+        this.rate = effective(globalRate, 0, aimd);
+        this.nextStartNanos = lastStepNanos;
+        this.lastStartNanos = lastStepNanos;
+        this.window = new CallWindow(nanoTime);
+    }
+
+    private record Waiter(CompletableFuture<RatePermit> ready, int recipients) {
     }
 
     @Override
-    public CompletableFuture<Void> acquire(int recipients) {
-        recover();
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        long waitNanos = pacer.reserve(recipients);
-        if (waitNanos <= 0) {
-            startWhenWindowAllows(ready);
-        } else {
-            scheduler.schedule(() -> startWhenWindowAllows(ready), waitNanos, TimeUnit.NANOSECONDS);
+    public CompletableFuture<RatePermit> acquire(int recipients) {
+        refresh();
+        Waiter waiter = new Waiter(new CompletableFuture<>(), recipients);
+        synchronized (this) {
+            waiters.addLast(waiter);
         }
-        return ready;
+        serve(false);
+        return waiter.ready();
     }
 
-    private void startWhenWindowAllows(CompletableFuture<Void> ready) {
-        long wait = window.tryStart(pacer.ratePerSecond());
-        if (wait <= 0) {
-            ready.complete(null);
-        } else {
-            scheduler.schedule(() -> startWhenWindowAllows(ready), wait, TimeUnit.NANOSECONDS);
+    /**
+     * Starts the calls at the head of the queue whose turn has come (spacing and window allow), then
+     * sets the timer for the next one. Completions run outside the lock: they start SES calls.
+     */
+    private void serve(boolean fromTimer) {
+        List<Waiter> started = new ArrayList<>();
+        synchronized (this) {
+            if (fromTimer) {
+                timerAtNanos = Long.MAX_VALUE;
+            }
+            refresh();
+            while (!waiters.isEmpty()) {
+                long now = nanoTime.getAsLong();
+                if (now < nextStartNanos) {
+                    wakeUpIn(nextStartNanos - now);
+                    break;
+                }
+                Waiter head = waiters.peekFirst();
+                long wait = window.tryStart(head.recipients(), limit());
+                if (wait > 0) {
+                    wakeUpIn(wait);
+                    break;
+                }
+                waiters.pollFirst();
+                lastStartNanos = now;
+                lastStartRecipients = head.recipients();
+                nextStartNanos = now + spacing(head.recipients());
+                started.add(head);
+            }
         }
+        for (Waiter w : started) {
+            AtomicBoolean released = new AtomicBoolean();
+            w.ready().complete(() -> {
+                if (released.compareAndSet(false, true)) {
+                    window.answered(w.recipients());
+                }
+            });
+        }
+    }
+
+    private void wakeUpIn(long nanos) {
+        long at = nanoTime.getAsLong() + nanos;
+        if (at >= timerAtNanos) {
+            return;
+        }
+        timerAtNanos = at;
+        try {
+            scheduler.schedule(() -> serve(true), nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down: the waiting calls' sends end as deferred by the send gate
+        }
+    }
+
+    private long spacing(int recipients) {
+        return (long) (recipients * 1_000_000_000.0 / rate);
+    }
+
+    /** Recipients this replica may have in its one-second window now. */
+    private synchronized int limit() {
+        refresh();
+        return Math.max(1, (int) Math.floor(rate));
+    }
+
+    @Override
+    public int maxRecipientsPerCall() {
+        return limit();
     }
 
     @Override
     public synchronized void onThrottled() {
-        recover();
+        refresh();
         long now = nanoTime.getAsLong();
         if (lastDecreaseNanos != Long.MIN_VALUE && now - lastDecreaseNanos < 1_000_000_000L) {
             return;
@@ -82,27 +177,43 @@ public final class SharedRateLimiter implements RateLimiter {
         // the additive increase counts from the decrease: a lowered rate holds for at least a second
         lastStepNanos = now;
         aimd = Math.max(MIN_AIMD, aimd * decrease);
-        apply();
+        apply(now);
     }
 
-    /** This replica's part of the global rate: assigned partitions / all partitions of {@code sends}. */
+    /**
+     * This replica's part of the global rate: assigned partitions / all partitions of {@code sends}.
+     * Called from the rebalance listener: on revoke (before the partitions are given away) and on
+     * assignment.
+     */
     public synchronized void setShare(int assignedPartitions, int totalPartitions) {
-        share = totalPartitions <= 0 ? 0 : Math.min(1.0, (double) assignedPartitions / totalPartitions);
-        apply();
+        double share = totalPartitions <= 0 ? 0 : Math.min(1.0, (double) assignedPartitions / totalPartitions);
+        long now = nanoTime.getAsLong();
+        heldShare = Math.min(shareAt(now), share);
+        targetShare = share;
+        shareChangedNanos = now;
+        apply(now);
+        if (targetShare > heldShare) {
+            // the increase is due then, whether or not a call asks (calls may all be waiting)
+            try {
+                scheduler.schedule(() -> serve(true), SHARE_GRACE_NANOS, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // shutting down
+            }
+        }
     }
 
     /** The account's rate (SES_MAX_SEND_RATE or GetAccount MaxSendRate). */
     public synchronized void setGlobalRate(double rate) {
         if (rate > 0 && rate != globalRate) {
             globalRate = rate;
-            apply();
+            apply(nanoTime.getAsLong());
         }
     }
 
     /** The rate this replica paces at now, per second. */
     public double currentRate() {
-        recover();
-        return pacer.ratePerSecond();
+        refresh();
+        return rate;
     }
 
     public double globalRate() {
@@ -111,26 +222,50 @@ public final class SharedRateLimiter implements RateLimiter {
 
     /** The AIMD factor: 1 = full share; below 1 after throttling. */
     public double aimdFactor() {
-        recover();
+        refresh();
         return aimd;
     }
 
-    /** Additive increase, computed from the clock (no timer): {@code increase} per whole second passed. */
-    private synchronized void recover() {
+    /** Recipients counted in the window now (in flight + answered within the last second). */
+    public long inWindow() {
+        return window.counted();
+    }
+
+    /** Additive increase and deferred share increases, computed from the clock (no timer). */
+    private synchronized void refresh() {
         long now = nanoTime.getAsLong();
+        boolean changed = false;
         long steps = (now - lastStepNanos) / 1_000_000_000L;
-        if (steps <= 0) {
-            return;
+        if (steps > 0) {
+            lastStepNanos += steps * 1_000_000_000L;
+            if (aimd < 1.0) {
+                aimd = Math.min(1.0, aimd + steps * increase);
+                changed = true;
+            }
         }
-        lastStepNanos += steps * 1_000_000_000L;
-        if (aimd < 1.0) {
-            aimd = Math.min(1.0, aimd + steps * increase);
-            apply();
+        if (heldShare != targetShare && now - shareChangedNanos >= SHARE_GRACE_NANOS) {
+            heldShare = targetShare;
+            changed = true;
+        }
+        if (changed) {
+            apply(now);
         }
     }
 
-    private void apply() {
-        pacer.setRate(effective(globalRate, share, aimd));
+    private double shareAt(long now) {
+        return now - shareChangedNanos >= SHARE_GRACE_NANOS ? targetShare : heldShare;
+    }
+
+    private void apply(long now) {
+        double before = rate;
+        rate = effective(globalRate, shareAt(now), aimd);
+        if (rate != before) {
+            // re-space from the last start at the new rate, and look at the queue again now
+            nextStartNanos = lastStartNanos + spacing(lastStartRecipients);
+            if (!waiters.isEmpty()) {
+                wakeUpIn(0);
+            }
+        }
     }
 
     static double effective(double global, double share, double aimd) {

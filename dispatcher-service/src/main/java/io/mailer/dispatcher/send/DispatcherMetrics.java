@@ -78,6 +78,20 @@ public final class DispatcherMetrics {
                 .record(duration);
     }
 
+    /** One SendBulkEmail call of {@code entries} destinations; {@code result} as for {@link #sesCall}. */
+    public void sesBulkCall(Duration duration, String result, int entries) {
+        Timer.builder("email.bulk.send.duration")
+                .description("Duration of one SES SendBulkEmail call")
+                .tag("result", result)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(duration);
+        Counter.builder("mailer.dispatcher.bulk.entries")
+                .description("Destinations carried by SendBulkEmail calls (retried entries count again)")
+                .register(registry)
+                .increment(entries);
+    }
+
     public void retry(String code) {
         Counter.builder("mailer.dispatcher.ses.retries")
                 .description("SES attempts that failed and will be retried")

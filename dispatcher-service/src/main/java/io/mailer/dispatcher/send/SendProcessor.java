@@ -1,113 +1,76 @@
 package io.mailer.dispatcher.send;
 
-import io.mailer.dispatcher.ledger.CancelledBatches;
-import io.mailer.dispatcher.ledger.SendLedger;
-import io.mailer.dispatcher.ratelimit.RateLimiter;
-import io.mailer.dispatcher.render.RenderedMessage;
-import io.mailer.dispatcher.render.RenderingException;
-import io.mailer.dispatcher.render.TemplateRenderer;
+import io.mailer.dispatcher.ratelimit.RatePermit;
+import io.mailer.dispatcher.ses.AnswerTimeInterceptor;
 import io.mailer.dispatcher.ses.SesEmailFactory;
 import io.mailer.dispatcher.ses.SesError;
-import io.mailer.dispatcher.ses.SesErrorClassifier;
-import io.mailer.dispatcher.ses.SesErrorKind;
 import io.mailer.schemas.events.SendRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
 import software.amazon.awssdk.services.sesv2.model.SendEmailRequest;
 
 /**
- * Takes one send from request to {@link SendOutcome}: render, build the SES request, then attempt
- * it (rate limit → in-flight slot → SES call) and retry retryable failures after a backoff. Nothing
- * here blocks a thread: waits are scheduled, so one send's backoff never delays another send.
+ * {@code SES_SEND_MODE=single}: one {@code SendEmail} per send. Takes a send from request to
+ * {@link SendOutcome}: prepare (ledger, cancellation, render), then attempt it (in-flight slot → rate
+ * turn → SES call → ledger entry) and retry retryable failures after a backoff. Nothing here blocks a
+ * thread: waits are scheduled, so one send's backoff never delays another send.
  */
-public final class SendProcessor {
+public final class SendProcessor implements SendStrategy {
 
     private static final Logger log = LoggerFactory.getLogger(SendProcessor.class);
 
-    private final TemplateRenderer renderer;
+    private final SendPreparer preparer;
     private final SesEmailFactory emails;
-    private final SesV2AsyncClient ses;
-    private final SesErrorClassifier classifier;
-    private final RateLimiter rateLimiter;
-    private final InFlightLimiter inFlight;
-    private final RetryPolicy retry;
-    private final SendGate gate;
-    private final Duration accountPause;
-    private final ScheduledExecutorService scheduler;
-    private final DispatcherMetrics metrics;
-    private final SendLedger ledger;
-    private final CancelledBatches cancelled;
+    private final SesCalls calls;
 
-    public SendProcessor(TemplateRenderer renderer, SesEmailFactory emails, SesV2AsyncClient ses,
-            SesErrorClassifier classifier, RateLimiter rateLimiter, InFlightLimiter inFlight, RetryPolicy retry,
-            SendGate gate, Duration accountPause, ScheduledExecutorService scheduler, DispatcherMetrics metrics,
-            SendLedger ledger, CancelledBatches cancelled) {
-        this.ledger = ledger;
-        this.cancelled = cancelled;
-        this.renderer = renderer;
+    SendProcessor(SendPreparer preparer, SesEmailFactory emails, SesCalls calls) {
+        this.preparer = preparer;
         this.emails = emails;
-        this.ses = ses;
-        this.classifier = classifier;
-        this.rateLimiter = rateLimiter;
-        this.inFlight = inFlight;
-        this.retry = retry;
-        this.gate = gate;
-        this.accountPause = accountPause;
-        this.scheduler = scheduler;
-        this.metrics = metrics;
+        this.calls = calls;
+    }
+
+    @Override
+    public List<CompletableFuture<SendOutcome>> processAll(List<SendRequest> sends) {
+        return sends.stream().map(this::process).toList();
     }
 
     /** Never completes exceptionally: every failure is an outcome. */
     public CompletableFuture<SendOutcome> process(SendRequest send) {
-        return start(send)
-                .exceptionally(t -> unexpected(send, t))
-                .whenComplete((outcome, ignored) -> metrics.outcome(send.tenantId(), outcome));
+        SendPreparer.Preparation preparation = preparer.prepare(send);
+        return completed(send, preparation instanceof SendPreparer.Preparation.Ready ready ? send(ready)
+                : CompletableFuture.completedFuture(((SendPreparer.Preparation.Decided) preparation).outcome()));
     }
 
-    private CompletableFuture<SendOutcome> start(SendRequest send) {
-        Optional<String> closed = gate.closedReason();
-        if (closed.isPresent()) {
-            return CompletableFuture.completedFuture(new SendOutcome.Deferred(closed.get()));
-        }
-        Optional<String> accepted = ledger.acceptedMessageId(send.sendId());
-        if (accepted.isPresent()) {
-            // SES took it before (a redelivery after a crash or rebalance): report it, never resend
-            metrics.ledgerHit();
-            return CompletableFuture.completedFuture(new SendOutcome.Sent(accepted.get(), 0));
-        }
-        if (cancelled.isCancelled(send.batchId())) {
-            return CompletableFuture.completedFuture(new SendOutcome.Cancelled());
-        }
-        RenderedMessage rendered;
-        try {
-            rendered = renderer.render(send);
-        } catch (RenderingException e) {
-            log.info("send {} not rendered: {}", send.sendId(), e.getMessage());
-            return CompletableFuture.completedFuture(new SendOutcome.Failed("rendering:" + e.getMessage(), 0));
-        }
+    /** Sends an already prepared send with SendEmail (bulk mode uses it for sends too large to group). */
+    CompletableFuture<SendOutcome> send(SendPreparer.Preparation.Ready ready) {
         SendEmailRequest request;
         try {
-            request = emails.build(send, rendered);
+            request = emails.build(ready.send(), ready.rendered());
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(new SendOutcome.Failed("dispatcher:" + e.getMessage(), 0));
         }
-        return attempt(send, request, Attempts.NONE);
+        return attempt(ready.send(), request, Attempts.NONE);
+    }
+
+    /** The outcome metric and the safety net for bugs, for every send of either mode. */
+    CompletableFuture<SendOutcome> completed(SendRequest send, CompletableFuture<SendOutcome> outcome) {
+        return outcome.exceptionally(t -> unexpected(send, t))
+                .whenComplete((o, ignored) -> calls.metrics().outcome(send.tenantId(), o));
     }
 
     private CompletableFuture<SendOutcome> attempt(SendRequest send, SendEmailRequest request, Attempts before) {
         // the slot first, then the rate turn: a send that passed the rate limiter and then queued for
         // a slot would start late, together with others, and burst above the rate at SES
-        return inFlight.submit(() -> rateLimiter.acquire(1).thenCompose(ready -> call(send, request)))
+        return calls.inFlight().submit(() -> calls.rateLimiter().acquire(1).thenCompose(permit -> call(send, request, permit)))
                 .thenCompose(result -> decide(send, request, before, result));
     }
 
@@ -116,26 +79,37 @@ public final class SendProcessor {
      * slot is held until an accepted send is in the ledger, so at any moment at most
      * WORKER_CONCURRENCY sends can be accepted by SES and not yet recorded: the duplicate window.
      */
-    private CompletableFuture<CallResult> call(SendRequest send, SendEmailRequest request) {
-        Optional<String> closed = gate.closedReason();
+    private CompletableFuture<CallResult> call(SendRequest send, SendEmailRequest request, RatePermit permit) {
+        Optional<String> closed = calls.gate().closedReason();
         if (closed.isPresent()) {
+            permit.release();
             return CompletableFuture.completedFuture(new CallResult.Skipped(closed.get()));
         }
         long started = System.nanoTime();
-        return ses.sendEmail(request).handle((response, error) -> {
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            if (error == null) {
-                metrics.sesCall(took, "ok");
-                return (CallResult) new CallResult.Accepted(response.messageId());
-            }
-            SesError classified = classifier.classify(error);
-            metrics.sesCall(took, classified.kind().name().toLowerCase(Locale.ROOT));
-            return new CallResult.Rejected(classified);
-        }).thenCompose(result -> result instanceof CallResult.Accepted a ? recordInLedger(send, a) : done(result));
+        CompletableFuture<CallResult> answered;
+        try {
+            answered = calls.ses().sendEmail(request.toBuilder().overrideConfiguration(o -> o.putExecutionAttribute(
+                    AnswerTimeInterceptor.PERMIT, permit)).build()).handle((response, error) -> {
+                permit.release();
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                if (error == null) {
+                    calls.metrics().sesCall(took, "ok");
+                    return new CallResult.Accepted(response.messageId());
+                }
+                SesError classified = calls.classifier().classify(error);
+                calls.metrics().sesCall(took, classified.kind().name().toLowerCase(Locale.ROOT));
+                return new CallResult.Rejected(classified);
+            });
+        } catch (RuntimeException e) {
+            permit.release();
+            throw e;
+        }
+        return answered.thenCompose(result -> result instanceof CallResult.Accepted a ? recordInLedger(send, a)
+                : CompletableFuture.completedFuture(result));
     }
 
     private CompletableFuture<CallResult> recordInLedger(SendRequest send, CallResult.Accepted accepted) {
-        return ledger.record(send.sendId(), accepted.messageId()).handle((ok, error) -> {
+        return calls.ledger().record(send.sendId(), accepted.messageId()).handle((ok, error) -> {
             if (error != null) {
                 // the message went out; only the protection against a resend is missing
                 log.warn("send {} accepted by SES but not written to the ledger: {}", send.sendId(), error.toString());
@@ -147,53 +121,28 @@ public final class SendProcessor {
     private CompletableFuture<SendOutcome> decide(SendRequest send, SendEmailRequest request, Attempts before,
             CallResult result) {
         if (result instanceof CallResult.Skipped skipped) {
-            return done(new SendOutcome.Deferred(skipped.reason()));
+            return CompletableFuture.completedFuture(new SendOutcome.Deferred(skipped.reason()));
         }
-        Attempts attempts = result instanceof CallResult.Rejected r ? before.after(r.error().kind()) : before.after(null);
         if (result instanceof CallResult.Accepted accepted) {
-            return done(new SendOutcome.Sent(accepted.messageId(), attempts.total()));
+            return CompletableFuture.completedFuture(new SendOutcome.Sent(accepted.messageId(), before.total() + 1));
         }
         SesError error = ((CallResult.Rejected) result).error();
-        switch (error.kind()) {
-            case ACCOUNT_BLOCKED -> {
-                gate.pause(error.reason(), accountPause);
-                log.warn("SES cannot send for this account ({}: {}); pausing for {}", error.code(), error.message(),
-                        accountPause);
-                return done(new SendOutcome.Deferred(error.reason()));
-            }
-            case PERMANENT -> {
-                log.info("send {} rejected by SES: {} {}", send.sendId(), error.code(), error.message());
-                return done(new SendOutcome.Failed(error.reason(), attempts.total()));
-            }
-            default -> {
-                boolean throttled = error.kind() == SesErrorKind.THROTTLED;
-                if (throttled) {
-                    // the rate was too high, not the message: slow down and put it back, no attempt used
-                    rateLimiter.onThrottled();
-                    metrics.throttled();
-                }
-                if (!throttled && !retry.mayRetry(error.kind(), attempts.errors())) {
-                    log.info("send {} still failing after {} attempts ({}): to the retry tiers", send.sendId(),
-                            attempts.total(), error.code());
-                    return done(new SendOutcome.RetryLater(error.code(), attempts.total()));
-                }
-                Optional<String> closed = gate.closedReason();
-                if (closed.isPresent()) {
-                    return done(new SendOutcome.Deferred(closed.get()));
-                }
-                metrics.retry(error.code());
-                Duration wait = retry.backoff(throttled ? Math.min(attempts.throttled(), 3) : attempts.errors());
-                return CompletableFuture.runAsync(() -> { }, after(wait))
-                        .thenCompose(ready -> attempt(send, request, attempts));
-            }
+        Attempts attempts = before.after(error.kind());
+        calls.verdicts().signal(error);
+        SesVerdicts.Verdict verdict = calls.verdicts().decide(send, attempts, error);
+        if (verdict instanceof SesVerdicts.Verdict.Final f) {
+            return CompletableFuture.completedFuture(f.outcome());
         }
+        Duration wait = ((SesVerdicts.Verdict.Again) verdict).delay();
+        return CompletableFuture.runAsync(() -> { }, after(wait, calls.scheduler()))
+                .thenCompose(ready -> attempt(send, request, attempts));
     }
 
-    private Executor after(Duration wait) {
+    static java.util.concurrent.Executor after(Duration wait, ScheduledExecutorService scheduler) {
         return CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS, scheduler);
     }
 
-    private SendOutcome unexpected(SendRequest send, Throwable t) {
+    private static SendOutcome unexpected(SendRequest send, Throwable t) {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (cause instanceof RejectedExecutionException) {
             // the scheduler is gone: the context is closing; leave the send for redelivery
@@ -201,21 +150,6 @@ public final class SendProcessor {
         }
         log.error("send {} failed unexpectedly", send.sendId(), cause);
         return new SendOutcome.Failed("dispatcher:" + cause.getClass().getSimpleName(), 0);
-    }
-
-    private static <T> CompletableFuture<T> done(T outcome) {
-        return CompletableFuture.completedFuture(outcome);
-    }
-
-    /** Attempts so far, by what they ended in: the two retry budgets are counted separately. */
-    private record Attempts(int total, int errors, int throttled) {
-        static final Attempts NONE = new Attempts(0, 0, 0);
-
-        Attempts after(SesErrorKind kind) {
-            return new Attempts(total + 1,
-                    errors + (kind == SesErrorKind.RETRYABLE ? 1 : 0),
-                    throttled + (kind == SesErrorKind.THROTTLED ? 1 : 0));
-        }
     }
 
     private sealed interface CallResult {

@@ -33,6 +33,7 @@ public class SesClientConfiguration {
                         .maxConcurrency(properties.workerConcurrency() + 4))
                 .overrideConfiguration(o -> o
                         .retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .addExecutionInterceptor(new AnswerTimeInterceptor())
                         .apiCallTimeout(ses.callTimeout()));
         if (ses.endpoint() != null) {
             builder.endpointOverride(ses.endpoint());

@@ -34,6 +34,7 @@ public final class SesEmailFactory {
     public static final String HEADER_BATCH_ID = "X-Mailer-Batch-Id";
     public static final String HEADER_TENANT = "X-Mailer-Tenant";
     private static final String UTF_8 = "UTF-8";
+    public static final String NO_FROM = "no From address: the message has none and MAIL_FROM is not set";
     /** SES accepts at most 15 custom headers per message. */
     public static final int MAX_HEADERS = 15;
 
@@ -52,12 +53,19 @@ public final class SesEmailFactory {
         this.unsubscribe = unsubscribe;
     }
 
+    /** The From of a send: the message's, else MAIL_FROM; null when neither is set. */
+    public String from(SendRequest send) {
+        MessageContent m = send.message();
+        String from = m.from() != null && !m.from().isBlank() ? m.from() : defaultFrom;
+        return from == null || from.isBlank() ? null : from;
+    }
+
     /** @throws IllegalArgumentException when neither the message nor MAIL_FROM gives a From address */
     public SendEmailRequest build(SendRequest send, RenderedMessage rendered) {
         MessageContent m = send.message();
-        String from = m.from() != null && !m.from().isBlank() ? m.from() : defaultFrom;
-        if (from == null || from.isBlank()) {
-            throw new IllegalArgumentException("no From address: the message has none and MAIL_FROM is not set");
+        String from = from(send);
+        if (from == null) {
+            throw new IllegalArgumentException(NO_FROM);
         }
         Body.Builder body = Body.builder();
         if (rendered.html() != null) {
@@ -75,20 +83,18 @@ public final class SesEmailFactory {
                 .fromEmailAddress(from)
                 .destination(d -> d.toAddresses(send.email()))
                 .content(EmailContent.builder().simple(message).build())
-                .emailTags(
-                        tag(TAG_SEND_ID, send.sendId()),
-                        tag(TAG_BATCH_ID, send.batchId()),
-                        tag(TAG_TENANT, send.tenantId()));
+                .emailTags(tags(send));
         if (m.replyTo() != null && !m.replyTo().isBlank()) {
             request.replyToAddresses(m.replyTo());
         }
-        if (configurationSet != null && !configurationSet.isBlank()) {
-            request.configurationSetName(configurationSet);
+        if (configurationSet() != null) {
+            request.configurationSetName(configurationSet());
         }
         return request.build();
     }
 
-    private List<MessageHeader> headers(SendRequest send) {
+    /** Every header of a send's message, the batch's first, within SES's limit of 15. */
+    List<MessageHeader> headers(SendRequest send) {
         // ours first and always: they trace events back to the send and carry the unsubscribe link
         Map<String, String> ours = new LinkedHashMap<>();
         ours.put(HEADER_SEND_ID, send.sendId());
@@ -119,6 +125,15 @@ public final class SesEmailFactory {
 
     private static Content content(String data) {
         return Content.builder().data(data).charset(UTF_8).build();
+    }
+
+    /** The three tags that trace SES events back to the send. */
+    static List<MessageTag> tags(SendRequest send) {
+        return List.of(tag(TAG_SEND_ID, send.sendId()), tag(TAG_BATCH_ID, send.batchId()), tag(TAG_TENANT, send.tenantId()));
+    }
+
+    String configurationSet() {
+        return configurationSet == null || configurationSet.isBlank() ? null : configurationSet;
     }
 
     private static MessageTag tag(String name, String value) {

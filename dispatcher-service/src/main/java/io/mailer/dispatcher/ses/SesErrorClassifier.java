@@ -8,6 +8,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.sesv2.model.BulkEmailStatus;
 
 /**
  * The one place that decides what an SES failure means (the same table is in the README).
@@ -34,6 +35,35 @@ public final class SesErrorClassifier {
             Map.entry("AccountSuspended", SesErrorKind.ACCOUNT_BLOCKED),
             // SES's own quota limits (daily quota): waiting minutes helps, failing the send does not
             Map.entry("LimitExceeded", SesErrorKind.ACCOUNT_BLOCKED));
+
+    /**
+     * SendBulkEmail answers 200 with a status per entry. Each status is mapped to the error code a
+     * SendEmail of that one message would have got, so a recipient's FAILED reason and retry
+     * treatment are the same in both send modes. {@code FAILED} (unspecified) is permanent, like an
+     * unknown 4xx; a status this SDK does not know is retried.
+     */
+    public SesError classifyBulkEntry(BulkEmailStatus entryStatus, String message) {
+        BulkEmailStatus status = entryStatus == null ? BulkEmailStatus.UNKNOWN_TO_SDK_VERSION : entryStatus;
+        String code = switch (status) {
+            case MESSAGE_REJECTED -> "MessageRejected";
+            case MAIL_FROM_DOMAIN_NOT_VERIFIED -> "MailFromDomainNotVerifiedException";
+            case CONFIGURATION_SET_NOT_FOUND, TEMPLATE_NOT_FOUND -> "NotFoundException";
+            case INVALID_PARAMETER, INVALID_SENDING_POOL_NAME -> "BadRequestException";
+            case ACCOUNT_SUSPENDED -> "AccountSuspendedException";
+            case ACCOUNT_SENDING_PAUSED, CONFIGURATION_SET_SENDING_PAUSED -> "SendingPausedException";
+            case ACCOUNT_THROTTLED -> "TooManyRequestsException";
+            case ACCOUNT_DAILY_QUOTA_EXCEEDED -> "LimitExceededException";
+            case TRANSIENT_FAILURE -> "InternalFailure";
+            case FAILED -> "BulkEntryFailed";
+            default -> "BulkEntryStatusUnknown";
+        };
+        SesErrorKind kind = switch (status) {
+            case FAILED -> SesErrorKind.PERMANENT;
+            case UNKNOWN_TO_SDK_VERSION -> SesErrorKind.RETRYABLE;
+            default -> kind(code, 400, message);
+        };
+        return new SesError(code, kind, 200, message);
+    }
 
     public SesError classify(Throwable failure) {
         Throwable t = unwrap(failure);

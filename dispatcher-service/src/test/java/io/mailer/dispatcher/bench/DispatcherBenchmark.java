@@ -28,72 +28,113 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Not part of the build (the name matches neither *Test nor *IT): run by
- * {@code dispatcher-service/benchmarks/run.sh}. Pre-fills {@code sends} with BENCH_RECORDS records
- * (default 200,000), starts one dispatcher as a child JVM against the SES stub at BENCH_STUB_URL and
- * measures the drain: sends/s (stub's accepted count over time), CPU seconds and peak RSS of the
- * dispatcher process. Prints one line "BENCH ..." per run.
+ * {@code dispatcher-service/benchmarks/run.sh}. For each mode of BENCH_MODES ("single bulk"): pre-fills
+ * {@code sends} (own topic prefix) with BENCH_RECORDS records (default 200,000) of one batch, starts
+ * one dispatcher as a child JVM (SES_SEND_MODE = the mode) against the SES stub at BENCH_STUB_URL and
+ * measures the drain: sends/s from the first accepted send to the last (stub's count), the same
+ * including start-up, CPU seconds of the dispatcher process during the drain (utime+stime from /proc)
+ * and per 1,000 sends, and its peak RSS. Prints one line "BENCH ..." per mode.
  */
 class DispatcherBenchmark {
 
+    /** The child JVM's memory settings: heap, Netty's direct buffers, code cache, metaspace, thread stacks. */
+    static final List<String> JVM_FLAGS = List.of("-Xms256m", "-Xmx256m", "-XX:MaxDirectMemorySize=64m",
+            "-XX:ReservedCodeCacheSize=64m", "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:+UseSerialGC");
+
     @Test
     void drainSendsThroughTheStub() throws Exception {
-        int records = Integer.parseInt(env("BENCH_RECORDS", "200000"));
+        int wanted = Integer.parseInt(env("BENCH_RECORDS", "200000"));
         String stub = env("BENCH_STUB_URL", "http://127.0.0.1:18080");
-        String concurrency = env("BENCH_CONCURRENCY", "64");
-        String pollRecords = env("BENCH_POLL_RECORDS", "2000");
         String label = env("BENCH_LABEL", "run");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Topics topics = new Topics("bench.");
-            kafka.createTopics(topics, 6);
-            prefill(kafka, topics, records);
-            post(stub + "/stats/reset");
-            Process child = startDispatcher(kafka, stub, concurrency, pollRecords);
-            try {
-                long t0 = System.nanoTime();
-                await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> accepted(stub) >= records);
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                Map<String, Long> proc = procStats(child.pid());
-                String stats = get(stub + "/stats");
-                double stubRate = number(stats, "ratePerSecond");
-                System.out.printf("BENCH %s records=%d concurrency=%s stubRate=%.0f/s wallRate=%.0f/s "
-                                + "cpu=%.1fs (%.0f%% of one core over the drain) peakRss=%dMB rss=%dMB accepted=%d%n",
-                        label, records, concurrency, stubRate, records / seconds, proc.get("cpuTicks") / 100.0,
-                        proc.get("cpuTicks") / 100.0 / seconds * 100, proc.get("hwmKb") / 1024,
-                        proc.get("rssKb") / 1024, accepted(stub));
-            } finally {
-                child.destroy();
-                child.waitFor();
+            for (String mode : env("BENCH_MODES", "single bulk").trim().split("\\s+")) {
+                String concurrency = env("BENCH_CONCURRENCY_" + mode.toUpperCase(), env("BENCH_CONCURRENCY", "64"));
+                String pollRecords = env("BENCH_POLL_RECORDS_" + mode.toUpperCase(), env("BENCH_POLL_RECORDS", "2000"));
+                String prefix = "bench-" + mode + ".";
+                Topics topics = new Topics(prefix);
+                kafka.createTopics(topics, 6);
+                // what Kafka acknowledged (a loaded machine can time a few prefill writes out)
+                int records = prefill(kafka, topics, wanted);
+                post(stub + "/stats/reset");
+                String loadBefore = loadAverage();
+                Process child = startDispatcher(kafka, stub, prefix, mode, concurrency, pollRecords);
+                try {
+                    long launched = System.nanoTime();
+                    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(20)).until(() -> accepted(stub) > 0);
+                    long first = System.nanoTime();
+                    long acceptedAtFirst = accepted(stub);
+                    long cpuAtFirst = procStats(child.pid()).get("cpuTicks");
+                    await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(100))
+                            .until(() -> accepted(stub) >= records);
+                    long done = System.nanoTime();
+                    Map<String, Long> proc = procStats(child.pid());
+                    double drainSeconds = (done - first) / 1e9;
+                    double cpu = (proc.get("cpuTicks") - cpuAtFirst) / 100.0;
+                    long drained = records - acceptedAtFirst;
+                    System.out.printf("BENCH %s mode=%s records=%d concurrency=%s poll=%s rate=%.0f/s"
+                                    + " inclStartup=%.0f/s cpu=%.1fs (%.2f cores) cpuPer1000=%.3fs peakRss=%dMB"
+                                    + " rss=%dMB accepted=%d load=[%s]->[%s]%n",
+                            label, mode, records, concurrency, pollRecords, drained / drainSeconds,
+                            records / ((done - launched) / 1e9), cpu, cpu / drainSeconds, cpu / drained * 1000,
+                            proc.get("hwmKb") / 1024, proc.get("rssKb") / 1024, accepted(stub), loadBefore, loadAverage());
+                } finally {
+                    child.destroy();
+                    child.waitFor();
+                }
             }
         }
     }
 
-    private static void prefill(EmbeddedKafka kafka, Topics topics, int records) {
+    private static int prefill(EmbeddedKafka kafka, Topics topics, int records) {
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
         MessageContent message = new MessageContent("news@example.com", null, "Hello {{name}}",
                 "<p>Hi {{name}}, this is the weekly news.</p>", "Hi {{name}}", Map.of(), Map.of(), null, true);
         try (KafkaProducer<String, SendRequest> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
+                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000),
                 new StringSerializer(), topics.sends.valueSerde().serializer())) {
             for (int i = 0; i < records; i++) {
                 SendRequest send = Fixtures.send("bench", i, "r" + i + "@example.com", Map.of("name", "R" + i), message);
-                producer.send(new ProducerRecord<>(topics.sends.name(), send.sendId(), send));
+                producer.send(new ProducerRecord<>(topics.sends.name(), send.sendId(), send), (metadata, error) -> {
+                    if (error != null) {
+                        failed.incrementAndGet();
+                    }
+                });
             }
         }
+        if (failed.get() > 0) {
+            System.out.printf("BENCH prefill: %d of %d records not acknowledged by Kafka; draining the rest%n",
+                    failed.get(), records);
+        }
+        return records - failed.get();
     }
 
-    private static Process startDispatcher(EmbeddedKafka kafka, String stub, String concurrency, String pollRecords)
-            throws Exception {
+    private static Process startDispatcher(EmbeddedKafka kafka, String stub, String prefix, String mode,
+            String concurrency, String pollRecords) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-Daws.accessKeyId=test",
-                "-Daws.secretAccessKey=test", "-Dmailer.dispatcher.max-poll-records=" + pollRecords,
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(JVM_FLAGS);
+        if (!env("BENCH_JFR", "").isEmpty()) {
+            // diagnosis only: a CPU profile of the dispatcher, e.g. BENCH_JFR=/tmp (not for the figures)
+            command.add("-XX:StartFlightRecording=settings=profile,filename=" + env("BENCH_JFR", "") + "/dispatcher-"
+                    + mode + ".jfr");
+        }
+        command.addAll(List.of("-Daws.accessKeyId=test", "-Daws.secretAccessKey=test",
+                "-Dmailer.dispatcher.max-poll-records=" + pollRecords,
                 "-cp", System.getProperty("java.class.path"), DispatcherApplication.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "MAILER_TOPIC_PREFIX", "bench.", "PORT", "0", "AWS_REGION", "us-east-1", "SES_ENDPOINT", stub,
-                "MAIL_FROM", "news@example.com", "WORKER_CONCURRENCY", concurrency, "SES_MAX_SEND_RATE", "100000"));
-        pb.redirectErrorStream(true).redirectOutput(Path.of("target", "bench-dispatcher.log").toFile());
+                "MAILER_TOPIC_PREFIX", prefix, "PORT", "0", "AWS_REGION", "us-east-1", "SES_ENDPOINT", stub,
+                "MAIL_FROM", "news@example.com", "WORKER_CONCURRENCY", concurrency, "SES_MAX_SEND_RATE", "100000",
+                "SES_SEND_MODE", mode));
+        pb.redirectErrorStream(true).redirectOutput(Path.of("target", "bench-dispatcher-" + mode + ".log").toFile());
         return pb.start();
+    }
+
+    private static String loadAverage() throws Exception {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + " " + f[1] + " " + f[2];
     }
 
     private static Map<String, Long> procStats(long pid) throws Exception {

@@ -2,6 +2,9 @@ package io.mailer.dispatcher.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -10,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Pacer, sliding window and the shared limiter's share/AIMD arithmetic, on a fake clock. */
+/** Pacer, call window and the shared limiter's share/AIMD arithmetic, mostly on a fake clock. */
 class RateLimitingTest {
 
     private static final long MS = 1_000_000L;
@@ -23,51 +26,125 @@ class RateLimitingTest {
     }
 
     @Test
-    void shouldSpaceReservationsEvenlyWithoutABurstAfterIdling() {
-        Pacer pacer = new Pacer(100, now::get);
-        now.addAndGet(5_000 * MS); // idle 5 s: no stored tokens
+    void shouldSpaceStartsWithoutABurstAfterIdlingAndApplyARateChangeToCallsAlreadyWaiting() {
+        // Given a replica owning every partition of a 10/s account, idle for 5 s
+        SharedRateLimiter limiter = new SharedRateLimiter(10, 0.5, 0.1, scheduler, now::get);
+        limiter.setShare(6, 6);
+        now.addAndGet(SharedRateLimiter.SHARE_GRACE_NANOS + 5_000 * MS);
 
-        List<Long> waits = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            waits.add(pacer.reserve(1) / MS);
-        }
+        // When three calls ask at once
+        var first = limiter.acquire(1);
+        var second = limiter.acquire(1);
+        var third = limiter.acquire(1);
 
-        assertThat(waits).containsExactly(0L, 10L, 20L, 30L);
+        // Then only the first starts (no stored tokens); the next one ~101 ms later, in order
+        assertThat(first).isCompleted();
+        assertThat(second).isNotCompleted();
+        now.addAndGet(102 * MS);
+        await().atMost(Duration.ofSeconds(5)).until(second::isDone);
+        assertThat(third).isNotCompleted();
+
+        // When the rate drops to 0.1/s (share 0) and a call waits, then the share comes back
+        limiter.setShare(0, 6);
+        limiter.setShare(6, 6);
+        now.addAndGet(SharedRateLimiter.SHARE_GRACE_NANOS);
+
+        // Then the waiting call starts at the new rate, not 10 s after the last start
+        await().atMost(Duration.ofSeconds(5)).until(third::isDone);
     }
 
     @Test
-    void shouldApplyANewRateToTheNextReservation() {
-        Pacer pacer = new Pacer(100, now::get);
-        pacer.reserve(1);
-        pacer.setRate(10);
+    void shouldCountACallFromItsStartUntilOneSecondAfterItsAnswer() {
+        // Given a window of 5 recipients
+        CallWindow window = new CallWindow(now::get);
 
-        assertThat(pacer.reserve(1) / MS).isEqualTo(10L);
-        assertThat(pacer.reserve(1) / MS).isEqualTo(110L);
-    }
-
-    @Test
-    void shouldAllowAtMostTheRateInAnyOneSecondWindow() {
-        SlidingWindow window = new SlidingWindow(now::get);
+        // When 4 calls of 1 and one of 2 ask to start
         int started = 0;
-        for (int i = 0; i < 10; i++) {
-            if (window.tryStart(5.9) == 0) {
+        for (int i = 0; i < 4; i++) {
+            if (window.tryStart(1, 5) == 0) {
                 started++;
             }
         }
-        assertThat(started).isEqualTo(5);
-        long wait = window.tryStart(5.9);
-        assertThat(wait).isEqualTo(1_000 * MS);
+        long refused = window.tryStart(2, 5);
 
+        // Then 4 start, the fifth waits: nothing was answered yet, so it polls for an answer
+        assertThat(started).isEqualTo(4);
+        assertThat(refused).isPositive();
+
+        // When two answers arrive 300 ms later, the calls still count for one second after them
+        now.addAndGet(300 * MS);
+        window.answered(1);
+        window.answered(1);
+        assertThat(window.tryStart(2, 5)).isEqualTo(1_000 * MS);
+        now.addAndGet(999 * MS);
+        assertThat(window.tryStart(2, 5)).isEqualTo(1 * MS);
+        now.addAndGet(1 * MS);
+        assertThat(window.tryStart(2, 5)).isZero();
+        assertThat(window.counted()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldLetACallLargerThanTheLimitStartOnlyIntoAnEmptyWindow() {
+        CallWindow window = new CallWindow(now::get);
+        assertThat(window.tryStart(1, 3)).isZero();
+        assertThat(window.tryStart(50, 3)).isPositive();
+        window.answered(1);
         now.addAndGet(1_000 * MS);
-        assertThat(window.tryStart(5.9)).isZero();
+        assertThat(window.tryStart(50, 3)).isZero();
+    }
+
+    @Test
+    void shouldNeverHaveMoreThanTheLimitInAnySecondOfArrivalsWhateverTheLatency() throws Exception {
+        // Given a limiter of 200/s on the real clock, and calls answered after 0–40 ms
+        ScheduledExecutorService pool = Executors.newScheduledThreadPool(4);
+        try {
+            SharedRateLimiter limiter = new SharedRateLimiter(200, 0.7, 0.05, pool, System::nanoTime);
+            limiter.setShare(6, 6);
+            Thread.sleep(SharedRateLimiter.SHARE_GRACE.toMillis() + 50);
+            List<Long> arrivals = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.Random random = new java.util.Random(7);
+
+            // When 500 calls go through it; SES would see each at a random moment between start and answer
+            List<java.util.concurrent.CompletableFuture<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                long latency = random.nextInt(40);
+                long arrivalShare = random.nextInt(100);
+                calls.add(limiter.acquire(1).thenCompose(permit -> {
+                    long start = System.nanoTime();
+                    return java.util.concurrent.CompletableFuture.runAsync(() -> {
+                        arrivals.add(start + latency * MS * arrivalShare / 100);
+                        permit.release();
+                    }, java.util.concurrent.CompletableFuture.delayedExecutor(latency, java.util.concurrent.TimeUnit.MILLISECONDS, pool));
+                }));
+            }
+            java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            // Then no one-second window of arrivals holds more than 200 calls
+            List<Long> sorted = arrivals.stream().sorted().toList();
+            int max = 0;
+            for (int i = 0, j = 0; i < sorted.size(); i++) {
+                while (sorted.get(i) - sorted.get(j) >= 1_000 * MS) {
+                    j++;
+                }
+                max = Math.max(max, i - j + 1);
+            }
+            assertThat(max).isLessThanOrEqualTo((int) Math.floor(200 * SharedRateLimiter.HEADROOM));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
     void shouldTakeThePartitionShareOfTheGlobalRateAndHalveOnThrottling() {
         SharedRateLimiter limiter = new SharedRateLimiter(200, 0.5, 0.1, scheduler, now::get);
+        assertThat(limiter.currentRate()).isEqualTo(0.1, within()); // no partitions yet
 
         limiter.setShare(3, 6);
+        assertThat(limiter.currentRate()).as("an increase waits for the grace period").isEqualTo(0.1, within());
+        now.addAndGet(SharedRateLimiter.SHARE_GRACE_NANOS);
         assertThat(limiter.currentRate()).isCloseTo(100 * SharedRateLimiter.HEADROOM, within());
+        assertThat(limiter.maxRecipientsPerCall()).isEqualTo((int) Math.floor(100 * SharedRateLimiter.HEADROOM));
 
         limiter.onThrottled();
         limiter.onThrottled(); // the same second: one signal
@@ -84,6 +161,35 @@ class RateLimitingTest {
         assertThat(limiter.currentRate()).isCloseTo(200 * SharedRateLimiter.HEADROOM, within());
         limiter.setShare(0, 6);
         assertThat(limiter.currentRate()).isEqualTo(0.1, within());
+    }
+
+    @Test
+    void shouldApplyAShareDecreaseAtOnceAndAnIncreaseOnlyAfterTheGracePeriod() {
+        // Given a replica owning 3 of 6 partitions of a 120/s account
+        SharedRateLimiter limiter = new SharedRateLimiter(120, 0.5, 0.1, scheduler, now::get);
+        limiter.setShare(3, 6);
+        now.addAndGet(SharedRateLimiter.SHARE_GRACE_NANOS);
+        assertThat(limiter.currentRate()).isCloseTo(60 * SharedRateLimiter.HEADROOM, within());
+
+        // When a rebalance revokes everything, then assigns 4 of 6
+        limiter.setShare(0, 6);
+        assertThat(limiter.currentRate()).isEqualTo(0.1, within());
+        now.addAndGet(100 * MS);
+        limiter.setShare(4, 6);
+
+        // Then the new share waits until the previous owners' calls left every one-second window
+        now.addAndGet(SharedRateLimiter.SHARE_GRACE_NANOS - 1);
+        assertThat(limiter.currentRate()).isEqualTo(0.1, within());
+        now.addAndGet(1);
+        assertThat(limiter.currentRate()).isCloseTo(80 * SharedRateLimiter.HEADROOM, within());
+
+        // And a decrease during a pending increase keeps the lower share until the new one held
+        limiter.setShare(6, 6);
+        now.addAndGet(500 * MS);
+        limiter.setShare(2, 6);
+        assertThat(limiter.currentRate()).isCloseTo(40 * SharedRateLimiter.HEADROOM, within());
+        now.addAndGet(SharedRateLimiter.SHARE_GRACE_NANOS);
+        assertThat(limiter.currentRate()).isCloseTo(40 * SharedRateLimiter.HEADROOM, within());
     }
 
     private static org.assertj.core.data.Offset<Double> within() {

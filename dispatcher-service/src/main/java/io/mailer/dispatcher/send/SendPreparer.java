@@ -1,0 +1,78 @@
+package io.mailer.dispatcher.send;
+
+import io.mailer.dispatcher.ledger.CancelledBatches;
+import io.mailer.dispatcher.ledger.SendLedger;
+import io.mailer.dispatcher.render.RenderedMessage;
+import io.mailer.dispatcher.render.RenderingException;
+import io.mailer.dispatcher.render.TemplateRenderer;
+import io.mailer.dispatcher.ses.SesEmailFactory;
+import io.mailer.schemas.events.SendRequest;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything decided about a send before SES is involved, the same in both send modes: gate closed →
+ * deferred; in the ledger → SENT with the recorded id (never resent); batch cancelled → CANCELLED;
+ * rendering or From missing → FAILED; otherwise ready to send, rendered.
+ */
+final class SendPreparer {
+
+    private static final Logger log = LoggerFactory.getLogger(SendPreparer.class);
+
+    sealed interface Preparation {
+        record Ready(SendRequest send, RenderedMessage rendered) implements Preparation {
+        }
+
+        record Decided(SendOutcome outcome) implements Preparation {
+        }
+    }
+
+    private final SendGate gate;
+    private final SendLedger ledger;
+    private final CancelledBatches cancelled;
+    private final TemplateRenderer renderer;
+    private final SesEmailFactory emails;
+    private final DispatcherMetrics metrics;
+
+    SendPreparer(SendGate gate, SendLedger ledger, CancelledBatches cancelled, TemplateRenderer renderer,
+            SesEmailFactory emails, DispatcherMetrics metrics) {
+        this.gate = gate;
+        this.ledger = ledger;
+        this.cancelled = cancelled;
+        this.renderer = renderer;
+        this.emails = emails;
+        this.metrics = metrics;
+    }
+
+    Preparation prepare(SendRequest send) {
+        Optional<String> closed = gate.closedReason();
+        if (closed.isPresent()) {
+            return decided(new SendOutcome.Deferred(closed.get()));
+        }
+        Optional<String> accepted = ledger.acceptedMessageId(send.sendId());
+        if (accepted.isPresent()) {
+            // SES took it before (a redelivery after a crash or rebalance): report it, never resend
+            metrics.ledgerHit();
+            return decided(new SendOutcome.Sent(accepted.get(), 0));
+        }
+        if (cancelled.isCancelled(send.batchId())) {
+            return decided(new SendOutcome.Cancelled());
+        }
+        RenderedMessage rendered;
+        try {
+            rendered = renderer.render(send);
+        } catch (RenderingException e) {
+            log.info("send {} not rendered: {}", send.sendId(), e.getMessage());
+            return decided(new SendOutcome.Failed("rendering:" + e.getMessage(), 0));
+        }
+        if (emails.from(send) == null) {
+            return decided(new SendOutcome.Failed("dispatcher:" + SesEmailFactory.NO_FROM, 0));
+        }
+        return new Preparation.Ready(send, rendered);
+    }
+
+    private static Preparation decided(SendOutcome outcome) {
+        return new Preparation.Decided(outcome);
+    }
+}

@@ -1,0 +1,44 @@
+package io.mailer.dispatcher.send;
+
+import io.mailer.dispatcher.ledger.CancelledBatches;
+import io.mailer.dispatcher.ledger.SendLedger;
+import io.mailer.dispatcher.ratelimit.RateLimiter;
+import io.mailer.dispatcher.render.TemplateRenderer;
+import io.mailer.dispatcher.ses.SesBulkEmailFactory;
+import io.mailer.dispatcher.ses.SesEmailFactory;
+import io.mailer.dispatcher.ses.SesErrorClassifier;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
+
+/** Builds the {@link SendStrategy} of {@code SES_SEND_MODE}; both share preparation and verdicts. */
+public final class SendStrategies {
+
+    public enum Mode {
+        /** One SendEmail per send. */
+        SINGLE,
+        /** SendBulkEmail groups of up to 50 sends of the same batch. */
+        BULK;
+
+        public static Mode parse(String value) {
+            return valueOf(value.trim().toUpperCase(Locale.ROOT));
+        }
+    }
+
+    private SendStrategies() {
+    }
+
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    public static SendStrategy create(Mode mode, TemplateRenderer renderer, SesEmailFactory emails,
+            SesV2AsyncClient ses, RateLimiter rateLimiter, InFlightLimiter inFlight, RetryPolicy retry, SendGate gate,
+            Duration accountPause, ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger,
+            CancelledBatches cancelled) {
+        SesErrorClassifier classifier = new SesErrorClassifier();
+        SendPreparer preparer = new SendPreparer(gate, ledger, cancelled, renderer, emails, metrics);
+        SesVerdicts verdicts = new SesVerdicts(retry, gate, accountPause, rateLimiter, metrics);
+        SesCalls calls = new SesCalls(ses, classifier, rateLimiter, inFlight, verdicts, gate, scheduler, metrics, ledger);
+        SendProcessor single = new SendProcessor(preparer, emails, calls);
+        return mode == Mode.SINGLE ? single : new BulkSendProcessor(preparer, single, new SesBulkEmailFactory(emails), calls);
+    }
+}
