@@ -126,6 +126,40 @@ class ResilienceIT {
     }
 
     @Test
+    void shouldShareTheDailyRecipientBudgetAcrossReplicasAndRestartsThroughPostgres() {
+        var db = stack.app.getBean(org.springframework.r2dbc.core.DatabaseClient.class);
+        var clock = java.time.Clock.fixed(java.time.Instant.parse("2026-11-28T12:00:00Z"), java.time.ZoneOffset.UTC);
+        String key = "key-" + UUID.randomUUID();
+        var replicaA = new io.mailer.ingress.limits.DailyBudgets(10, clock, db);
+        var replicaB = new io.mailer.ingress.limits.DailyBudgets(10, clock, db);
+        // Given replica A accepted 7 of the key's 10 recipients and synced
+        replicaA.reserve(key, 7);
+        replicaA.sync().block();
+        // When replica B accepts 1 and syncs, it learns A's share
+        replicaB.reserve(key, 1);
+        replicaB.sync().block();
+        // Then B refuses what would exceed the shared budget and accepts what fits
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> replicaB.reserve(key, 3))
+                .isInstanceOf(io.mailer.ingress.limits.RateLimits.LimitExceeded.class)
+                .hasMessageContaining("8 are used today");
+        replicaB.reserve(key, 2);
+        // a released reservation (a batch Kafka did not take) is not counted
+        replicaA.reserve(key, 1);
+        replicaA.release(key, 1);
+        replicaA.sync().block();
+        replicaB.sync().block();
+        assertThat(db.sql("SELECT recipients FROM api_key_usage WHERE key_id = :k AND day = DATE '2026-11-28'")
+                .bind("k", key).map(r -> r.get(0, Long.class)).one().block()).isEqualTo(10L);
+        // and a restarted replica knows the day's total after its first sync
+        var restarted = new io.mailer.ingress.limits.DailyBudgets(10, clock, db);
+        restarted.reserve(key, 0);
+        restarted.sync().block();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> restarted.reserve(key, 1))
+                .isInstanceOf(io.mailer.ingress.limits.RateLimits.LimitExceeded.class)
+                .hasMessageContaining("10 are used today");
+    }
+
+    @Test
     void shouldAllowOnlyConfiguredOrigins() {
         client.options().uri("/api/v1/batches").header("Origin", "https://app.example.com")
                 .header("Access-Control-Request-Method", "POST").exchange()

@@ -4,19 +4,19 @@ import io.mailer.ingress.auth.ApiPrincipal;
 import io.mailer.ingress.system.IngressProperties;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /**
- * Per-key limits (OWASP API4: sending email costs money): a token bucket of requests per second
- * and a recipients-per-UTC-day budget. Kept in memory per replica — N replicas allow up to N times
- * the rate — a documented trade-off that keeps PostgreSQL off the hot path.
+ * Per-key limits (OWASP API4: sending email costs money): a token bucket of requests per second,
+ * kept in memory per replica (N replicas allow up to N times the rate — a documented trade-off
+ * that keeps PostgreSQL off the hot path), and a recipients-per-UTC-day budget shared by all
+ * replicas through PostgreSQL ({@link DailyBudgets}, synchronised every second).
  */
 @Component
-public class RateLimits {
+public class RateLimits implements org.springframework.beans.factory.InitializingBean,
+        org.springframework.beans.factory.DisposableBean {
 
     /** Why a request was refused and when it may be retried. */
     public static final class LimitExceeded extends RuntimeException {
@@ -33,20 +33,43 @@ public class RateLimits {
     }
 
     private final int perSecond;
-    private final long recipientsPerDay;
     private final Clock clock;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
-    private final Map<String, DailyCount> daily = new ConcurrentHashMap<>();
+    private final DailyBudgets daily;
+    private reactor.core.Disposable syncLoop;
 
     @org.springframework.beans.factory.annotation.Autowired
-    public RateLimits(IngressProperties props) {
-        this(props.rateLimitPerSecond(), props.recipientsPerDay(), Clock.systemUTC());
+    public RateLimits(IngressProperties props, org.springframework.r2dbc.core.DatabaseClient db) {
+        this(props.rateLimitPerSecond(), Clock.systemUTC(), new DailyBudgets(props.recipientsPerDay(), Clock.systemUTC(), db));
     }
 
+    /** In-process only (unit tests). */
     RateLimits(int perSecond, long recipientsPerDay, Clock clock) {
+        this(perSecond, clock, new DailyBudgets(recipientsPerDay, clock, null));
+    }
+
+    RateLimits(int perSecond, Clock clock, DailyBudgets daily) {
         this.perSecond = perSecond;
-        this.recipientsPerDay = recipientsPerDay;
         this.clock = clock;
+        this.daily = daily;
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        // one sync at a time (concatMap): a slow database delays the next sync, never stacks them
+        syncLoop = reactor.core.publisher.Flux.interval(DailyBudgets.SYNC_INTERVAL)
+                .onBackpressureDrop()
+                .concatMap(tick -> daily.sync(), 1)
+                .subscribe();
+    }
+
+    /** Writes the last reservations before the replica goes away. */
+    @Override
+    public void destroy() {
+        if (syncLoop != null) {
+            syncLoop.dispose();
+        }
+        daily.sync().block(java.time.Duration.ofSeconds(5));
     }
 
     /** Takes one request token, or throws with the time until the next token. */
@@ -63,26 +86,12 @@ public class RateLimits {
 
     /** Reserves recipients from today's budget, all or nothing. */
     public void recipients(ApiPrincipal principal, int count) {
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        DailyCount c = daily.compute(principal.keyId(), (k, old) -> old == null || !old.day.equals(today) ? new DailyCount(today) : old);
-        synchronized (c) {
-            if (c.used + count > recipientsPerDay) {
-                long untilMidnight = Duration.between(clock.instant(), today.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)).toSeconds();
-                throw new LimitExceeded("This API key may send to " + recipientsPerDay + " recipients per day; "
-                        + c.used + " are used today.", Math.max(1, untilMidnight));
-            }
-            c.used += count;
-        }
+        daily.reserve(principal.keyId(), count);
     }
 
     /** Gives back a reservation whose batch was not accepted. */
     public void release(ApiPrincipal principal, int count) {
-        DailyCount c = daily.get(principal.keyId());
-        if (c != null) {
-            synchronized (c) {
-                c.used = Math.max(0, c.used - count);
-            }
-        }
+        daily.release(principal.keyId(), count);
     }
 
     private static final class Bucket {
@@ -105,12 +114,4 @@ public class RateLimits {
         }
     }
 
-    private static final class DailyCount {
-        private final LocalDate day;
-        private long used;
-
-        DailyCount(LocalDate day) {
-            this.day = day;
-        }
-    }
 }
