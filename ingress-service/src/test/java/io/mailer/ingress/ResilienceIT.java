@@ -160,6 +160,20 @@ class ResilienceIT {
     }
 
     @Test
+    void shouldSweepIdempotencyKeysWhoseTimeIsOver() {
+        String tenant = "sweep-" + UUID.randomUUID().toString().substring(0, 8);
+        stack.sql("INSERT INTO idempotency_key (tenant_id, idem_key, state, expires_at) VALUES ('" + tenant
+                        + "', 'old', 'DONE', now() - interval '1 minute')",
+                "INSERT INTO idempotency_key (tenant_id, idem_key, state, expires_at) VALUES ('" + tenant
+                        + "', 'fresh', 'DONE', now() + interval '23 hours')");
+        var store = stack.app.getBean(io.mailer.ingress.idempotency.IdempotencyStore.class);
+        assertThat(store.sweepExpired().block()).isGreaterThanOrEqualTo(1L);
+        var db = stack.app.getBean(org.springframework.r2dbc.core.DatabaseClient.class);
+        assertThat(db.sql("SELECT idem_key FROM idempotency_key WHERE tenant_id = :t").bind("t", tenant)
+                .map(r -> r.get(0, String.class)).all().collectList().block()).containsExactly("fresh");
+    }
+
+    @Test
     void shouldAllowOnlyConfiguredOrigins() {
         client.options().uri("/api/v1/batches").header("Origin", "https://app.example.com")
                 .header("Access-Control-Request-Method", "POST").exchange()

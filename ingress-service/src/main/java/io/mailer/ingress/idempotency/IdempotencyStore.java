@@ -12,7 +12,11 @@ import reactor.core.publisher.Mono;
  * inserts the row; the other sees it IN_FLIGHT and gets 409.
  */
 @Component
-public class IdempotencyStore {
+public class IdempotencyStore implements org.springframework.beans.factory.InitializingBean,
+        org.springframework.beans.factory.DisposableBean {
+
+    /** How often expired keys are deleted (a claim replaces an expired row anyway; this bounds the table). */
+    static final java.time.Duration SWEEP_INTERVAL = java.time.Duration.ofMinutes(10);
 
     /** The first answer is replayed for this long. */
     static final String TTL = "24 hours";
@@ -44,9 +48,30 @@ public class IdempotencyStore {
             """.formatted(TTL, STALE_CLAIM);
 
     private final DatabaseClient db;
+    private reactor.core.Disposable sweeper;
 
     public IdempotencyStore(DatabaseClient db) {
         this.db = db;
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        sweeper = reactor.core.publisher.Flux.interval(SWEEP_INTERVAL)
+                .onBackpressureDrop()
+                .concatMap(tick -> sweepExpired().onErrorResume(e -> Mono.empty()), 1)
+                .subscribe();
+    }
+
+    @Override
+    public void destroy() {
+        if (sweeper != null) {
+            sweeper.dispose();
+        }
+    }
+
+    /** Deletes the keys whose 24 h are over (every replica sweeps; the DELETE is idempotent). */
+    public Mono<Long> sweepExpired() {
+        return db.sql("DELETE FROM idempotency_key WHERE expires_at < now()").fetch().rowsUpdated();
     }
 
     public Mono<Claim> claim(String tenant, String key, String hashOrNull) {
