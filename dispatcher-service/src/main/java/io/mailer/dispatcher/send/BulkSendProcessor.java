@@ -13,9 +13,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -133,42 +131,22 @@ public final class BulkSendProcessor implements SendStrategy {
                 });
     }
 
-    private CompletableFuture<CallResult> call(Group group, List<Member> members, RatePermit permit) {
-        Optional<String> closed = calls.gate().closedReason();
-        if (closed.isPresent()) {
-            permit.release();
-            return CompletableFuture.completedFuture(new CallResult.Skipped(closed.get()));
-        }
-        long started = System.nanoTime();
-        CompletableFuture<CallResult> answered;
-        try {
-            answered = calls.ses().sendBulkEmail(factory.request(group.first(), group.firstRendered(),
-                    members.stream().map(m -> m.entry.entry()).toList()).toBuilder()
-                    .overrideConfiguration(o -> o.putExecutionAttribute(AnswerTimeInterceptor.PERMIT, permit)).build())
-                    .handle((response, error) -> {
-                        permit.release();
-                        Duration took = Duration.ofNanos(System.nanoTime() - started);
-                        if (error == null) {
-                            calls.metrics().sesBulkCall(took, "ok", members.size());
-                            return new CallResult.Answered(response.bulkEmailEntryResults());
-                        }
-                        SesError classified = calls.classifier().classify(error);
-                        calls.metrics().sesBulkCall(took, classified.kind().name().toLowerCase(Locale.ROOT), members.size());
-                        return new CallResult.Rejected(classified);
-                    });
-        } catch (RuntimeException e) {
-            permit.release();
-            throw e;
-        }
-        return answered.thenCompose(r -> r instanceof CallResult.Answered a ? recordInLedger(members, a)
+    private CompletableFuture<CallResult<List<BulkEmailEntryResult>>> call(Group group, List<Member> members, RatePermit permit) {
+        CompletableFuture<CallResult<List<BulkEmailEntryResult>>> answered = calls.invoke(permit,
+                () -> calls.ses().sendBulkEmail(factory.request(group.first(), group.firstRendered(),
+                        members.stream().map(m -> m.entry.entry()).toList()).toBuilder()
+                        .overrideConfiguration(o -> o.putExecutionAttribute(AnswerTimeInterceptor.PERMIT, permit)).build()),
+                response -> response.bulkEmailEntryResults(),
+                (took, result) -> calls.metrics().sesBulkCall(took, result, members.size()));
+        return answered.thenCompose(r -> r instanceof CallResult.Answered<List<BulkEmailEntryResult>> a ? recordInLedger(members, a)
                 : CompletableFuture.completedFuture(r));
     }
 
     /** Every accepted entry into the ledger (written together), before the slot is released. */
-    private CompletableFuture<CallResult> recordInLedger(List<Member> members, CallResult.Answered answered) {
+    private CompletableFuture<CallResult<List<BulkEmailEntryResult>>> recordInLedger(List<Member> members, CallResult.Answered<List<BulkEmailEntryResult>> answered) {
         List<CompletableFuture<?>> writes = new ArrayList<>(members.size());
-        for (int i = 0; i < members.size() && i < answered.results().size(); i++) {
-            BulkEmailEntryResult r = answered.results().get(i);
+        for (int i = 0; i < members.size() && i < answered.answer().size(); i++) {
+            BulkEmailEntryResult r = answered.answer().get(i);
             if (accepted(r)) {
                 String sendId = members.get(i).send.sendId();
                 writes.add(calls.ledger().record(sendId, r.messageId()).exceptionally(error -> {
@@ -181,21 +159,21 @@ public final class BulkSendProcessor implements SendStrategy {
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((ok, error) -> answered);
     }
 
-    private void settle(Group group, List<Member> members, CallResult result) {
-        if (result instanceof CallResult.Skipped skipped) {
+    private void settle(Group group, List<Member> members, CallResult<List<BulkEmailEntryResult>> result) {
+        if (result instanceof CallResult.Skipped<List<BulkEmailEntryResult>> skipped) {
             members.forEach(m -> m.outcome.complete(new SendOutcome.Deferred(skipped.reason())));
             return;
         }
         List<Member> again = new ArrayList<>();
         Duration wait = Duration.ZERO;
-        if (result instanceof CallResult.Rejected rejected) {
+        if (result instanceof CallResult.Rejected<List<BulkEmailEntryResult>> rejected) {
             // the whole call failed: one signal for the account, the same error for every entry
             calls.verdicts().signal(rejected.error());
             for (Member m : members) {
                 wait = max(wait, judge(m, rejected.error(), again));
             }
         } else {
-            List<BulkEmailEntryResult> results = ((CallResult.Answered) result).results();
+            List<BulkEmailEntryResult> results = ((CallResult.Answered<List<BulkEmailEntryResult>>) result).answer();
             Set<SesErrorKind> signalled = EnumSet.noneOf(SesErrorKind.class);
             for (int i = 0; i < members.size(); i++) {
                 Member m = members.get(i);
@@ -241,16 +219,5 @@ public final class BulkSendProcessor implements SendStrategy {
 
     private static Duration max(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    private sealed interface CallResult {
-        record Answered(List<BulkEmailEntryResult> results) implements CallResult {
-        }
-
-        record Rejected(SesError error) implements CallResult {
-        }
-
-        record Skipped(String reason) implements CallResult {
-        }
     }
 }

@@ -7,8 +7,6 @@ import io.mailer.dispatcher.ses.SesError;
 import io.mailer.schemas.events.SendRequest;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -79,37 +77,18 @@ public final class SendProcessor implements SendStrategy {
      * slot is held until an accepted send is in the ledger, so at any moment at most
      * WORKER_CONCURRENCY sends can be accepted by SES and not yet recorded: the duplicate window.
      */
-    private CompletableFuture<CallResult> call(SendRequest send, SendEmailRequest request, RatePermit permit) {
-        Optional<String> closed = calls.gate().closedReason();
-        if (closed.isPresent()) {
-            permit.release();
-            return CompletableFuture.completedFuture(new CallResult.Skipped(closed.get()));
-        }
-        long started = System.nanoTime();
-        CompletableFuture<CallResult> answered;
-        try {
-            answered = calls.ses().sendEmail(request.toBuilder().overrideConfiguration(o -> o.putExecutionAttribute(
-                    AnswerTimeInterceptor.PERMIT, permit)).build()).handle((response, error) -> {
-                permit.release();
-                Duration took = Duration.ofNanos(System.nanoTime() - started);
-                if (error == null) {
-                    calls.metrics().sesCall(took, "ok");
-                    return new CallResult.Accepted(response.messageId());
-                }
-                SesError classified = calls.classifier().classify(error);
-                calls.metrics().sesCall(took, classified.kind().name().toLowerCase(Locale.ROOT));
-                return new CallResult.Rejected(classified);
-            });
-        } catch (RuntimeException e) {
-            permit.release();
-            throw e;
-        }
-        return answered.thenCompose(result -> result instanceof CallResult.Accepted a ? recordInLedger(send, a)
+    private CompletableFuture<CallResult<String>> call(SendRequest send, SendEmailRequest request, RatePermit permit) {
+        CompletableFuture<CallResult<String>> answered = calls.invoke(permit,
+                () -> calls.ses().sendEmail(request.toBuilder().overrideConfiguration(o -> o.putExecutionAttribute(
+                        AnswerTimeInterceptor.PERMIT, permit)).build()),
+                response -> response.messageId(),
+                (took, result) -> calls.metrics().sesCall(took, result));
+        return answered.thenCompose(result -> result instanceof CallResult.Answered<String> a ? recordInLedger(send, a)
                 : CompletableFuture.completedFuture(result));
     }
 
-    private CompletableFuture<CallResult> recordInLedger(SendRequest send, CallResult.Accepted accepted) {
-        return calls.ledger().record(send.sendId(), accepted.messageId()).handle((ok, error) -> {
+    private CompletableFuture<CallResult<String>> recordInLedger(SendRequest send, CallResult.Answered<String> accepted) {
+        return calls.ledger().record(send.sendId(), accepted.answer()).handle((ok, error) -> {
             if (error != null) {
                 // the message went out; only the protection against a resend is missing
                 log.warn("send {} accepted by SES but not written to the ledger: {}", send.sendId(), error.toString());
@@ -119,14 +98,14 @@ public final class SendProcessor implements SendStrategy {
     }
 
     private CompletableFuture<SendOutcome> decide(SendRequest send, SendEmailRequest request, Attempts before,
-            CallResult result) {
-        if (result instanceof CallResult.Skipped skipped) {
+            CallResult<String> result) {
+        if (result instanceof CallResult.Skipped<String> skipped) {
             return CompletableFuture.completedFuture(new SendOutcome.Deferred(skipped.reason()));
         }
-        if (result instanceof CallResult.Accepted accepted) {
-            return CompletableFuture.completedFuture(new SendOutcome.Sent(accepted.messageId(), before.total() + 1));
+        if (result instanceof CallResult.Answered<String> accepted) {
+            return CompletableFuture.completedFuture(new SendOutcome.Sent(accepted.answer(), before.total() + 1));
         }
-        SesError error = ((CallResult.Rejected) result).error();
+        SesError error = ((CallResult.Rejected<String>) result).error();
         Attempts attempts = before.after(error.kind());
         calls.verdicts().signal(error);
         SesVerdicts.Verdict verdict = calls.verdicts().decide(send, attempts, error);
@@ -150,16 +129,5 @@ public final class SendProcessor implements SendStrategy {
         }
         log.error("send {} failed unexpectedly", send.sendId(), cause);
         return new SendOutcome.Failed("dispatcher:" + cause.getClass().getSimpleName(), 0);
-    }
-
-    private sealed interface CallResult {
-        record Accepted(String messageId) implements CallResult {
-        }
-
-        record Rejected(SesError error) implements CallResult {
-        }
-
-        record Skipped(String reason) implements CallResult {
-        }
     }
 }

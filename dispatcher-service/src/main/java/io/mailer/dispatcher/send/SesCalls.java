@@ -2,12 +2,52 @@ package io.mailer.dispatcher.send;
 
 import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.ratelimit.RateLimiter;
+import io.mailer.dispatcher.ratelimit.RatePermit;
+import io.mailer.dispatcher.ses.SesError;
 import io.mailer.dispatcher.ses.SesErrorClassifier;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
 
 /** What both send modes need around an SES call: the client, the limiters, the verdicts, the ledger. */
 record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter rateLimiter, InFlightLimiter inFlight,
         SesVerdicts verdicts, SendGate gate, ScheduledExecutorService scheduler, DispatcherMetrics metrics,
         SendLedger ledger) {
+
+    /**
+     * One SES call under {@code permit}, or none when the gate closed while the send waited for its
+     * turn. The permit is given back as soon as the answer (or the failure to call) is known; an
+     * error is classified; {@code timing} records the call's duration with "ok" or the error kind.
+     */
+    <R, A> CompletableFuture<CallResult<A>> invoke(RatePermit permit, Supplier<CompletableFuture<R>> call,
+            Function<R, A> answer, BiConsumer<Duration, String> timing) {
+        Optional<String> closed = gate.closedReason();
+        if (closed.isPresent()) {
+            permit.release();
+            return CompletableFuture.completedFuture(new CallResult.Skipped<>(closed.get()));
+        }
+        long started = System.nanoTime();
+        try {
+            return call.get().<CallResult<A>>handle((response, error) -> {
+                permit.release();
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                if (error == null) {
+                    timing.accept(took, "ok");
+                    return new CallResult.Answered<>(answer.apply(response));
+                }
+                SesError classified = classifier.classify(error);
+                timing.accept(took, classified.kind().name().toLowerCase(Locale.ROOT));
+                return new CallResult.Rejected<A>(classified);
+            });
+        } catch (RuntimeException e) {
+            permit.release();
+            throw e;
+        }
+    }
 }
