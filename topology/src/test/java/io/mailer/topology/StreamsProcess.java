@@ -96,6 +96,34 @@ final class StreamsProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Four times a second: wall clock, chunks processed and the stream thread's CPU time, so a benchmark
+     * can tell warm-up (a cold JVM compiling its hot paths) from the steady rate.
+     */
+    private static void printProgress(KafkaStreams streams) {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Thread printer = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                double processed = streams.metrics().entrySet().stream()
+                        .filter(e -> e.getKey().group().equals("stream-thread-metrics")
+                                && e.getKey().name().equals("process-total"))
+                        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+                long streamThreadCpuNs = java.util.Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
+                        .filter(t -> t != null && t.getThreadName().endsWith("-StreamThread-1"))
+                        .mapToLong(t -> threads.getThreadCpuTime(t.getThreadId())).sum();
+                System.out.printf("PROGRESS t=%d processed=%.0f streamThreadCpuMs=%d%n", System.currentTimeMillis(),
+                        processed, streamThreadCpuNs / 1_000_000);
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "progress-printer");
+        printer.setDaemon(true);
+        printer.start();
+    }
+
     /** Entry point of the child JVM: bootstrap servers, topic prefix, state directory, topology variant. */
     public static void main(String[] args) throws InterruptedException {
         Properties config = StreamsConfigFactory.streamsConfig(
@@ -115,6 +143,7 @@ final class StreamsProcess implements AutoCloseable {
             closed.countDown();
         }));
         streams.start();
+        printProgress(streams);
         closed.await();
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +56,15 @@ class TopologyBenchmark {
     /** Kafka Streams' own producer default (StreamsConfig), which the topology keeps. */
     private static final int STREAMS_LINGER_MS = 100;
     private static final Pattern TOTAL = Pattern.compile("(\\d+) records sent, ([\\d.]+) records/sec.*50th");
-    /** {@code -Dbench.ktable=false} skips the KTable variant (quicker iterations while profiling). */
-    private static final boolean KTABLE = Boolean.parseBoolean(System.getProperty("bench.ktable", "true"));
-    /** {@code -Dbench.jfr=/tmp/topology.jfr} records a JFR profile of the production Streams JVM. */
+    /** {@code -Dbench.ktable=true} also measures the KTable variant (the GlobalKTable decision; ~2 min more). */
+    private static final boolean KTABLE = Boolean.getBoolean("bench.ktable");
+    /**
+     * Fan-outs of the production topology, each in a fresh JVM on fresh topics, with a
+     * ProducerPerformance run before and after each: one run on a shared 2-core machine varies by
+     * ±20 %, so the median ratio is the figure ({@code -Dbench.rounds}).
+     */
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    /** {@code -Dbench.jfr=/tmp/topology.jfr} records a JFR profile of the first production Streams JVM. */
     private static final String JFR = System.getProperty("bench.jfr", "");
     /** Clock ticks per second of /proc/<pid>/stat utime and stime (USER_HZ, 100 on Linux). */
     private static final double CLOCK_TICKS = 100.0;
@@ -65,9 +72,10 @@ class TopologyBenchmark {
     private final Topics topics = new Topics("bench.");
 
     /** One fan-out: throughput, peak RSS and CPU seconds (user + system) of the Streams JVM while timed. */
-    private record Run(double recipientsPerSecond, long peakRssKib, long outputs, double cpuSeconds) {
+    private record Run(double recipientsPerSecond, long peakRssKib, long outputs, double cpuSeconds,
+            StreamsProgress progress) {
 
-        static final Run SKIPPED = new Run(Double.NaN, -1, RECIPIENTS, Double.NaN);
+        static final Run SKIPPED = new Run(Double.NaN, -1, RECIPIENTS, Double.NaN, StreamsProgress.NONE);
 
         double cpuSecondsPer100k() {
             return cpuSeconds * 100_000 / RECIPIENTS;
@@ -82,46 +90,66 @@ class TopologyBenchmark {
             int recordSize = averageSendSize();
 
             String loadBefore = loadAverage();
-            double baselineBefore = producerPerformance(kafka, recordSize, logs.resolve("baseline-1.log"));
-            Run global = fanOut(kafka, new Topics("bench-global."), "production", dir, logs);
+            // the broker runs in this JVM: its first million records are written by cold code. That
+            // run is discarded, so neither the baseline nor the topology pays for the broker's warm-up
+            double brokerWarmUp = producerPerformance(kafka, recordSize, logs.resolve("baseline-0-warm-up.log"));
+            List<Double> baselines = new ArrayList<>();
+            List<Run> runs = new ArrayList<>();
+            baselines.add(producerPerformance(kafka, recordSize, logs.resolve("baseline-1.log")));
+            for (int round = 1; round <= ROUNDS; round++) {
+                runs.add(fanOut(kafka, new Topics("bench-global-" + round + "."), "production-" + round, dir, logs));
+                baselines.add(producerPerformance(kafka, recordSize, logs.resolve("baseline-" + (round + 1) + ".log")));
+            }
             Run ktable = KTABLE ? fanOut(kafka, new Topics("bench-ktable."), "ktable", dir, logs) : Run.SKIPPED;
-            double baselineAfter = producerPerformance(kafka, recordSize, logs.resolve("baseline-2.log"));
             // for reference only: the raw producer batching like the topology's producer (not the target's baseline)
             double baselineBatched = producerPerformance(kafka, recordSize, logs.resolve("baseline-batched.log"),
                     "batch.size=" + StreamsConfigFactory.PRODUCER_BATCH_SIZE, "linger.ms=" + STREAMS_LINGER_MS);
             String loadAfter = loadAverage();
 
-            double baseline = (baselineBefore + baselineAfter) / 2;
-            System.out.printf("""
+            StringBuilder table = new StringBuilder(String.format("""
 
-                    ## Topology benchmark (record size %d B, %d recipients, %d suppressions)
+                    ## Topology benchmark (record size %d B, %d recipients, %d suppressions, %d rounds)
+                    ProducerPerformance broker warm-up run (discarded): %.0f records/s
+                    | round | ProducerPerformance before / after (records/s, acks=all) | topology (recipients/s, exactly_once_v2) | ratio to the mean of before and after | after the first 10 %% of chunks (recipients/s) | first 10 %% of chunks took | Streams CPU per 100k | peak RSS |
+                    |---|---|---|---|---|---|---|---|
+                    """, recordSize, RECIPIENTS, SUPPRESSIONS, ROUNDS, brokerWarmUp));
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                Run run = runs.get(i);
+                double baseline = (baselines.get(i) + baselines.get(i + 1)) / 2;
+                ratios.add(run.recipientsPerSecond() / baseline);
+                table.append(String.format("| %d | %.0f / %.0f | %.0f | %.0f %% | %.0f | %.1f s | %.2f s | %d MB |%n",
+                        i + 1, baselines.get(i), baselines.get(i + 1), run.recipientsPerSecond(),
+                        100 * run.recipientsPerSecond() / baseline, run.progress().steadyRecipientsPerSecond(),
+                        run.progress().warmUpSeconds(), run.cpuSecondsPer100k(), run.peakRssKib() / 1024));
+            }
+            List<Double> sorted = ratios.stream().sorted().toList();
+            double meanBaseline = baselines.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            table.append(String.format("""
+
                     | measure | value |
                     |---|---|
-                    | ProducerPerformance before (records/s, acks=all) | %.0f |
-                    | ProducerPerformance after (records/s, acks=all) | %.0f |
-                    | (reference) ProducerPerformance with the topology's batching (batch.size=%d, linger.ms=%d) | %.0f |
-                    | production topology, GlobalKTable (recipients/s, exactly_once_v2) | %.0f |
-                    | ratio production / mean baseline | %.0f %% |
-                    | (reference) ratio production / ProducerPerformance with the topology's batching | %.0f %% |
-                    | Streams JVM CPU, production (user+system s per 100k recipients) | %.2f |
-                    | Streams JVM peak RSS, production (VmHWM, %s) | %d MB |
-                    | KTable variant, repartition by address (recipients/s) | %.0f |
-                    | ratio KTable / mean baseline | %.0f %% |
-                    | Streams JVM CPU, KTable variant (s per 100k recipients) | %.2f |
-                    | Streams JVM peak RSS, KTable variant | %d MB |
-                    | distinct committed outputs production / KTable | %d / %d |
+                    | ratio topology / ProducerPerformance, median of %d rounds (min – max) | **%.0f %%** (%.0f – %.0f %%) |
+                    | (reference) ProducerPerformance with the topology's batching (batch.size=%d, linger.ms=%d) | %.0f (topology median / it: %.0f %%) |
+                    | Streams JVM | %s |
+                    | KTable variant, repartition by address (recipients/s; ratio to the mean baseline) | %.0f (%.0f %%) |
+                    | Streams JVM CPU and peak RSS, KTable variant | %.2f s per 100k, %d MB |
                     | load average (1/5/15 min) before / after | %s / %s |
-                    %n""", recordSize, RECIPIENTS, SUPPRESSIONS, baselineBefore, baselineAfter,
+                    """, ROUNDS, 100 * median(sorted), 100 * sorted.get(0), 100 * sorted.get(sorted.size() - 1),
                     StreamsConfigFactory.PRODUCER_BATCH_SIZE, STREAMS_LINGER_MS, baselineBatched,
-                    global.recipientsPerSecond(), 100 * global.recipientsPerSecond() / baseline,
-                    100 * global.recipientsPerSecond() / baselineBatched,
-                    global.cpuSecondsPer100k(), String.join(" ", STREAMS_JVM), global.peakRssKib() / 1024,
-                    ktable.recipientsPerSecond(), 100 * ktable.recipientsPerSecond() / baseline,
-                    ktable.cpuSecondsPer100k(), ktable.peakRssKib() / 1024, global.outputs(), ktable.outputs(),
-                    loadBefore, loadAfter);
-            assertThat(global.outputs()).isEqualTo(RECIPIENTS);
+                    100 * median(runs.stream().map(Run::recipientsPerSecond).sorted().toList()) / baselineBatched,
+                    String.join(" ", STREAMS_JVM), ktable.recipientsPerSecond(),
+                    100 * ktable.recipientsPerSecond() / meanBaseline, ktable.cpuSecondsPer100k(),
+                    ktable.peakRssKib() / 1024, loadBefore, loadAfter));
+            System.out.println(table);
+            runs.forEach(run -> assertThat(run.outputs()).isEqualTo(RECIPIENTS));
             assertThat(ktable.outputs()).isEqualTo(RECIPIENTS);
         }
+    }
+
+    private static double median(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** Writes the suppressions and the whole batch, then times one Streams JVM fanning it out. */
@@ -145,7 +173,8 @@ class TopologyBenchmark {
         Files.deleteIfExists(streamsLog);
         try (Admin admin = kafka.admin();
                 StreamsProcess streams = StreamsProcess.start(kafka.bootstrapServers(), topics.prefix(),
-                        dir.resolve("state-" + variant), streamsLog, jvmOptions(variant), variant)) {
+                        dir.resolve("state-" + variant), streamsLog, jvmOptions(variant),
+                        variant.startsWith("production") ? "production" : variant)) {
             // the clock starts when the instance is RUNNING: the suppressions table is loaded
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50))
                     .until(() -> Files.readString(streamsLog).contains("-> RUNNING"));
@@ -158,12 +187,13 @@ class TopologyBenchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpuSeconds = (streams.cpuTicks() - cpuAtStart) / CLOCK_TICKS;
             long rss = streams.peakRssKib();
-            return new Run(RECIPIENTS / seconds, rss, countDistinctCommittedOutputs(kafka, topics), cpuSeconds);
+            return new Run(RECIPIENTS / seconds, rss, countDistinctCommittedOutputs(kafka, topics), cpuSeconds,
+                    StreamsProgress.of(streamsLog, RECIPIENTS / CHUNK, CHUNK));
         }
     }
 
     private static List<String> jvmOptions(String variant) {
-        if (JFR.isBlank() || !"production".equals(variant)) {
+        if (JFR.isBlank() || !"production-1".equals(variant)) {
             return STREAMS_JVM;
         }
         return java.util.stream.Stream.concat(STREAMS_JVM.stream(),

@@ -9,32 +9,17 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.messagemanager.sns.SnsMessageManager;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sqs.SqsAsyncClient;
-import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
 
 /** Wiring of the SQS intake. */
 @Configuration(proxyBeanMethods = false)
 public class IntakeConfig {
 
     @Bean(destroyMethod = "close")
-    public SqsAsyncClient sqsAsyncClient(IntakeProperties properties) {
-        SqsAsyncClientBuilder builder = SqsAsyncClient.builder()
-                .region(Region.of(properties.region()))
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                        // must outlast the 20 s long poll
-                        .readTimeout(Duration.ofSeconds(properties.waitSeconds() + 10L))
-                        // every poller's long poll, plus the deletes of the batches in flight and a
-                        // heartbeat, without waiting for a connection
-                        .maxConcurrency(properties.pollers()
-                                + Math.max(1, properties.maxInFlight() / properties.maxMessages()) + 4));
-        if (properties.endpoint() != null) {
-            builder.endpointOverride(properties.endpoint());
-        }
-        return builder.build();
+    public SqsClients sqsClients(IntakeProperties properties) {
+        return SqsClients.create(properties);
     }
 
     @Bean
@@ -69,7 +54,7 @@ public class IntakeConfig {
     }
 
     @Bean
-    public SqsPoller sqsPoller(SqsAsyncClient sqs, IntakeProperties properties, MessageHandler handler,
+    public SqsPoller sqsPoller(SqsClients sqs, IntakeProperties properties, MessageHandler handler,
             IntakeMetrics metrics) {
         return new SqsPoller(sqs, properties, handler, metrics);
     }

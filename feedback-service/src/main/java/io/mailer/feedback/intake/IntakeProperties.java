@@ -49,4 +49,12 @@ public record IntakeProperties(
         topicArns = topicArns == null ? List.of()
                 : topicArns.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
+
+    /**
+     * Threads issuing the (blocking) DeleteMessageBatch calls of settled batches: as many as
+     * pollers, so deletes keep pace with receives even when each call waits a network round trip.
+     */
+    public int deleters() {
+        return Math.max(2, pollers);
+    }
 }

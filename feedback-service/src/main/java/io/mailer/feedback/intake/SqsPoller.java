@@ -4,10 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,18 +16,17 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
-import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
  * A few threads, each looping receive (long poll, batches of 10) → hand every message to the
  * handler → receive again. The poller does NOT wait for Kafka: when every message of a receive
  * has settled, the ones whose records were acknowledged are deleted in one
- * DeleteMessageBatch call, issued from a separate thread. So a message is still deleted only after
+ * DeleteMessageBatch call, issued from a separate pool of delete threads. So a message is still deleted only after
  * its records are acknowledged, while the next receive overlaps the producer's linger and the
  * broker's acks (pipelining). A message whose handling failed, or whose acks did not come within
  * {@code publishTimeout}, is left alone: SQS redelivers it after the visibility timeout (and moves
@@ -43,18 +39,21 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  * (e.g. Kafka slow to ack) a heartbeat extends it every third of that timeout with
  * ChangeMessageVisibilityBatch, so a slow message is not handed to another poller meanwhile.
  *
- * <p>Shutdown: stop receiving (an outstanding long poll is cancelled), wait for every message in
- * flight to settle and be deleted, then return.
+ * <p>Shutdown: stop receiving (an outstanding long poll is cancelled through
+ * {@link SqsClients#cancelReceives()}), wait for every message in flight to settle and be deleted,
+ * then return.
+ *
+ * <p>The SQS calls are blocking ({@link SqsClients}): a poller thread waits in its long poll, a
+ * delete thread in its DeleteMessageBatch; measured cheaper in CPU per call than the async client.
  */
 public final class SqsPoller implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SqsPoller.class);
 
-    private final SqsAsyncClient sqs;
+    private final SqsClients sqs;
     private final IntakeProperties properties;
     private final SqsMessageHandler handler;
     private final IntakeMetrics metrics;
-    private final Set<CompletableFuture<?>> pendingReceives = ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new ArrayList<>();
     /** One permit per message received and not yet settled (deleted or left for redelivery). */
     private final Semaphore inFlight;
@@ -63,7 +62,7 @@ public final class SqsPoller implements SmartLifecycle {
     private volatile boolean running;
     private volatile CountDownLatch stopSignal = new CountDownLatch(1);
 
-    public SqsPoller(SqsAsyncClient sqs, IntakeProperties properties, SqsMessageHandler handler,
+    public SqsPoller(SqsClients sqs, IntakeProperties properties, SqsMessageHandler handler,
             IntakeMetrics metrics) {
         this.sqs = sqs;
         this.properties = properties;
@@ -79,10 +78,11 @@ public final class SqsPoller implements SmartLifecycle {
         }
         running = true;
         stopSignal = new CountDownLatch(1);
+        sqs.resumeReceives();
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sqs-visibility"));
-        // the SDK call pipeline (marshalling, signing) of deletes runs here, neither on a poller
-        // nor on the Kafka producer's I/O thread that completes the acks
-        deleter = Executors.newSingleThreadExecutor(r -> daemon(r, "sqs-delete"));
+        // deletes block for a round trip each: neither a poller nor the Kafka producer's I/O
+        // thread (which completes the acks) waits for them
+        deleter = Executors.newFixedThreadPool(properties.deleters(), r -> daemon(r, "sqs-delete"));
         for (int i = 0; i < properties.pollers(); i++) {
             Thread t = new Thread(this::loop, "sqs-poller-" + i);
             t.start();
@@ -99,7 +99,7 @@ public final class SqsPoller implements SmartLifecycle {
         }
         running = false;
         stopSignal.countDown();
-        pendingReceives.forEach(f -> f.cancel(true));
+        sqs.cancelReceives();
         long deadline = System.nanoTime() + properties.publishTimeout().toNanos() + TimeUnit.SECONDS.toNanos(10);
         for (Thread t : threads) {
             try {
@@ -192,24 +192,16 @@ public final class SqsPoller implements SmartLifecycle {
                 .waitTimeSeconds(properties.waitSeconds())
                 .visibilityTimeout(visibilitySeconds())
                 .build();
-        CompletableFuture<ReceiveMessageResponse> future = sqs.receiveMessage(request);
-        pendingReceives.add(future);
         try {
-            if (!running) {
-                future.cancel(true);
-            }
-            return future.join().messages();
-        } catch (CancellationException e) {
-            return null;
+            return sqs.receiver().receiveMessage(request).messages();
         } catch (RuntimeException e) {
+            // after stop() this is the cancelled long poll: nothing to report
             if (running) {
                 metrics.receiveError();
                 log.warn("SQS receive from {} failed: {}", properties.queueUrl(), e.getMessage());
                 pause(1000);
             }
             return null;
-        } finally {
-            pendingReceives.remove(future);
         }
     }
 
@@ -236,11 +228,12 @@ public final class SqsPoller implements SmartLifecycle {
     private void settle(Map<Message, CompletableFuture<Void>> handled, ScheduledFuture<?> extension) {
         extension.cancel(false);
         try {
-            delete(succeeded(handled)).whenComplete((ok, failure) -> inFlight.release(handled.size()));
+            delete(succeeded(handled));
         } catch (RuntimeException e) {
             metrics.receiveError();
             log.warn("SQS delete of {} message(s) failed, they will be redelivered: {}", handled.size(),
                     rootMessage(e));
+        } finally {
             inFlight.release(handled.size());
         }
     }
@@ -282,12 +275,9 @@ public final class SqsPoller implements SmartLifecycle {
             return;
         }
         try {
-            sqs.changeMessageVisibilityBatch(b -> b.queueUrl(properties.queueUrl()).entries(entries))
-                    .get(properties.visibilityTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            sqs.control().changeMessageVisibilityBatch(b -> b.queueUrl(properties.queueUrl()).entries(entries));
             metrics.visibilityExtended(entries.size());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             metrics.receiveError();
             log.warn("Extending the visibility of {} SQS message(s) failed: {}", entries.size(), rootMessage(e));
         }
@@ -297,28 +287,22 @@ public final class SqsPoller implements SmartLifecycle {
         return (int) Math.max(1, properties.visibilityTimeout().toSeconds());
     }
 
-    private CompletableFuture<?> delete(List<Message> done) {
+    private void delete(List<Message> done) {
         if (done.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+            return;
         }
         List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
         for (int i = 0; i < done.size(); i++) {
             entries.add(DeleteMessageBatchRequestEntry.builder()
                     .id(Integer.toString(i)).receiptHandle(done.get(i).receiptHandle()).build());
         }
-        return sqs.deleteMessageBatch(b -> b.queueUrl(properties.queueUrl()).entries(entries))
-                .whenComplete((response, failure) -> {
-                    if (failure != null) {
-                        metrics.receiveError();
-                        log.warn("SQS delete batch failed ({} messages will be redelivered): {}", done.size(),
-                                rootMessage(failure));
-                    } else if (response.hasFailed() && !response.failed().isEmpty()) {
-                        metrics.receiveError();
-                        // harmless beyond a duplicate: a redelivered message maps to the same event ids
-                        log.warn("SQS delete failed for {} message(s): {}", response.failed().size(),
-                                response.failed());
-                    }
-                });
+        DeleteMessageBatchResponse response = sqs.control()
+                .deleteMessageBatch(b -> b.queueUrl(properties.queueUrl()).entries(entries));
+        if (response.hasFailed() && !response.failed().isEmpty()) {
+            metrics.receiveError();
+            // harmless beyond a duplicate: a redelivered message maps to the same event ids
+            log.warn("SQS delete failed for {} message(s): {}", response.failed().size(), response.failed());
+        }
     }
 
     private int maxInFlight() {

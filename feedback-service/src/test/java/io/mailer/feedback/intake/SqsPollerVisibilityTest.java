@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -42,7 +41,7 @@ class SqsPollerVisibilityTest {
             inWork.add(f);
             return f;
         };
-        SqsAsyncClient client = new IntakeConfig().sqsAsyncClient(properties);
+        SqsClients client = new IntakeConfig().sqsClients(properties);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SqsPoller poller = new SqsPoller(client, properties, slow, new IntakeMetrics(registry));
         try {
