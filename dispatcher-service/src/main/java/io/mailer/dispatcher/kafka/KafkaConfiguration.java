@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,6 +33,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,6 +46,7 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.event.ListenerContainerIdleEvent;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import org.springframework.util.backoff.ExponentialBackOff;
 
@@ -56,6 +60,7 @@ public class KafkaConfiguration {
 
     /** Header on {@code sends-dlt} records saying why the record was diverted. */
     public static final String DLT_REASON_HEADER = "mailer-dlt-reason";
+    private static final Duration IDLE_EVENT_INTERVAL = Duration.ofSeconds(1);
 
     @Bean
     Topics topics(DispatcherProperties properties) {
@@ -167,10 +172,39 @@ public class KafkaConfiguration {
                 deadLetterTemplate, clock, metrics);
     }
 
+    /**
+     * Writes each send's outcome (event, retry hand-over) as soon as it is known, off the SDK and
+     * Kafka I/O threads that complete the outcomes. One thread: a write is only a serialization and an
+     * append to the producer's buffer.
+     */
+    @Bean(destroyMethod = "shutdown")
+    ExecutorService sendsOutcomeWriter() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "dispatcher-outcomes");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     @Bean
     SendsListener sendsListener(SendStrategy processor, OutcomePublisher publisher, SendGate gate,
-            ConsumptionPauser pauser, Clock clock, RetryTiers retryTiers) {
-        return new SendsListener(processor, publisher, gate, pauser, clock, retryTiers);
+            ConsumptionPauser pauser, Clock clock, RetryTiers retryTiers, ExecutorService sendsOutcomeWriter) {
+        return new SendsListener(processor, publisher, gate, pauser, clock, retryTiers, sendsOutcomeWriter);
+    }
+
+    /**
+     * An outstanding poll is normally finished by the next listener call; if no records come after
+     * all (the lag seen was only transaction markers or aborted records), the idle event — published on
+     * the consumer thread — finishes it once its outcomes are known.
+     */
+    @Bean
+    ApplicationListener<ListenerContainerIdleEvent> sendsIdleListener(SendsListener listener, Topics topics) {
+        return event -> {
+            if (event.getConsumer() != null && event.getTopicPartitions() != null
+                    && event.getTopicPartitions().stream().anyMatch(tp -> tp.topic().equals(topics.sends.name()))) {
+                listener.finishOutstandingIfSettled(event.getConsumer());
+            }
+        };
     }
 
     /**
@@ -232,7 +266,9 @@ public class KafkaConfiguration {
             SharedRateLimiter rateLimiter, SendLedger ledger, DispatcherProperties properties) {
         ContainerProperties container = new ContainerProperties(topics.sends.name());
         container.setConsumerRebalanceListener(new SendsRebalanceListener(topics.sends.name(), rateLimiter, ledger,
-                properties.rate().ledgerCatchUp()));
+                properties.rate().ledgerCatchUp(), listener));
+        // see sendsIdleListener
+        container.setIdleEventInterval(IDLE_EVENT_INTERVAL.toMillis());
         container.setMessageListener(listener);
         // acknowledge() commits at once, on the consumer thread, after the events are durable
         container.setAckMode(ContainerProperties.AckMode.MANUAL_IMMEDIATE);

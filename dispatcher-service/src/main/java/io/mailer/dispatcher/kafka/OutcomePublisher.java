@@ -7,7 +7,6 @@ import io.mailer.schemas.events.Ids;
 import io.mailer.schemas.events.SendRequest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -45,10 +44,9 @@ public final class OutcomePublisher {
     }
 
     /** Waits until Kafka acknowledged every write; only then may the sends be acknowledged. */
-    public void awaitAll(List<CompletableFuture<?>> writes) {
+    public void awaitAll(CompletableFuture<?> writes) {
         try {
-            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            writes.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("delivery events not acknowledged by Kafka", e);
         } catch (InterruptedException e) {

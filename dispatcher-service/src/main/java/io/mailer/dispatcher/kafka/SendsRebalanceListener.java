@@ -26,8 +26,11 @@ final class SendsRebalanceListener implements ConsumerAwareRebalanceListener {
     private final SharedRateLimiter limiter;
     private final SendLedger ledger;
     private final Duration catchUp;
+    private final SendsListener listener;
 
-    SendsRebalanceListener(String topic, SharedRateLimiter limiter, SendLedger ledger, Duration catchUp) {
+    SendsRebalanceListener(String topic, SharedRateLimiter limiter, SendLedger ledger, Duration catchUp,
+            SendsListener listener) {
+        this.listener = listener;
         this.topic = topic;
         this.limiter = limiter;
         this.ledger = ledger;
@@ -36,14 +39,29 @@ final class SendsRebalanceListener implements ConsumerAwareRebalanceListener {
 
     @Override
     public void onPartitionsRevokedBeforeCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
-        kept.removeAll(partitions);
-        share(consumer, kept.size());
+        // the poll still running after its listener call returned (overlapping polls) is finished and
+        // committed first: its calls are answered before the share of these partitions is given up
+        try {
+            listener.finishOutstanding(consumer, true);
+        } finally {
+            shareWithout(consumer, partitions);
+        }
     }
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        onPartitionsRevokedBeforeCommit(consumer, partitions);
+        // nothing can be committed any more; the calls are still answered before the share goes
+        try {
+            listener.finishOutstanding(consumer, false);
+        } finally {
+            shareWithout(consumer, partitions);
+        }
+    }
+
+    private void shareWithout(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
+        kept.removeAll(partitions);
+        share(consumer, kept.size());
     }
 
     @Override

@@ -24,8 +24,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Why the replicas' windows never add up to more than {@code global}: a partition belongs to one
  * consumer at a time (its old owner's revoke callback returns before the new owner's assign callback
- * runs, and a poll's calls are all answered before the next poll can revoke), so the shares held at
- * any instant sum to at most 1. A share <em>decrease</em> applies at once; an <em>increase</em>
+ * runs, and that callback first finishes the outstanding poll, every call answered), so the shares
+ * held at any instant sum to at most 1. A share <em>decrease</em> applies at once; an <em>increase</em>
  * applies only after {@link #SHARE_GRACE} without further change, so the calls the previous owner made
  * with that share have left every one-second window before this replica uses it. A replica starts
  * with share 0.
@@ -50,6 +50,8 @@ public final class SharedRateLimiter implements RateLimiter {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** When the next call may start (spacing), and what the last start took, to re-space on a rate change. */
     private long nextStartNanos;
+    /** The most of a late start that the next spacing makes up for (see serve). */
+    static final long MAX_LATENESS_CREDIT_NANOS = 5_000_000L;
     private long lastStartNanos;
     private int lastStartRecipients;
     /** When the pending timer fires; Long.MAX_VALUE = none pending. */
@@ -124,7 +126,12 @@ public final class SharedRateLimiter implements RateLimiter {
                 waiters.pollFirst();
                 lastStartNanos = now;
                 lastStartRecipients = head.recipients();
-                nextStartNanos = now + spacing(head.recipients());
+                // spaced from when this start was due, not from when the timer fired: a timer a
+                // fraction of a millisecond late at every 10 ms turn would otherwise lose that much of
+                // the rate for good. The credit is capped, so an idle limiter stores no burst; the
+                // one-second window below keeps the hard bound either way
+                long late = Math.min(now - nextStartNanos, MAX_LATENESS_CREDIT_NANOS);
+                nextStartNanos = now - Math.max(0, late) + spacing(head.recipients());
                 started.add(head);
             }
         }

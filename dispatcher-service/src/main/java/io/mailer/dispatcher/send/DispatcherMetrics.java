@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dispatcher's meters (Prometheus names):
@@ -24,6 +26,7 @@ import java.time.Duration;
 public final class DispatcherMetrics {
 
     private final MeterRegistry registry;
+    private final Map<String, Map<String, Counter>> outcomes = new ConcurrentHashMap<>();
 
     public DispatcherMetrics(MeterRegistry registry, InFlightLimiter inFlight, SendGate gate) {
         this.registry = registry;
@@ -59,13 +62,20 @@ public final class DispatcherMetrics {
                 .increment();
     }
 
+    /** Counted for every send: the counter is looked up once per (tenant, outcome), not built each time. */
     public void outcome(String tenant, SendOutcome outcome) {
-        Counter.builder("emails.sent")
-                .description("Sends by final outcome")
-                .tag("tenant", tenant == null ? "unknown" : tenant)
-                .tag("outcome", outcome.metricLabel())
-                .register(registry)
-                .increment();
+        String t = tenant == null ? "unknown" : tenant;
+        String label = outcome.metricLabel();
+        Map<String, Counter> byLabel = outcomes.computeIfAbsent(t, k -> new ConcurrentHashMap<>());
+        Counter counter = byLabel.get(label);
+        if (counter == null) {
+            counter = byLabel.computeIfAbsent(label, l -> Counter.builder("emails.sent")
+                    .description("Sends by final outcome")
+                    .tag("tenant", t)
+                    .tag("outcome", l)
+                    .register(registry));
+        }
+        counter.increment();
     }
 
     /** @param result {@code ok} or the {@link io.mailer.dispatcher.ses.SesErrorKind} in lower case */
