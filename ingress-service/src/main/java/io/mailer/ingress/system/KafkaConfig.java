@@ -13,6 +13,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.KafkaTemplate;
 
 @Configuration
@@ -42,6 +43,21 @@ public class KafkaConfig {
     @Bean
     public TopicDeclarer topicDeclarer(KafkaProperties kafka, Topics topics, IngressProperties props) {
         return new TopicDeclarer(kafka.buildAdminProperties(), topics.newTopics(props.topicPartitions()));
+    }
+
+    /**
+     * Closes the transactional producers the factory caches when the context closes (graceful
+     * shutdown: after the web server has finished its requests). The template's own destroy() closes
+     * only factories it created itself, so without this each stopped context left its producers
+     * running — in one test JVM, reconnecting to brokers that were long gone.
+     */
+    @Bean
+    public DisposableBean mailerProducersCloser(KafkaTemplate<String, Object> mailerKafkaTemplate) {
+        return () -> {
+            if (mailerKafkaTemplate.getProducerFactory() instanceof DefaultKafkaProducerFactory<?, ?> factory) {
+                factory.destroy();
+            }
+        };
     }
 
     /**
