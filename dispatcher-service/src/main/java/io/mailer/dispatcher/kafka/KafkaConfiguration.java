@@ -173,9 +173,10 @@ public class KafkaConfiguration {
     }
 
     /**
-     * Writes each send's outcome (event, retry hand-over) as soon as it is known, off the SDK and
-     * Kafka I/O threads that complete the outcomes. One thread: a write is only a serialization and an
-     * append to the producer's buffer.
+     * Writes a poll's outcomes (events, retry hand-overs) together once its last outcome is known,
+     * off the consumer thread (which is already running the next poll's sends) and off the SDK and
+     * Kafka I/O threads. One thread: a write is only a serialization and an append to the producer's
+     * buffer.
      */
     @Bean(destroyMethod = "shutdown")
     ExecutorService sendsOutcomeWriter() {

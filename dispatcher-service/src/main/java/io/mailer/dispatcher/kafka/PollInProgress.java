@@ -12,8 +12,8 @@ import org.springframework.kafka.support.Acknowledgment;
 
 /**
  * One poll of {@code sends} whose sends have been started: their outcomes, and the writes of those
- * outcomes (delivery event, retry hand-over), each started on {@code writer} as soon as its own
- * outcome is known — so when the poll's last SES call answers, almost every event is already acked.
+ * outcomes (delivery event, retry hand-over), started together on {@code writer} once the poll's
+ * last outcome is known.
  * Only the consumer thread reads or changes it after construction.
  */
 final class PollInProgress {
@@ -41,12 +41,18 @@ final class PollInProgress {
         this.ack = ack;
         this.write = write;
         this.settled = CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new));
+        // all of the poll's writes at once, when its last outcome is known: the producer then sends
+        // them in a few large batches. Written one by one as each outcome arrived, they trickled
+        // into small produce requests and single mode paid ~35 % more CPU per send at 0 ms
+        this.written = settled.thenComposeAsync(ignored -> writeAll(), writer);
+    }
+
+    private CompletableFuture<Void> writeAll() {
         List<CompletableFuture<?>> writes = new ArrayList<>(outcomes.size());
         for (int i = 0; i < outcomes.size(); i++) {
-            ConsumerRecord<String, SendRequest> record = sends.get(i);
-            writes.add(outcomes.get(i).thenComposeAsync(outcome -> write.apply(record, outcome), writer));
+            writes.add(write.apply(sends.get(i), outcomes.get(i).join()));
         }
-        this.written = CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     /** Whether {@code other} is a redelivery of the same records (the error handler retrying a listener call). */
@@ -71,11 +77,7 @@ final class PollInProgress {
      */
     CompletableFuture<Void> writes() {
         if (written.isCompletedExceptionally()) {
-            List<CompletableFuture<?>> again = new ArrayList<>(outcomes.size());
-            for (int i = 0; i < outcomes.size(); i++) {
-                again.add(write.apply(sends.get(i), outcomes.get(i).join()));
-            }
-            written = CompletableFuture.allOf(again.toArray(CompletableFuture[]::new));
+            written = writeAll();
         }
         return written;
     }

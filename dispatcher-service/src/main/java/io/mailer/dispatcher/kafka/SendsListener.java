@@ -26,7 +26,7 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
 
 /**
  * Handles the polls of {@code sends}: every send of a poll is processed concurrently (bounded by the
- * in-flight limiter); each outcome's event is written as soon as that outcome is known; a poll is
+ * in-flight limiter); the poll's events are written together once its last outcome is known; a poll is
  * acknowledged only when Kafka has acknowledged all of its writes, and polls are acknowledged in
  * order. So a crash never loses a send; at worst it is sent again (the ledger stops most of those).
  *
