@@ -66,16 +66,13 @@ public final class DispatcherMetrics {
     public void outcome(String tenant, SendOutcome outcome) {
         String t = tenant == null ? "unknown" : tenant;
         String label = outcome.metricLabel();
-        Map<String, Counter> byLabel = outcomes.computeIfAbsent(t, k -> new ConcurrentHashMap<>());
-        Counter counter = byLabel.get(label);
-        if (counter == null) {
-            counter = byLabel.computeIfAbsent(label, l -> Counter.builder("emails.sent")
-                    .description("Sends by final outcome")
-                    .tag("tenant", t)
-                    .tag("outcome", l)
-                    .register(registry));
-        }
-        counter.increment();
+        outcomes.computeIfAbsent(t, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(label, l -> Counter.builder("emails.sent")
+                        .description("Sends by final outcome")
+                        .tag("tenant", t)
+                        .tag("outcome", l)
+                        .register(registry))
+                .increment();
     }
 
     /** @param result {@code ok} or the {@link io.mailer.dispatcher.ses.SesErrorKind} in lower case */
