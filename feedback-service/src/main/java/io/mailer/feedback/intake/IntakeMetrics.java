@@ -3,6 +3,9 @@ package io.mailer.feedback.intake;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mailer.schemas.events.EventType;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Intake counters. Prometheus names: {@code mailer_feedback_events_total{type}} (events published,
@@ -13,43 +16,48 @@ import io.mailer.schemas.events.EventType;
 public final class IntakeMetrics {
 
     private final MeterRegistry registry;
+    // built once: a builder-and-register per event is a registry lookup on the hot path
+    private final Map<EventType, Counter> published = new ConcurrentHashMap<>();
+    private final Map<QuarantineReason, Counter> quarantined = new EnumMap<>(QuarantineReason.class);
+    private final Map<String, Counter> ignored = new ConcurrentHashMap<>();
+    private final Counter receiveErrors;
+    private final Counter visibilityExtended;
 
     public IntakeMetrics(MeterRegistry registry) {
         this.registry = registry;
-        // pre-register so dashboards see zeros rather than gaps
+        // quarantine reasons are registered up front so dashboards see zeros rather than gaps
         for (QuarantineReason r : QuarantineReason.values()) {
-            quarantineCounter(r);
+            quarantined.put(r, Counter.builder("mailer.feedback.quarantined")
+                    .description("SQS messages diverted to the feedback-quarantine topic").tag("reason", r.tag())
+                    .register(registry));
         }
+        receiveErrors = Counter.builder("mailer.feedback.receive.errors")
+                .description("failed SQS receive or delete calls").register(registry);
+        visibilityExtended = Counter.builder("mailer.feedback.visibility.extended")
+                .description("SQS messages whose visibility was extended while in work").register(registry);
     }
 
     void published(EventType type) {
-        Counter.builder("mailer.feedback.events").description("SES events published to delivery-events")
-                .tag("type", type.name()).register(registry).increment();
+        published.computeIfAbsent(type, t -> Counter.builder("mailer.feedback.events")
+                .description("SES events published to delivery-events").tag("type", t.name()).register(registry))
+                .increment();
     }
 
     void quarantined(QuarantineReason reason) {
-        quarantineCounter(reason).increment();
+        quarantined.get(reason).increment();
     }
 
     void ignored(String what) {
-        Counter.builder("mailer.feedback.ignored").description("SQS messages deleted with nothing to record")
-                .tag("what", what).register(registry).increment();
+        ignored.computeIfAbsent(what, w -> Counter.builder("mailer.feedback.ignored")
+                .description("SQS messages deleted with nothing to record").tag("what", w).register(registry))
+                .increment();
     }
 
     void receiveError() {
-        Counter.builder("mailer.feedback.receive.errors").description("failed SQS receive or delete calls")
-                .register(registry).increment();
+        receiveErrors.increment();
     }
 
     void visibilityExtended(int messages) {
-        Counter.builder("mailer.feedback.visibility.extended")
-                .description("SQS messages whose visibility was extended while in work").register(registry)
-                .increment(messages);
-    }
-
-    private Counter quarantineCounter(QuarantineReason reason) {
-        return Counter.builder("mailer.feedback.quarantined")
-                .description("SQS messages diverted to the feedback-quarantine topic")
-                .tag("reason", reason.tag()).register(registry);
+        visibilityExtended.increment(messages);
     }
 }

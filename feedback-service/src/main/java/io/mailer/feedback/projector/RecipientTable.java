@@ -5,7 +5,7 @@ import io.mailer.schemas.commands.RecipientEntry;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.events.Ids;
-import java.time.Instant;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -36,7 +36,13 @@ final class RecipientTable {
             INSERT INTO recipient AS r (send_id, batch_id, tenant_id, recipient_index, email, status, status_rank,
                                         ses_message_id, reason, sent_at, delivered_at, bounced_at, complained_at,
                                         updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+            SELECT u.send_id, u.batch_id, u.tenant_id, u.recipient_index, u.email, u.status, u.status_rank,
+                   u.ses_message_id, u.reason, u.sent_at::timestamptz, u.delivered_at::timestamptz,
+                   u.bounced_at::timestamptz, u.complained_at::timestamptz, now()
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::int4[], ?::text[],
+                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                 AS u(send_id, batch_id, tenant_id, recipient_index, email, status, status_rank, ses_message_id,
+                      reason, sent_at, delivered_at, bounced_at, complained_at)
             ON CONFLICT (send_id) DO UPDATE SET
                 status = CASE WHEN %1$s THEN EXCLUDED.status ELSE r.status END,
                 status_rank = CASE WHEN %1$s THEN EXCLUDED.status_rank ELSE r.status_rank END,
@@ -77,31 +83,73 @@ final class RecipientTable {
         });
     }
 
+    /**
+     * One statement per round, the rows as column arrays through {@code unnest} (see
+     * {@link EventTable}). A statement may not upsert the same row twice, so a poll holding
+     * several events of one recipient is written in rounds — the first event of each recipient,
+     * then the second... — which applies them in their record order, as one statement per event did.
+     */
     void applyEvents(List<ProjectorRecord.EventRecorded> events) {
         List<ProjectorRecord.EventRecorded> sorted = new ArrayList<>(events);
+        // a stable lock order across concurrent consumers avoids deadlocks (the sort is stable:
+        // one recipient's events keep their record order)
         sorted.sort(Comparator.comparing((ProjectorRecord.EventRecorded e) -> e.event().sendId()));
-        jdbc.batchUpdate(APPLY_EVENT, sorted, 1000, (ps, recorded) -> {
-            DeliveryEvent e = recorded.event();
+        List<List<ProjectorRecord.EventRecorded>> rounds = new ArrayList<>();
+        String previous = null;
+        int round = 0;
+        for (ProjectorRecord.EventRecorded e : sorted) {
+            round = e.event().sendId().equals(previous) ? round + 1 : 0;
+            previous = e.event().sendId();
+            if (rounds.size() == round) {
+                rounds.add(new ArrayList<>());
+            }
+            rounds.get(round).add(e);
+        }
+        for (List<ProjectorRecord.EventRecorded> r : rounds) {
+            applyRound(r);
+        }
+    }
+
+    private void applyRound(List<ProjectorRecord.EventRecorded> events) {
+        int n = events.size();
+        String[][] texts = new String[11][n];
+        Integer[] indexes = new Integer[n];
+        Integer[] ranks = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            DeliveryEvent e = events.get(i).event();
             RecipientStatus status = RecipientStatus.of(e.type());
-            ps.setString(1, e.sendId());
-            ps.setString(2, e.batchId());
-            ps.setString(3, e.tenantId());
-            ps.setInt(4, recorded.recipientIndex());
-            ps.setString(5, e.email());
-            ps.setString(6, status.name());
-            ps.setInt(7, status.rank());
-            ps.setString(8, e.sesMessageId());
-            ps.setString(9, status == RecipientStatus.QUEUED ? null : e.reason());
-            ps.setObject(10, milestone(e, EventType.SENT), Sql.TIMESTAMPTZ);
-            ps.setObject(11, milestone(e, EventType.DELIVERED), Sql.TIMESTAMPTZ);
-            ps.setObject(12, milestone(e, EventType.BOUNCED), Sql.TIMESTAMPTZ);
-            ps.setObject(13, milestone(e, EventType.COMPLAINED), Sql.TIMESTAMPTZ);
+            texts[0][i] = e.sendId();
+            texts[1][i] = e.batchId();
+            texts[2][i] = e.tenantId();
+            indexes[i] = events.get(i).recipientIndex();
+            texts[3][i] = e.email();
+            texts[4][i] = status.name();
+            ranks[i] = status.rank();
+            texts[5][i] = e.sesMessageId();
+            texts[6][i] = status == RecipientStatus.QUEUED ? null : e.reason();
+            texts[7][i] = milestone(e, EventType.SENT);
+            texts[8][i] = milestone(e, EventType.DELIVERED);
+            texts[9][i] = milestone(e, EventType.BOUNCED);
+            texts[10][i] = milestone(e, EventType.COMPLAINED);
+        }
+        jdbc.update(con -> {
+            PreparedStatement ps = con.prepareStatement(APPLY_EVENT);
+            ps.setArray(1, Sql.texts(con, texts[0]));
+            ps.setArray(2, Sql.texts(con, texts[1]));
+            ps.setArray(3, Sql.texts(con, texts[2]));
+            ps.setArray(4, Sql.ints(con, indexes));
+            ps.setArray(5, Sql.texts(con, texts[3]));
+            ps.setArray(6, Sql.texts(con, texts[4]));
+            ps.setArray(7, Sql.ints(con, ranks));
+            for (int c = 5; c <= 10; c++) {
+                ps.setArray(c + 3, Sql.texts(con, texts[c]));
+            }
+            return ps;
         });
     }
 
-    private static Object milestone(DeliveryEvent e, EventType milestone) {
-        Instant at = e.type() == milestone ? e.occurredAt() : null;
-        return Sql.ts(at);
+    private static String milestone(DeliveryEvent e, EventType milestone) {
+        return e.type() == milestone ? Sql.text(e.occurredAt()) : null;
     }
 
     private record Row(String sendId, BatchCommand command, int index, RecipientEntry entry) {

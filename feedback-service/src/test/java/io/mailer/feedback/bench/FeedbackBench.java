@@ -22,6 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import jdk.jfr.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.ConnectionCallback;
@@ -52,13 +57,17 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  */
 class FeedbackBench {
 
-    private static final int MESSAGES = Integer.getInteger("bench.messages", 60_000);
+    private static final int MESSAGES = Integer.getInteger("bench.messages", 50_000);
     /**
      * Notifications processed before the measured window opens (they are preloaded too): a fresh
      * JVM spends ~25 % of its CPU in the JIT compilers during the first minute, which a
      * long-running service does not. 0 (default) = the original mode, measured from the first row.
      */
-    private static final int WARMUP = Integer.getInteger("bench.warmup", 0);
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 150_000);
+    /** Bare receive+delete messages drained before the baselines are measured (ElasticMQ's JIT warm-up). */
+    private static final int BASELINE_WARMUP = Integer.getInteger("bench.baselineWarmup", 100_000);
+    /** The service's SQS_POLLERS unless {@code -Dbench.pollers} overrides it; also the first baseline's threads. */
+    private static final boolean POLLERS_SET = System.getProperty("bench.pollers") != null;
     private static final int POLLERS = Integer.getInteger("bench.pollers", 8);
     private static final int BASELINE_THREADS = Integer.getInteger("bench.baselineThreads", 16);
     private static final boolean JFR = Boolean.getBoolean("bench.jfr");
@@ -66,73 +75,98 @@ class FeedbackBench {
 
     @Test
     void benchmark() throws Exception {
-        try (DevStack stack = DevStack.start(DevStack.Options.defaults().ses(false).partitions(6))) {
+        try (DevStack stack = DevStack.start(DevStack.Options.defaults().ses(false).partitions(6));
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        stack.kafka().bootstrapServers()))) {
             SqsClient sqs = stack.sqs().client();
             String loadBefore = loadAverage();
+            long phase = System.nanoTime();
             String baselineQueue = stack.sqs().createQueue("bench-baseline");
+            // ElasticMQ is as cold as a fresh service: warm it (and the client) before measuring it
+            fill(sqs, baselineQueue, BASELINE_WARMUP, "warm");
+            drainBare(stack.sqs().endpoint(), baselineQueue, BASELINE_WARMUP, BASELINE_THREADS);
             fill(sqs, baselineQueue, MESSAGES, "base");
             double baseline = drainBare(stack.sqs().endpoint(), baselineQueue, MESSAGES, POLLERS);
             fill(sqs, baselineQueue, MESSAGES, "wide");
             double baselineWide = drainBare(stack.sqs().endpoint(), baselineQueue, MESSAGES, BASELINE_THREADS);
+            double baselineSeconds = (System.nanoTime() - phase) / 1e9;
 
+            phase = System.nanoTime();
             fill(sqs, stack.queueUrl(), MESSAGES + WARMUP, "run");
-            Map<String, String> env = new HashMap<>(stack.env(Map.of("PORT", "0", "SQS_WAIT_SECONDS", "1",
-                    "SQS_POLLERS", Integer.toString(POLLERS))));
+            double fillSeconds = (System.nanoTime() - phase) / 1e9;
+            Map<String, String> env = new HashMap<>(stack.env(Map.of("PORT", "0", "SQS_WAIT_SECONDS", "1")));
             env.put("AWS_ACCESS_KEY_ID", "bench");
             env.put("AWS_SECRET_ACCESS_KEY", "bench");
+            if (POLLERS_SET) {
+                env.put("SQS_POLLERS", Integer.toString(POLLERS));
+            }
             env.putAll(extraEnv());
             JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(stack.postgres().jdbcUrl(),
                     stack.postgres().username(), stack.postgres().password()));
+            PublishedCounter published = new PublishedCounter(admin, stack.topics().deliveryEvents.name());
+            int total = MESSAGES + WARMUP;
             Process service = startService(env);
             Recording benchJfr = JFR ? startJfr() : null;
             try {
                 AtomicLong peakRss = new AtomicLong();
-                long t0 = 0;
-                long serviceCpu0 = 0;
-                long benchCpu0 = 0;
-                long postgresCpu0 = 0;
-                int atT0 = 0;
+                long started = System.nanoTime();
+                Snapshot open = null;
+                Snapshot close = null;
                 int rows = 0;
-                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-                while (rows < MESSAGES + WARMUP && System.nanoTime() < deadline && service.isAlive()) {
+                long deadline = started + Duration.ofMinutes(15).toNanos();
+                while (rows < total && System.nanoTime() < deadline && service.isAlive()) {
                     peakRss.accumulateAndGet(rssKb(service.pid()), Math::max);
+                    long intake = published.count();
                     rows = eventRows(jdbc);
-                    if (t0 == 0 && rows > WARMUP) {
-                        t0 = System.nanoTime();
-                        atT0 = rows;
-                        serviceCpu0 = cpuTicks(service.pid());
-                        benchCpu0 = cpuTicks(ProcessHandle.current().pid());
-                        postgresCpu0 = postgresTicks(jdbc);
+                    // the window is the intake's: from its WARMUP-th to its last notification published
+                    if (open == null && intake >= WARMUP) {
+                        open = Snapshot.take(intake, rows, service, jdbc);
+                    }
+                    if (open != null && close == null && intake >= total) {
+                        close = Snapshot.take(intake, rows, service, jdbc);
                     }
                     Thread.sleep(100);
                 }
-                long t1 = System.nanoTime();
-                double serviceCpu = (cpuTicks(service.pid()) - serviceCpu0) / (double) CLOCK_TICKS;
-                double benchCpu = (cpuTicks(ProcessHandle.current().pid()) - benchCpu0) / (double) CLOCK_TICKS;
-                double postgresCpu = (postgresTicks(jdbc) - postgresCpu0) / (double) CLOCK_TICKS;
+                long drained = System.nanoTime();
                 peakRss.accumulateAndGet(hwmKb(service.pid()), Math::max);
-                double seconds = (t1 - t0) / 1e9;
-                double rate = (rows - atT0) / seconds;
-                double perThousand = 1000 * serviceCpu / Math.max(1, rows - atT0);
+                assertThat(rows).as("event rows projected").isEqualTo(total);
+                assertThat(close).as("intake window closed").isNotNull();
+                double seconds = (close.nanos - open.nanos) / 1e9;
+                long intakeN = close.published - open.published;
+                long projectedN = close.rows - open.rows;
+                double intakeRate = intakeN / seconds;
+                double projectedRate = projectedN / seconds;
+                double pipeline = Math.min(intakeN, projectedN) / seconds;
+                double per = 1000.0 / Math.max(1, Math.min(intakeN, projectedN)) / CLOCK_TICKS;
                 String report = String.format("""
-                        feedback bench: %d notifications (SNS-wrapped Delivery events) after %d warm-up ones, %d pollers, extra env %s
+                        feedback bench: %,d notifications (SNS-wrapped Delivery events) measured after %,d warm-up ones; \
+                        service env %s
                           load avg  before %s, after %s
+                          baseline  bare SQS receive+delete (ElasticMQ, after %,d warm-up messages), %d threads: %,.0f msg/s
                           baseline  bare SQS receive+delete (ElasticMQ), %d threads: %,.0f msg/s
-                          baseline  bare SQS receive+delete (ElasticMQ), %d threads: %,.0f msg/s
+                          intake    SQS -> intake -> Kafka (acked): %,.0f notifications/s over %.1f s
+                          projector Kafka -> PostgreSQL event rows in the same window: %,.0f rows/s \
+                        (lag %,d rows at the start, %,d at the end)
                           pipeline  SQS -> intake -> Kafka -> projector -> PostgreSQL: %,.0f notifications/s \
-                        (%.0f %% of the %d-thread baseline, %.0f %% of the best), %d event rows in %.1f s
-                          cpu       service %.1f s = %.2f CPU-s per 1,000 notifications; bench JVM (ElasticMQ + Kafka) %.1f s \
-                        = %.2f per 1,000; PostgreSQL %.1f s = %.2f per 1,000
-                          service   peak RSS %,d MB (VmHWM, -Xmx320m)
-                        """, MESSAGES, WARMUP, POLLERS, extraEnv(), loadBefore, loadAverage(),
-                        POLLERS, baseline, BASELINE_THREADS, baselineWide,
-                        rate, 100 * rate / baseline, POLLERS, 100 * rate / Math.max(baseline, baselineWide), rows,
-                        seconds,
-                        serviceCpu, perThousand, benchCpu, 1000 * benchCpu / Math.max(1, rows - atT0), postgresCpu,
-                        1000 * postgresCpu / Math.max(1, rows - atT0), peakRss.get() / 1024);
+                        (%.0f %% of the %d-thread baseline, %.0f %% of the best)
+                          cpu       per 1,000 notifications: service %.2f CPU-s, bench JVM (ElasticMQ + Kafka) %.2f, \
+                        PostgreSQL %.2f; total %.2f = a ceiling of %,.0f notifications/s on %d cores
+                          service   peak RSS %,d MB (VmHWM, -Xmx320m); all %,d rows projected %.1f s after the window
+                          phases    baselines %.0f s, pre-fill %.0f s, service start to window %.0f s
+                        """, MESSAGES, WARMUP, env.entrySet().stream()
+                                .filter(e -> e.getKey().matches("SQS_(POLLERS|MAX_IN_FLIGHT|WAIT_SECONDS)"))
+                                .sorted(Map.Entry.comparingByKey()).toList(),
+                        loadBefore, loadAverage(), BASELINE_WARMUP, POLLERS, baseline, BASELINE_THREADS, baselineWide,
+                        intakeRate, seconds, projectedRate, open.published - open.rows, close.published - close.rows,
+                        pipeline, 100 * pipeline / baseline, POLLERS,
+                        100 * pipeline / Math.max(baseline, baselineWide),
+                        per * (close.serviceTicks - open.serviceTicks), per * (close.benchTicks - open.benchTicks),
+                        per * (close.postgresTicks - open.postgresTicks), per * close.allTicksSince(open),
+                        1000 * Runtime.getRuntime().availableProcessors() / Math.max(1e-9, per * close.allTicksSince(open)),
+                        Runtime.getRuntime().availableProcessors(), peakRss.get() / 1024, total,
+                        (drained - close.nanos) / 1e9, baselineSeconds, fillSeconds, (open.nanos - started) / 1e9);
                 System.out.println(report);
                 Files.writeString(Path.of("target", "feedback-bench.txt"), report);
-                assertThat(rows).isEqualTo(MESSAGES + WARMUP);
             } finally {
                 if (benchJfr != null) {
                     benchJfr.dump(Path.of("target", "feedback-bench-harness.jfr"));
@@ -141,6 +175,40 @@ class FeedbackBench {
                 service.destroy();
                 service.waitFor();
             }
+        }
+    }
+
+    /** Progress and CPU counters at one instant of the run. */
+    private record Snapshot(long nanos, long published, int rows, long serviceTicks, long benchTicks,
+            long postgresTicks) {
+
+        static Snapshot take(long published, int rows, Process service, JdbcTemplate jdbc) {
+            return new Snapshot(System.nanoTime(), published, rows, cpuTicks(service.pid()),
+                    cpuTicks(ProcessHandle.current().pid()), FeedbackBench.postgresTicks(jdbc));
+        }
+
+        long allTicksSince(Snapshot from) {
+            return serviceTicks - from.serviceTicks + benchTicks - from.benchTicks + postgresTicks - from.postgresTicks;
+        }
+    }
+
+    /**
+     * Notifications the intake has published: the sum of delivery-events' end offsets (one record
+     * per Delivery notification; the producer is not transactional, so offsets are records).
+     */
+    private static final class PublishedCounter {
+        private final Admin admin;
+        private final Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+
+        PublishedCounter(Admin admin, String topic) throws Exception {
+            this.admin = admin;
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(p -> partitions.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        }
+
+        long count() throws Exception {
+            return admin.listOffsets(partitions).all().get().values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
         }
     }
 
@@ -177,7 +245,8 @@ class FeedbackBench {
                 : Files.list(Path.of("target")).filter(p -> p.toString().endsWith("-exec.jar")).findFirst()
                         .orElseThrow(() -> new IllegalStateException("run mvn -pl feedback-service verify first"));
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // -Dbench.java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java runs the service on another JDK
+                System.getProperty("bench.java", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
                 "-Xmx320m", "-XX:MaxDirectMemorySize=64m", "-XX:+UseSerialGC", "-Xss512k"));
         String extra = System.getProperty("bench.serviceArgs", "").trim();
         if (!extra.isEmpty()) {
