@@ -37,9 +37,9 @@ public class FeedbackApplication {
     public static final Setting SNS_TOPIC_ARNS = Setting.optional("SNS_TOPIC_ARNS", "", Checks.ANY,
             "comma-separated SNS topic ARNs accepted; empty accepts any topic");
 
-    public static final Setting SQS_POLLERS = Setting.optional("SQS_POLLERS", "4", Checks.POSITIVE_INT,
+    public static final Setting SQS_POLLERS = Setting.optional("SQS_POLLERS", "8", Checks.POSITIVE_INT,
             "concurrent SQS receive loops (each long-polls batches of 10)");
-    public static final Setting SQS_MAX_IN_FLIGHT = Setting.optional("SQS_MAX_IN_FLIGHT", "200", Checks.POSITIVE_INT,
+    public static final Setting SQS_MAX_IN_FLIGHT = Setting.optional("SQS_MAX_IN_FLIGHT", "500", Checks.POSITIVE_INT,
             "SQS messages received and not yet acknowledged by Kafka and deleted, at most");
     public static final Setting SOFT_BOUNCE_SUPPRESS_AFTER = Setting.optional("SOFT_BOUNCE_SUPPRESS_AFTER", "3",
             FeedbackApplication::checkNonNegative, "soft bounces within SOFT_BOUNCE_WINDOW_DAYS that suppress; 0 = never");

@@ -38,7 +38,8 @@ class FeedbackApplicationTest {
                 .containsEntry("mailer.feedback.intake.verify-signatures", "true")
                 .containsEntry("mailer.feedback.intake.wait-seconds", "20")
                 .containsEntry("mailer.feedback.intake.topic-arns", "")
-                .containsEntry("mailer.feedback.intake.pollers", "4")
+                .containsEntry("mailer.feedback.intake.pollers", "8")
+                .containsEntry("mailer.feedback.intake.max-in-flight", "500")
                 .containsEntry("mailer.feedback.intake.soft-bounce-threshold", "3")
                 .containsEntry("mailer.feedback.intake.soft-bounce-window", "7d")
                 .doesNotContainKey("mailer.feedback.intake.endpoint");

@@ -34,7 +34,7 @@ public record IntakeProperties(
         String region,
         @DefaultValue("20") int waitSeconds,
         @DefaultValue("10") int maxMessages,
-        @DefaultValue("2") int pollers,
+        @DefaultValue("8") int pollers,
         @DefaultValue("true") boolean verifySignatures,
         @DefaultValue List<String> topicArns,
         @DefaultValue("30s") Duration publishTimeout,
@@ -43,7 +43,7 @@ public record IntakeProperties(
         @DefaultValue("3") int softBounceThreshold,
         @DefaultValue("7d") Duration softBounceWindow,
         @DefaultValue("15m") Duration correlationGrace,
-        @DefaultValue("200") int maxInFlight) {
+        @DefaultValue("500") int maxInFlight) {
 
     public IntakeProperties {
         topicArns = topicArns == null ? List.of()

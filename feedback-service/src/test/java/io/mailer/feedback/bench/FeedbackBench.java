@@ -39,31 +39,39 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
  * Throughput benchmark, NOT part of the default build (the class name matches no surefire
- * pattern). Run (after {@code ./mvnw -q -o -pl feedback-service verify}, which builds the exec jar):
+ * pattern). Run (after {@code ./mvnw -q -o -pl feedback-service package -DskipTests}, which builds
+ * the exec jar):
  * <pre>
  * ./mvnw -q -o -pl feedback-service test -Dtest=FeedbackBench -Dsurefire.failIfNoSpecifiedTests=false \
- *     [-Dbench.messages=60000] [-Dbench.warmup=20000] [-Dbench.pollers=8] [-Dbench.baselineThreads=16] [-Dbench.jfr=true] \
- *     [-Dbench.serviceEnv=SQS_MAX_IN_FLIGHT=400,...] [-Dbench.serviceArgs="-XX:..."] [-Dbench.jar=other-exec.jar]
+ *     [-Dbench.messages=50000] [-Dbench.warmup=300000] [-Dbench.baselineWarmup=100000] [-Dbench.pollers=8] \
+ *     [-Dbench.baselineThreads=16] [-Dbench.jfr=true] [-Dbench.serviceEnv=SQS_MAX_IN_FLIGHT=1000,...] \
+ *     [-Dbench.serviceArgs="-XX:..."] [-Dbench.jar=other-exec.jar] [-Dbench.java=/path/to/bin/java]
  * </pre>
  * ElasticMQ and Kafka run embedded in this JVM, PostgreSQL as its own process; the service runs
  * as a separate JVM from the exec jar so its RSS and CPU time can be read from /proc. Baselines,
- * same run and same queue server: bare SQS receive+delete, once with the service's poller count
- * and once with {@code bench.baselineThreads} threads (what ElasticMQ can serve at most).
+ * same run and same queue server, after a warm-up drain: bare SQS receive+delete, once with the
+ * service's poller count and once with {@code bench.baselineThreads} threads.
  *
- * <p>Reported besides the rate: the load average, the service's CPU seconds (utime+stime) per
- * 1,000 notifications and this JVM's (ElasticMQ + Kafka) over the measured window. (No queue
- * statistics are polled meanwhile: ElasticMQ computes them by scanning the queue inside its queue
- * actor, the very thread every receive and delete goes through.)
+ * <p>The measured window is the intake's: it opens when the service has published its
+ * {@code bench.warmup}-th notification to delivery-events (end offsets, read through the admin
+ * client) and closes when it has published the last. The pipeline figure counts only the event
+ * rows PostgreSQL received inside that window (at most the intake's count), so a projector that
+ * lags is not flattered by draining its backlog after the intake has finished. CPU seconds
+ * (utime+stime) of the service, of this JVM (ElasticMQ + Kafka) and of PostgreSQL over the same
+ * window. (No queue statistics are polled meanwhile: ElasticMQ computes them by scanning the
+ * queue inside its queue actor, the very thread every receive and delete goes through.)
  */
 class FeedbackBench {
 
     private static final int MESSAGES = Integer.getInteger("bench.messages", 50_000);
     /**
-     * Notifications processed before the measured window opens (they are preloaded too): a fresh
-     * JVM spends ~25 % of its CPU in the JIT compilers during the first minute, which a
-     * long-running service does not. 0 (default) = the original mode, measured from the first row.
+     * Notifications processed before the measured window opens (they are preloaded too). A fresh
+     * service JVM on this loaded 2-core machine still spends ~25 % of its CPU in the C2 compiler
+     * 90-110 s after start (150,000-250,000 notifications in; first tier-4 compiles of hot methods
+     * such as the mapper were still queued), which a long-running service does not. 0 = the
+     * original mode, measured from the first notification.
      */
-    private static final int WARMUP = Integer.getInteger("bench.warmup", 150_000);
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 300_000);
     /** Bare receive+delete messages drained before the baselines are measured (ElasticMQ's JIT warm-up). */
     private static final int BASELINE_WARMUP = Integer.getInteger("bench.baselineWarmup", 100_000);
     /** The service's SQS_POLLERS unless {@code -Dbench.pollers} overrides it; also the first baseline's threads. */
