@@ -57,7 +57,8 @@ final class BatchTable {
 
     /**
      * Transaction-scoped advisory locks on the touched batches, taken in one global order before
-     * any row is written. Without them two projector transactions that each settle half of a
+     * any batch row is written and held until commit (recipient and event rows are written
+     * before, in parallel with other consumers). Without them two projector transactions that each settle half of a
      * batch's last recipients both count under READ COMMITTED, neither sees the other's
      * uncommitted half, and the batch stays PROCESSING forever (write skew). With them the
      * second one waits, and its completion check sees the first's commit. A hash collision

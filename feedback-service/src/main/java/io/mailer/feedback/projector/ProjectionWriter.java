@@ -22,10 +22,19 @@ import org.springframework.transaction.support.TransactionTemplate;
  * so replaying records after a crash — the offsets are committed only after this transaction —
  * leaves the same rows.
  *
- * <p>Order inside the transaction: per-batch locks, chunks, cancels, events (which also move a
- * SCHEDULED batch to PROCESSING), suppressions, then batch completion.
- * Each statement group commutes with the others for a given key, except cancel-after-chunk, which
- * the order preserves.
+ * <p>Order inside the transaction, in two phases:
+ * <ol>
+ * <li>the rows no two transactions need to serialise on — recipients of new chunks, events and
+ * their recipient states, suppressions — so concurrent consumers write them in parallel;
+ * <li>then the per-batch advisory locks, and only under them the batch rows: chunk upserts,
+ * cancels, SCHEDULED → PROCESSING, and the completion check.
+ * </ol>
+ * The locks guard the completion check against write skew (see {@link BatchTable}); taking them
+ * before the check rather than at the start is enough, because the check is a new statement that
+ * sees every transaction committed before the lock was granted. Every batch-row write happens
+ * under its batch's lock, so a lock holder never waits for a transaction that waits for its lock
+ * (no deadlock between the phases). Each statement group commutes with the others for a given
+ * key, except cancel-after-chunk, which the order preserves.
  */
 public final class ProjectionWriter {
 
@@ -51,6 +60,7 @@ public final class ProjectionWriter {
         // compacted-topic semantics: within a poll only the last record per key matters
         Map<String, ProjectorRecord> lastSuppression = new LinkedHashMap<>();
         Set<String> touchedBatches = new TreeSet<>();
+        Set<String> lockedBatches = new TreeSet<>();
         Set<String> workedOnBatches = new TreeSet<>();
         for (ProjectorRecord r : records) {
             if (r instanceof ChunkSubmitted c) {
@@ -58,6 +68,7 @@ public final class ProjectionWriter {
                 touchedBatches.add(c.command().batchId());
             } else if (r instanceof BatchCancelled c) {
                 cancels.add(c.command());
+                lockedBatches.add(c.command().batchId());
             } else if (r instanceof EventRecorded e) {
                 recorded.add(e);
                 touchedBatches.add(e.event().batchId());
@@ -80,25 +91,32 @@ public final class ProjectionWriter {
                 deletes.add(new String[] {d.tenantId(), d.email()});
             }
         }
+        lockedBatches.addAll(touchedBatches);
         Integer completed = transaction.execute(status -> {
-            batches.lockForCompletion(touchedBatches);
+            // phase 1: no batch row, no lock
             if (!chunks.isEmpty()) {
-                batches.upsert(chunks);
                 recipients.insertQueued(chunks);
-            }
-            if (!cancels.isEmpty()) {
-                batches.cancel(cancels);
             }
             if (!recorded.isEmpty()) {
                 events.insert(recorded);
                 recipients.applyEvents(recorded);
-                batches.start(workedOnBatches);
             }
             if (!puts.isEmpty()) {
                 suppressions.upsert(puts);
             }
             if (!deletes.isEmpty()) {
                 suppressions.delete(deletes);
+            }
+            // phase 2: the batch rows, under their locks (held until commit)
+            batches.lockForCompletion(lockedBatches);
+            if (!chunks.isEmpty()) {
+                batches.upsert(chunks);
+            }
+            if (!cancels.isEmpty()) {
+                batches.cancel(cancels);
+            }
+            if (!recorded.isEmpty()) {
+                batches.start(workedOnBatches);
             }
             return batches.completeFinished(touchedBatches);
         });
