@@ -27,6 +27,9 @@ public final class DispatcherMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, Map<String, Counter>> outcomes = new ConcurrentHashMap<>();
+    // per-call meters, looked up once per result rather than built and registered on every SES call
+    private final Map<String, Timer> sesCalls = new ConcurrentHashMap<>();
+    private final Map<String, Timer> sesBulkCalls = new ConcurrentHashMap<>();
 
     public DispatcherMetrics(MeterRegistry registry, InFlightLimiter inFlight, SendGate gate) {
         this.registry = registry;
@@ -77,21 +80,21 @@ public final class DispatcherMetrics {
 
     /** @param result {@code ok} or the {@link io.mailer.dispatcher.ses.SesErrorKind} in lower case */
     public void sesCall(Duration duration, String result) {
-        Timer.builder("email.send.duration")
-                .description("Duration of one SES SendEmail call")
-                .tag("result", result)
-                .publishPercentileHistogram()
-                .register(registry)
+        sesCalls.computeIfAbsent(result, r -> Timer.builder("email.send.duration")
+                        .description("Duration of one SES SendEmail call")
+                        .tag("result", r)
+                        .publishPercentileHistogram()
+                        .register(registry))
                 .record(duration);
     }
 
     /** One SendBulkEmail call of {@code entries} destinations; {@code result} as for {@link #sesCall}. */
     public void sesBulkCall(Duration duration, String result, int entries) {
-        Timer.builder("email.bulk.send.duration")
-                .description("Duration of one SES SendBulkEmail call")
-                .tag("result", result)
-                .publishPercentileHistogram()
-                .register(registry)
+        sesBulkCalls.computeIfAbsent(result, r -> Timer.builder("email.bulk.send.duration")
+                        .description("Duration of one SES SendBulkEmail call")
+                        .tag("result", r)
+                        .publishPercentileHistogram()
+                        .register(registry))
                 .record(duration);
         Counter.builder("mailer.dispatcher.bulk.entries")
                 .description("Destinations carried by SendBulkEmail calls (retried entries count again)")
