@@ -1,5 +1,6 @@
 package io.mailer.devstack;
 
+import io.mailer.schemas.kafka.TopicDeclarer;
 import io.mailer.schemas.kafka.Topics;
 import java.io.PrintStream;
 import java.io.OutputStream;
@@ -252,7 +253,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         createTopics(topics.newTopics(partitions));
     }
 
-    /** Creates the given topics, ignoring those that already exist. */
+    /**
+     * Creates the given topics, ignoring those that already exist, and returns once every partition
+     * of them is writable at its leader (see {@link TopicDeclarer#awaitWritable}).
+     */
     public void createTopics(Collection<NewTopic> newTopics) {
         try (Admin admin = admin()) {
             admin.createTopics(newTopics).values().forEach((name, future) -> {
@@ -266,6 +270,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                     throw new IllegalStateException("Cannot create topic " + name, e);
                 }
             });
+            awaitLeaders(admin, newTopics.stream().map(NewTopic::name).toList());
+        }
+    }
+
+    private static void awaitLeaders(Admin admin, Collection<String> topics) {
+        try {
+            TopicDeclarer.awaitWritable(admin, topics, 60);
+        } catch (Exception e) {
+            throw new IllegalStateException("Topics " + topics + " have no writable leader", e);
         }
     }
 

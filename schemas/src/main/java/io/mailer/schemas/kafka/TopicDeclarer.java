@@ -1,11 +1,16 @@
 package io.mailer.schemas.kafka;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +38,11 @@ public final class TopicDeclarer implements SmartInitializingSingleton {
     @Override
     public void afterSingletonsInstantiated() {
         try (Admin admin = Admin.create(adminConfig)) {
+            List<String> created = new ArrayList<>();
             admin.createTopics(topics).values().forEach((name, result) -> {
                 try {
                     result.get(30, TimeUnit.SECONDS);
+                    created.add(name);
                     log.info("Created topic {}", name);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
@@ -47,7 +54,36 @@ public final class TopicDeclarer implements SmartInitializingSingleton {
                     log.warn("Cannot create topic {}: {}", name, e.toString());
                 }
             });
+            if (!created.isEmpty()) {
+                awaitLeaders(admin, created);
+            }
         }
+    }
+
+    private static void awaitLeaders(Admin admin, List<String> created) {
+        try {
+            awaitWritable(admin, created, 30);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("Topics {} created but not yet writable: {}", created, e.toString());
+        }
+    }
+
+    /**
+     * Waits until the broker leads every partition of {@code topics}. Creation returns when the
+     * controller has committed a topic, before the broker has applied it; an idempotent producer
+     * writing at once can then have its first batch refused (NOT_LEADER_OR_FOLLOWER) and a later one
+     * accepted, after which the first can only fail with OUT_OF_ORDER_SEQUENCE_NUMBER until
+     * delivery.timeout.ms expires it (KAFKA-15591, fixed after Kafka 4.1). ListOffsets is served by
+     * the leader only, and the admin client retries it until the leader is there.
+     */
+    public static void awaitWritable(Admin admin, Collection<String> topics, long timeoutSeconds) throws Exception {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(timeoutSeconds, TimeUnit.SECONDS).values()
+                .forEach(d -> d.partitions().forEach(p ->
+                        partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        admin.listOffsets(partitions).all().get(timeoutSeconds, TimeUnit.SECONDS);
     }
 
     public List<NewTopic> topics() {
