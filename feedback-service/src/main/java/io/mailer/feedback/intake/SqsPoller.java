@@ -1,9 +1,7 @@
 package io.mailer.feedback.intake;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -207,7 +205,8 @@ public final class SqsPoller implements SmartLifecycle {
 
     /** Hands the messages to the handler and returns at once; they are settled when all are done. */
     private void process(List<Message> messages) {
-        Map<Message, CompletableFuture<Void>> handled = new LinkedHashMap<>();
+        // a list, not a map keyed by Message: the SDK's Message.hashCode hashes the whole body
+        List<InWork> handled = new ArrayList<>(messages.size());
         for (Message m : messages) {
             CompletableFuture<Void> f;
             try {
@@ -215,17 +214,17 @@ public final class SqsPoller implements SmartLifecycle {
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }
-            handled.put(m, f);
+            handled.add(new InWork(m, f));
         }
         long every = Math.max(200, properties.visibilityTimeout().toMillis() / 3);
         ScheduledFuture<?> extension = heartbeat.scheduleAtFixedRate(() -> extendVisibility(handled), every, every,
                 TimeUnit.MILLISECONDS);
-        CompletableFuture.allOf(handled.values().toArray(CompletableFuture[]::new))
+        CompletableFuture.allOf(handled.stream().map(InWork::done).toArray(CompletableFuture[]::new))
                 .whenCompleteAsync((ok, failure) -> settle(handled, extension), this::onDeleter);
     }
 
     /** Deletes the messages whose records were acknowledged, then frees their room. */
-    private void settle(Map<Message, CompletableFuture<Void>> handled, ScheduledFuture<?> extension) {
+    private void settle(List<InWork> handled, ScheduledFuture<?> extension) {
         extension.cancel(false);
         try {
             delete(succeeded(handled));
@@ -247,28 +246,28 @@ public final class SqsPoller implements SmartLifecycle {
         }
     }
 
-    private List<Message> succeeded(Map<Message, CompletableFuture<Void>> handled) {
+    private List<Message> succeeded(List<InWork> handled) {
         List<Message> done = new ArrayList<>();
-        for (Map.Entry<Message, CompletableFuture<Void>> e : handled.entrySet()) {
-            if (e.getValue().isCompletedExceptionally()) {
+        for (InWork w : handled) {
+            if (w.done().isCompletedExceptionally()) {
                 // not deleted: SQS makes it visible again after the visibility timeout
-                log.warn("SQS message {} left for redelivery: {}", e.getKey().messageId(),
-                        rootMessage(e.getValue().handle((ok, failure) -> failure).join()));
+                log.warn("SQS message {} left for redelivery: {}", w.message().messageId(),
+                        rootMessage(w.done().handle((ok, failure) -> failure).join()));
             } else {
-                done.add(e.getKey());
+                done.add(w.message());
             }
         }
         return done;
     }
 
     /** Keeps the messages still in work invisible to other pollers for another visibility timeout. */
-    private void extendVisibility(Map<Message, CompletableFuture<Void>> handled) {
+    private void extendVisibility(List<InWork> handled) {
         List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
         int i = 0;
-        for (Map.Entry<Message, CompletableFuture<Void>> e : handled.entrySet()) {
-            if (!e.getValue().isDone()) {
+        for (InWork w : handled) {
+            if (!w.done().isDone()) {
                 entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i++))
-                        .receiptHandle(e.getKey().receiptHandle()).visibilityTimeout(visibilitySeconds()).build());
+                        .receiptHandle(w.message().receiptHandle()).visibilityTimeout(visibilitySeconds()).build());
             }
         }
         if (entries.isEmpty()) {
@@ -281,6 +280,10 @@ public final class SqsPoller implements SmartLifecycle {
             metrics.receiveError();
             log.warn("Extending the visibility of {} SQS message(s) failed: {}", entries.size(), rootMessage(e));
         }
+    }
+
+    /** A received message and the completion of its handling (records acknowledged, or failed). */
+    private record InWork(Message message, CompletableFuture<Void> done) {
     }
 
     private int visibilitySeconds() {
