@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -55,6 +56,8 @@ public final class SqsPoller implements SmartLifecycle {
     private final List<Thread> threads = new ArrayList<>();
     /** One permit per message received and not yet settled (deleted or left for redelivery). */
     private final Semaphore inFlight;
+    /** Messages received and not yet settled (the permits also cover receives still waiting for messages). */
+    private final AtomicInteger unsettled = new AtomicInteger();
     private ScheduledExecutorService heartbeat;
     private ExecutorService deleter;
     private volatile boolean running;
@@ -67,6 +70,7 @@ public final class SqsPoller implements SmartLifecycle {
         this.handler = handler;
         this.metrics = metrics;
         this.inFlight = new Semaphore(maxInFlight());
+        metrics.inFlight(unsettled::get);
     }
 
     @Override
@@ -141,6 +145,7 @@ public final class SqsPoller implements SmartLifecycle {
                 int received = messages == null ? 0 : messages.size();
                 inFlight.release(batch - received);
                 if (received > 0) {
+                    unsettled.addAndGet(received);
                     process(messages);
                 } else if (messages != null && properties.waitSeconds() == 0) {
                     pause(200); // short polling: do not spin on an empty queue
@@ -154,9 +159,16 @@ public final class SqsPoller implements SmartLifecycle {
 
     /** Takes {@code permits} once that many messages may be in flight; false when stopping. */
     private boolean awaitRoom(int permits) {
+        if (inFlight.tryAcquire(permits)) {
+            return true;
+        }
         try {
             while (running) {
-                if (inFlight.tryAcquire(permits, 200, TimeUnit.MILLISECONDS)) {
+                // counted per attempt, so the metric rises while a poller is still waiting
+                long since = System.nanoTime();
+                boolean room = inFlight.tryAcquire(permits, 200, TimeUnit.MILLISECONDS);
+                metrics.roomWaited(System.nanoTime() - since);
+                if (room) {
                     return true;
                 }
             }
@@ -233,6 +245,7 @@ public final class SqsPoller implements SmartLifecycle {
             log.warn("SQS delete of {} message(s) failed, they will be redelivered: {}", handled.size(),
                     rootMessage(e));
         } finally {
+            unsettled.addAndGet(-handled.size());
             inFlight.release(handled.size());
         }
     }
