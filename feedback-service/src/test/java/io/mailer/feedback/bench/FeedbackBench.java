@@ -6,8 +6,14 @@ import io.mailer.devstack.DevStack;
 import io.mailer.devstack.EmbeddedSqs;
 import io.mailer.feedback.intake.Fixtures;
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +37,7 @@ import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -43,7 +49,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * the exec jar):
  * <pre>
  * ./mvnw -q -o -pl feedback-service test -Dtest=FeedbackBench -Dsurefire.failIfNoSpecifiedTests=false \
- *     [-Dbench.messages=50000] [-Dbench.warmup=300000] [-Dbench.baselineWarmup=100000] [-Dbench.pollers=8] \
+ *     [-Dbench.messages=100000] [-Dbench.warmup=500000] [-Dbench.baselineWarmup=100000] [-Dbench.pollers=8] \
  *     [-Dbench.baselineThreads=16] [-Dbench.jfr=true] [-Dbench.serviceEnv=SQS_MAX_IN_FLIGHT=1000,...] \
  *     [-Dbench.serviceArgs="-XX:..."] [-Dbench.jar=other-exec.jar] [-Dbench.java=/path/to/bin/java]
  * </pre>
@@ -58,20 +64,29 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * rows PostgreSQL received inside that window (at most the intake's count), so a projector that
  * lags is not flattered by draining its backlog after the intake has finished. CPU seconds
  * (utime+stime) of the service, of this JVM (ElasticMQ + Kafka) and of PostgreSQL over the same
- * window. (No queue statistics are polled meanwhile: ElasticMQ computes them by scanning the
- * queue inside its queue actor, the very thread every receive and delete goes through.)
+ * window, and per thread group of the service and of this JVM.
+ *
+ * <p>The observer must not load the cores it measures. No queue statistics are polled: ElasticMQ
+ * computes them by scanning the queue inside its queue actor, the very thread every receive and
+ * delete goes through. PostgreSQL is watched through one connection for the whole run (a
+ * connection per look forked a backend and ran a SCRAM handshake several times a second). The
+ * intake's progress is looked at rarely mid-window and often near its edges; event rows are not
+ * counted inside the window at all: each edge records PostgreSQL's clock, and after the run the
+ * rows are counted by {@code created_at} (their projector transaction's start) against it.
  */
 class FeedbackBench {
 
-    private static final int MESSAGES = Integer.getInteger("bench.messages", 50_000);
+    private static final int MESSAGES = Integer.getInteger("bench.messages", 100_000);
     /**
      * Notifications processed before the measured window opens (they are preloaded too). A fresh
      * service JVM on this loaded 2-core machine still spends ~25 % of its CPU in the C2 compiler
      * 90-110 s after start (150,000-250,000 notifications in; first tier-4 compiles of hot methods
-     * such as the mapper were still queued), which a long-running service does not. 0 = the
+     * such as the mapper were still queued), which a long-running service does not. After 300,000
+     * the compiler still took 0.05 CPU-ms per notification inside the window (13 % of the whole
+     * path; ~200 tier-4 compiles per 10 s, -XX:+PrintCompilation), after 500,000 0.011. 0 = the
      * original mode, measured from the first notification.
      */
-    private static final int WARMUP = Integer.getInteger("bench.warmup", 300_000);
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 500_000);
     /** Bare receive+delete messages drained before the baselines are measured (ElasticMQ's JIT warm-up). */
     private static final int BASELINE_WARMUP = Integer.getInteger("bench.baselineWarmup", 100_000);
     /** The service's SQS_POLLERS unless {@code -Dbench.pollers} overrides it; also the first baseline's threads. */
@@ -102,15 +117,20 @@ class FeedbackBench {
             phase = System.nanoTime();
             fill(sqs, stack.queueUrl(), MESSAGES + WARMUP, "run");
             double fillSeconds = (System.nanoTime() - phase) / 1e9;
-            Map<String, String> env = new HashMap<>(stack.env(Map.of("PORT", "0", "SQS_WAIT_SECONDS", "1")));
+            int port = freePort();
+            Map<String, String> env = new HashMap<>(stack.env(Map.of("PORT", Integer.toString(port),
+                    "SQS_WAIT_SECONDS", "1")));
             env.put("AWS_ACCESS_KEY_ID", "bench");
             env.put("AWS_SECRET_ACCESS_KEY", "bench");
             if (POLLERS_SET) {
                 env.put("SQS_POLLERS", Integer.toString(POLLERS));
             }
             env.putAll(extraEnv());
-            JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(stack.postgres().jdbcUrl(),
-                    stack.postgres().username(), stack.postgres().password()));
+            // one connection for the whole run: a connection per look would fork a PostgreSQL backend
+            // (and run a SCRAM handshake on both sides) several times a second, on the measured cores
+            SingleConnectionDataSource observer = new SingleConnectionDataSource(stack.postgres().jdbcUrl(),
+                    stack.postgres().username(), stack.postgres().password(), true);
+            JdbcTemplate jdbc = new JdbcTemplate(observer);
             PublishedCounter published = new PublishedCounter(admin, stack.topics().deliveryEvents.name());
             int total = MESSAGES + WARMUP;
             Process service = startService(env);
@@ -120,20 +140,33 @@ class FeedbackBench {
                 long started = System.nanoTime();
                 Snapshot open = null;
                 Snapshot close = null;
+                Rate rate = new Rate();
+                boolean scraped = false;
+                double roomOpen = Double.NaN;
+                double roomClose = Double.NaN;
                 int rows = 0;
                 long deadline = started + Duration.ofMinutes(15).toNanos();
                 while (rows < total && System.nanoTime() < deadline && service.isAlive()) {
                     peakRss.accumulateAndGet(rssKb(service.pid()), Math::max);
                     long intake = published.count();
-                    rows = eventRows(jdbc);
                     // the window is the intake's: from its WARMUP-th to its last notification published
+                    if (!scraped && intake > 0) {
+                        roomWaitSeconds(port); // the first scrape is costly (class loading, JIT): not in the window
+                        scraped = true;
+                    }
                     if (open == null && intake >= WARMUP) {
-                        open = Snapshot.take(intake, rows, service, jdbc);
+                        // the scrapes stay outside the window: before the opening CPU readings, after the closing ones
+                        roomOpen = roomWaitSeconds(port);
+                        open = Snapshot.take(intake, service, jdbc);
                     }
                     if (open != null && close == null && intake >= total) {
-                        close = Snapshot.take(intake, rows, service, jdbc);
+                        close = Snapshot.take(intake, service, jdbc);
+                        roomClose = roomWaitSeconds(port);
                     }
-                    Thread.sleep(100);
+                    if (close != null) {
+                        rows = eventRows(jdbc); // a table scan: only once the window is closed
+                    }
+                    Thread.sleep(nextLook(open == null ? WARMUP : total, intake, rate.update(intake)));
                 }
                 long drained = System.nanoTime();
                 peakRss.accumulateAndGet(hwmKb(service.pid()), Math::max);
@@ -141,7 +174,11 @@ class FeedbackBench {
                 assertThat(close).as("intake window closed").isNotNull();
                 double seconds = (close.nanos - open.nanos) / 1e9;
                 long intakeN = close.published - open.published;
-                long projectedN = close.rows - open.rows;
+                // rows by their created_at (the projector's transaction start) against PostgreSQL's own
+                // clock at the window's edges, counted after the run: no scan runs inside the window
+                long openRows = rowsBefore(jdbc, open.dbTime);
+                long closeRows = rowsBefore(jdbc, close.dbTime);
+                long projectedN = closeRows - openRows;
                 double intakeRate = intakeN / seconds;
                 double projectedRate = projectedN / seconds;
                 double pipeline = Math.min(intakeN, projectedN) / seconds;
@@ -159,23 +196,32 @@ class FeedbackBench {
                         (%.0f %% of the %d-thread baseline, %.0f %% of the best)
                           cpu       per 1,000 notifications: service %.2f CPU-s, bench JVM (ElasticMQ + Kafka) %.2f, \
                         PostgreSQL %.2f; total %.2f = a ceiling of %,.0f notifications/s on %d cores
+                          intake    its pollers waited %.1f s for room under SQS_MAX_IN_FLIGHT inside the window \
+                        (%.0f %% of their time)
+                          threads   CPU-ms per notification, service: %s
+                          threads   CPU-ms per notification, bench JVM: %s
                           service   peak RSS %,d MB (VmHWM, -Xmx320m); all %,d rows projected %.1f s after the window
                           phases    baselines %.0f s, pre-fill %.0f s, service start to window %.0f s
                         """, MESSAGES, WARMUP, env.entrySet().stream()
                                 .filter(e -> e.getKey().matches("SQS_(POLLERS|MAX_IN_FLIGHT|WAIT_SECONDS)"))
                                 .sorted(Map.Entry.comparingByKey()).toList(),
                         loadBefore, loadAverage(), BASELINE_WARMUP, POLLERS, baseline, BASELINE_THREADS, baselineWide,
-                        intakeRate, seconds, projectedRate, open.published - open.rows, close.published - close.rows,
+                        intakeRate, seconds, projectedRate, open.published - openRows, close.published - closeRows,
                         pipeline, 100 * pipeline / baseline, POLLERS,
                         100 * pipeline / Math.max(baseline, baselineWide),
                         per * (close.serviceTicks - open.serviceTicks), per * (close.benchTicks - open.benchTicks),
                         per * (close.postgresTicks - open.postgresTicks), per * close.allTicksSince(open),
                         1000 * Runtime.getRuntime().availableProcessors() / Math.max(1e-9, per * close.allTicksSince(open)),
-                        Runtime.getRuntime().availableProcessors(), peakRss.get() / 1024, total,
+                        Runtime.getRuntime().availableProcessors(),
+                        roomClose - roomOpen, 100 * (roomClose - roomOpen) / (POLLERS * seconds),
+                        topThreads(open.serviceThreads, close.serviceThreads, Math.min(intakeN, projectedN)),
+                        topThreads(open.benchThreads, close.benchThreads, Math.min(intakeN, projectedN)),
+                        peakRss.get() / 1024, total,
                         (drained - close.nanos) / 1e9, baselineSeconds, fillSeconds, (open.nanos - started) / 1e9);
                 System.out.println(report);
                 Files.writeString(Path.of("target", "feedback-bench.txt"), report);
             } finally {
+                observer.destroy();
                 if (benchJfr != null) {
                     benchJfr.dump(Path.of("target", "feedback-bench-harness.jfr"));
                     benchJfr.close();
@@ -186,13 +232,44 @@ class FeedbackBench {
         }
     }
 
-    /** Progress and CPU counters at one instant of the run. */
-    private record Snapshot(long nanos, long published, int rows, long serviceTicks, long benchTicks,
-            long postgresTicks) {
+    /**
+     * How long to sleep before looking again: half the estimated time to {@code target}, between
+     * 20 ms and 1 s. Looking costs CPU on the measured cores (admin requests, /proc reads), so it is
+     * rare mid-window, and frequent near the edges, which must be caught on time.
+     */
+    private static long nextLook(long target, long done, double perMs) {
+        if (done >= target || perMs <= 0) {
+            return 200;
+        }
+        return Math.max(20, Math.min(1000, (long) ((target - done) / perMs / 2)));
+    }
 
-        static Snapshot take(long published, int rows, Process service, JdbcTemplate jdbc) {
-            return new Snapshot(System.nanoTime(), published, rows, cpuTicks(service.pid()),
-                    cpuTicks(ProcessHandle.current().pid()), FeedbackBench.postgresTicks(jdbc));
+    /** Notifications per millisecond between the last two looks. */
+    private static final class Rate {
+        private long lastCount = -1;
+        private long lastNanos;
+        private double perMs;
+
+        double update(long count) {
+            long now = System.nanoTime();
+            if (lastCount >= 0 && now > lastNanos && count > lastCount) {
+                perMs = (count - lastCount) / ((now - lastNanos) / 1e6);
+            }
+            lastCount = count;
+            lastNanos = now;
+            return perMs;
+        }
+    }
+
+    /** Progress and CPU counters at one instant of the run. */
+    private record Snapshot(long nanos, Timestamp dbTime, long published, long serviceTicks, long benchTicks,
+            long postgresTicks, Map<String, Long> serviceThreads, Map<String, Long> benchThreads) {
+
+        static Snapshot take(long published, Process service, JdbcTemplate jdbc) {
+            return new Snapshot(System.nanoTime(), jdbc.queryForObject("SELECT clock_timestamp()", Timestamp.class),
+                    published, cpuTicks(service.pid()),
+                    cpuTicks(ProcessHandle.current().pid()), FeedbackBench.postgresTicks(jdbc),
+                    threadTicks(service.pid()), threadTicks(ProcessHandle.current().pid()));
         }
 
         long allTicksSince(Snapshot from) {
@@ -236,6 +313,33 @@ class FeedbackBench {
         Recording recording = new Recording(Configuration.getConfiguration("profile"));
         recording.start();
         return recording;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The service's mailer_feedback_poller_room_wait_seconds_total, NaN when unreadable. */
+    private static double roomWaitSeconds(int port) {
+        try {
+            HttpResponse<Stream<String>> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            return metrics.body().filter(l -> l.startsWith("mailer_feedback_poller_room_wait_seconds_total"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    private static long rowsBefore(JdbcTemplate jdbc, Timestamp time) {
+        Long n = jdbc.queryForObject("SELECT count(*) FROM event WHERE created_at < ?", Long.class, time);
+        return n == null ? 0 : n;
     }
 
     private static int eventRows(JdbcTemplate jdbc) {
@@ -335,6 +439,41 @@ class FeedbackBench {
         pool.shutdown();
         clients.forEach(SqsClient::close);
         return rate;
+    }
+
+    /** utime + stime per thread group (the kernel's 15-character thread name, digits as #), in ticks. */
+    private static Map<String, Long> threadTicks(long pid) {
+        Map<String, Long> ticks = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return ticks;
+        }
+        return ticks;
+    }
+
+    /**
+     * The thread groups that used the most CPU between two snapshots, as CPU-ms per notification
+     * (threads that ended meanwhile are missing).
+     */
+    private static String topThreads(Map<String, Long> from, Map<String, Long> to, long notifications) {
+        StringBuilder out = new StringBuilder();
+        to.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - from.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .forEach(e -> out.append(String.format("%s%s %.3f", out.length() == 0 ? "" : ", ", e.getKey().trim(),
+                        e.getValue() * 1000.0 / CLOCK_TICKS / Math.max(1, notifications))));
+        return out.toString();
     }
 
     private static String loadAverage() {
