@@ -157,10 +157,10 @@ class FeedbackBench {
                     if (open == null && intake >= WARMUP) {
                         // the scrapes stay outside the window: before the opening CPU readings, after the closing ones
                         roomOpen = roomWaitSeconds(port);
-                        open = Snapshot.take(intake, service, jdbc);
+                        open = Snapshot.take(published, service, jdbc);
                     }
                     if (open != null && close == null && intake >= total) {
-                        close = Snapshot.take(intake, service, jdbc);
+                        close = Snapshot.take(published, service, jdbc);
                         roomClose = roomWaitSeconds(port);
                     }
                     if (close != null) {
@@ -265,9 +265,12 @@ class FeedbackBench {
     private record Snapshot(long nanos, Timestamp dbTime, long published, long serviceTicks, long benchTicks,
             long postgresTicks, Map<String, Long> serviceThreads, Map<String, Long> benchThreads) {
 
-        static Snapshot take(long published, Process service, JdbcTemplate jdbc) {
-            return new Snapshot(System.nanoTime(), jdbc.queryForObject("SELECT clock_timestamp()", Timestamp.class),
-                    published, cpuTicks(service.pid()),
+        /** The count, the instant and PostgreSQL's clock first, back to back; then the CPU readings. */
+        static Snapshot take(PublishedCounter counter, Process service, JdbcTemplate jdbc) throws Exception {
+            long published = counter.count();
+            long nanos = System.nanoTime();
+            Timestamp dbTime = jdbc.queryForObject("SELECT clock_timestamp()", Timestamp.class);
+            return new Snapshot(nanos, dbTime, published, cpuTicks(service.pid()),
                     cpuTicks(ProcessHandle.current().pid()), FeedbackBench.postgresTicks(jdbc),
                     threadTicks(service.pid()), threadTicks(ProcessHandle.current().pid()));
         }
