@@ -5,15 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.mailer.feedback.support.FeedbackStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
@@ -26,19 +21,11 @@ class SqsPollerBackPressureTest {
     @Test
     void shouldStopReceivingAtTheInFlightLimitAndCountTheWait() {
         FeedbackStack stack = FeedbackStack.get();
-        String queueUrl = stack.devStack().sqs().createQueue("back-pressure-" + UUID.randomUUID());
+        String queueUrl = PollerFixtures.queue("back-pressure-");
         // two pollers, batches of 10, at most 20 messages in flight
-        IntakeProperties properties = new IntakeProperties(queueUrl, URI.create(stack.devStack().sqs().endpoint()),
-                "us-east-1", 1, 10, 2, false, List.of(), Duration.ofSeconds(30), true, Duration.ofSeconds(30), 3,
-                Duration.ofDays(7), Duration.ofMinutes(15), 20);
-        List<String> received = new CopyOnWriteArrayList<>();
-        List<CompletableFuture<Void>> held = new CopyOnWriteArrayList<>();
-        SqsMessageHandler holding = (Message m) -> {
-            received.add(m.body());
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            held.add(f);
-            return f;
-        };
+        IntakeProperties properties = PollerFixtures.properties(queueUrl, 1, 2, Duration.ofSeconds(30), 20);
+        PollerFixtures.Holding holding = new PollerFixtures.Holding();
+        List<String> received = holding.received;
         SqsClients client = new IntakeConfig().sqsClients(properties);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SqsPoller poller = new SqsPoller(client, properties, holding, new IntakeMetrics(registry));
@@ -63,12 +50,12 @@ class SqsPollerBackPressureTest {
 
             // When the held messages settle, then the rest is received, and nothing is in flight at the end
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                held.forEach(f -> f.complete(null));
+                holding.settleAll();
                 return received.size() == 50 && registry.get("mailer.feedback.in.flight").gauge().value() == 0;
             });
             assertThat(received).doesNotHaveDuplicates();
         } finally {
-            held.forEach(f -> f.complete(null));
+            holding.settleAll();
             poller.stop();
             client.close();
         }

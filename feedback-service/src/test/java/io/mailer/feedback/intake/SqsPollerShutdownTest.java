@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.mailer.feedback.support.FeedbackStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -90,13 +88,11 @@ class SqsPollerShutdownTest {
 
     /** 20 s long polls, as in production. */
     private static IntakeProperties properties(String queueUrl, int pollers, Duration visibility) {
-        return new IntakeProperties(queueUrl, URI.create(FeedbackStack.get().devStack().sqs().endpoint()),
-                "us-east-1", 20, 10, pollers, false, List.of(), Duration.ofSeconds(30), true,
-                visibility, 3, Duration.ofDays(7), Duration.ofMinutes(15), 200);
+        return PollerFixtures.properties(queueUrl, 20, pollers, visibility, 200);
     }
 
     private static String queue(String prefix) {
-        return FeedbackStack.get().devStack().sqs().createQueue(prefix + UUID.randomUUID());
+        return PollerFixtures.queue(prefix);
     }
 
     private static SqsClient sqs() {

@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.mailer.feedback.support.FeedbackStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -29,18 +26,11 @@ class SqsPollerVisibilityTest {
     void shouldExtendVisibilityWhileAMessageIsInWorkAndDeleteItOnlyAfterwards() {
         FeedbackStack stack = FeedbackStack.get();
         SqsClient sqs = stack.sqs();
-        String queueUrl = stack.devStack().sqs().createQueue("visibility-" + UUID.randomUUID());
-        IntakeProperties properties = new IntakeProperties(queueUrl, URI.create(stack.devStack().sqs().endpoint()),
-                "us-east-1", 1, 10, 1, false, List.of(), Duration.ofSeconds(30), true, Duration.ofSeconds(2), 3,
-                Duration.ofDays(7), Duration.ofMinutes(15), 200);
-        List<String> handled = new CopyOnWriteArrayList<>();
-        List<CompletableFuture<Void>> inWork = new CopyOnWriteArrayList<>();
-        SqsMessageHandler slow = (Message m) -> {
-            handled.add(m.body());
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            inWork.add(f);
-            return f;
-        };
+        String queueUrl = PollerFixtures.queue("visibility-");
+        IntakeProperties properties = PollerFixtures.properties(queueUrl, 1, 1, Duration.ofSeconds(2), 200);
+        PollerFixtures.Holding slow = new PollerFixtures.Holding();
+        List<String> handled = slow.received;
+        List<CompletableFuture<Void>> inWork = slow.held;
         SqsClients client = new IntakeConfig().sqsClients(properties);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SqsPoller poller = new SqsPoller(client, properties, slow, new IntakeMetrics(registry));
