@@ -34,7 +34,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.ApplicationListener;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.KafkaException;
@@ -108,9 +107,11 @@ public class KafkaConfiguration {
     }
 
     @Bean
-    CompactedTopicView<String> sendsLedgerView(KafkaProperties kafka, Topics topics) {
-        return new CompactedTopicView<>(kafka.buildConsumerProperties(), topics.sendsLedger.name(),
+    CompactedTopicView<String> sendsLedgerView(KafkaProperties kafka, Topics topics, DispatcherMetrics metrics) {
+        CompactedTopicView<String> view = new CompactedTopicView<>(kafka.buildConsumerProperties(), topics.sendsLedger.name(),
                 topics.sendsLedger.valueSerde().deserializer());
+        metrics.watch(view);
+        return view;
     }
 
     @Bean
@@ -121,9 +122,12 @@ public class KafkaConfiguration {
     }
 
     @Bean
-    CompactedTopicView<BatchCancellation> batchCancellationsView(KafkaProperties kafka, Topics topics) {
-        return new CompactedTopicView<>(kafka.buildConsumerProperties(), topics.batchCancellations.name(),
-                topics.batchCancellations.valueSerde().deserializer());
+    CompactedTopicView<BatchCancellation> batchCancellationsView(KafkaProperties kafka, Topics topics,
+            DispatcherMetrics metrics) {
+        CompactedTopicView<BatchCancellation> view = new CompactedTopicView<>(kafka.buildConsumerProperties(),
+                topics.batchCancellations.name(), topics.batchCancellations.valueSerde().deserializer());
+        metrics.watch(view);
+        return view;
     }
 
     @Bean
@@ -214,7 +218,7 @@ public class KafkaConfiguration {
      * forward is retried without limit (a retry record must never be skipped).
      */
     @Bean
-    SmartLifecycle retryTierContainers(KafkaProperties kafka, DispatcherProperties properties, Topics topics,
+    RetryTierContainers retryTierContainers(KafkaProperties kafka, DispatcherProperties properties, Topics topics,
             KafkaTemplate<String, Object> deadLetterTemplate, Clock clock) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.groupId() + "-retry");
@@ -238,26 +242,7 @@ public class KafkaConfiguration {
             c.setCommonErrorHandler(new DefaultErrorHandler(backOff));
             return c;
         }).toList();
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                containers.forEach(ConcurrentMessageListenerContainer::start);
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                containers.forEach(ConcurrentMessageListenerContainer::stop);
-                running = false;
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-        };
+        return new RetryTierContainers(containers);
     }
 
     @Bean

@@ -38,6 +38,9 @@ public final class CompactedTopicView<V> implements SmartLifecycle {
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> catchUpRequests = new ConcurrentLinkedQueue<>();
     private final List<Target> targets = new ArrayList<>();
     private volatile boolean running;
+    private volatile String state = "NOT_STARTED";
+    /** Time from a record's timestamp to the moment it became visible here, for the latest record read. */
+    private volatile long lagMillis = -1;
     private Thread thread;
 
     public CompactedTopicView(Map<String, Object> consumerConfig, String topic, Deserializer<V> values) {
@@ -66,6 +69,26 @@ public final class CompactedTopicView<V> implements SmartLifecycle {
 
     public int size() {
         return values.size();
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** NOT_STARTED, FOLLOWING, RETRYING (after a failure, with back-off) or STOPPED. */
+    public String state() {
+        return state;
+    }
+
+    /** Reading, or retrying after a failure; false only when its thread ended while it should run. */
+    public boolean isFollowing() {
+        Thread t = thread;
+        return !running || t == null || t.isAlive();
+    }
+
+    /** How late the latest record became visible (its timestamp to now-then), or -1 before any. */
+    public long lagMillis() {
+        return lagMillis;
     }
 
     /** Completes when every record written to the topic before this call has been read. */
@@ -125,33 +148,58 @@ public final class CompactedTopicView<V> implements SmartLifecycle {
         return Integer.MAX_VALUE / 2 - 100;
     }
 
+    /**
+     * Reads until stopped. A failure (Kafka unreachable at start, an authorization error) is retried
+     * with back-off from the beginning, never the end of the view: until it reads again, catch-up
+     * requests wait, so a caller that needs the view current waits too instead of acting without it.
+     */
     private void follow() {
+        long backOffMillis = 500;
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             while (running) {
-                takeCatchUpRequests(partitions);
-                for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(50))) {
-                    if (r.key() == null) {
-                        continue;
+                try {
+                    readUntilStopped();
+                } catch (WakeupException e) {
+                    return; // stop() was called
+                } catch (RuntimeException e) {
+                    if (!running) {
+                        return;
                     }
-                    if (r.value() == null) {
-                        values.remove(r.key());
-                    } else {
-                        values.put(r.key(), r.value());
-                    }
+                    state = "RETRYING";
+                    log.error("reading {} failed; retrying in {} ms", topic, backOffMillis, e);
+                    Thread.sleep(backOffMillis);
+                    backOffMillis = Math.min(backOffMillis * 2, 30_000);
                 }
-                completeReachedTargets();
             }
-        } catch (WakeupException e) {
-            // stop() was called
-        } catch (RuntimeException e) {
-            log.error("stopped following {}", topic, e);
-            targets.forEach(t -> t.request.completeExceptionally(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
+            state = "STOPPED";
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void readUntilStopped() {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        // targets taken before a failure keep their end offsets: this read from the beginning reaches them
+        state = "FOLLOWING";
+        while (running) {
+            takeCatchUpRequests(partitions);
+            for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(50))) {
+                if (r.key() == null) {
+                    continue;
+                }
+                if (r.value() == null) {
+                    values.remove(r.key());
+                } else {
+                    values.put(r.key(), r.value());
+                }
+                lagMillis = Math.max(0, System.currentTimeMillis() - r.timestamp());
+            }
+            completeReachedTargets();
         }
     }
 

@@ -2,6 +2,7 @@ package io.mailer.dispatcher.render;
 
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
+import io.mailer.schemas.limits.TemplateRules;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -61,10 +62,16 @@ final class TemplateCache {
     }
 
     private static Entry compile(String source, Mustache.Compiler compiler) {
+        java.util.Optional<String> broken = TemplateRules.violation(source);
+        if (broken.isPresent()) {
+            // the submit check's rules again: a record written before them, or by another producer
+            return new Entry(source, null, new IllegalArgumentException(broken.get()));
+        }
         try {
             return new Entry(source, compiler.compile(source), null);
-        } catch (RuntimeException e) {
-            return new Entry(source, null, e);
+        } catch (RuntimeException | StackOverflowError e) {
+            return new Entry(source, null, new IllegalArgumentException(e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage(), e));
         }
     }
 }

@@ -81,25 +81,36 @@ public final class BulkSendProcessor implements SendStrategy {
         Map<GroupKey, Group> groups = new LinkedHashMap<>();
         for (SendRequest send : sends) {
             CompletableFuture<SendOutcome> outcome;
-            SendPreparer.Preparation preparation = preparer.prepare(send);
-            if (preparation instanceof SendPreparer.Preparation.Ready ready) {
-                SesBulkEmailFactory.Entry entry = factory.entry(send, ready.rendered());
-                if (entry == null) {
-                    outcome = single.send(ready);
-                } else {
-                    GroupKey key = new GroupKey(send.batchId(), send.tenantId(), send.message());
-                    Member member = new Member(send, entry);
-                    members.computeIfAbsent(key, k -> new ArrayList<>()).add(member);
-                    groups.putIfAbsent(key, new Group(send, ready.rendered()));
-                    outcome = member.outcome;
-                }
-            } else {
-                outcome = CompletableFuture.completedFuture(((SendPreparer.Preparation.Decided) preparation).outcome());
+            try {
+                outcome = start(send, members, groups);
+            } catch (OutOfMemoryError e) {
+                throw e;
+            } catch (Throwable t) {
+                // one record must never fail the poll (see SendProcessor.process)
+                outcome = CompletableFuture.failedFuture(t);
             }
             outcomes.add(single.completed(send, outcome));
         }
         members.forEach((key, list) -> attemptAll(groups.get(key), list));
         return outcomes;
+    }
+
+    /** Prepares one send: decided now, sent alone, or a member of its group (sent after the loop). */
+    private CompletableFuture<SendOutcome> start(SendRequest send, Map<GroupKey, List<Member>> members,
+            Map<GroupKey, Group> groups) {
+        SendPreparer.Preparation preparation = preparer.prepare(send);
+        if (!(preparation instanceof SendPreparer.Preparation.Ready ready)) {
+            return CompletableFuture.completedFuture(((SendPreparer.Preparation.Decided) preparation).outcome());
+        }
+        SesBulkEmailFactory.Entry entry = factory.entry(send, ready.rendered());
+        if (entry == null) {
+            return single.send(ready);
+        }
+        GroupKey key = new GroupKey(send.batchId(), send.tenantId(), send.message());
+        Member member = new Member(send, entry);
+        members.computeIfAbsent(key, k -> new ArrayList<>()).add(member);
+        groups.putIfAbsent(key, new Group(send, ready.rendered()));
+        return member.outcome;
     }
 
     /** Splits the members into calls of at most 50 entries, the limiter's per-call maximum and the data cap. */
@@ -132,7 +143,7 @@ public final class BulkSendProcessor implements SendStrategy {
     }
 
     private CompletableFuture<CallResult<List<BulkEmailEntryResult>>> call(Group group, List<Member> members, RatePermit permit) {
-        CompletableFuture<CallResult<List<BulkEmailEntryResult>>> answered = calls.invoke(permit,
+        CompletableFuture<CallResult<List<BulkEmailEntryResult>>> answered = calls.invoke(group.first().batchId(), permit,
                 () -> calls.ses().sendBulkEmail(factory.request(group.first(), group.firstRendered(),
                         members.stream().map(m -> m.entry.entry()).toList()).toBuilder()
                         .overrideConfiguration(o -> o.putExecutionAttribute(AnswerTimeInterceptor.PERMIT, permit)).build()),
@@ -162,6 +173,13 @@ public final class BulkSendProcessor implements SendStrategy {
     private void settle(Group group, List<Member> members, CallResult<List<BulkEmailEntryResult>> result) {
         if (result instanceof CallResult.Skipped<List<BulkEmailEntryResult>> skipped) {
             members.forEach(m -> m.outcome.complete(new SendOutcome.Deferred(skipped.reason())));
+            return;
+        }
+        if (result instanceof CallResult.Withdrawn<List<BulkEmailEntryResult>>) {
+            members.forEach(m -> {
+                calls.metrics().cancelledAtCall();
+                m.outcome.complete(new SendOutcome.Cancelled());
+            });
             return;
         }
         List<Member> again = new ArrayList<>();

@@ -2,7 +2,7 @@ package io.mailer.dispatcher.send;
 
 import io.mailer.dispatcher.ses.SesError;
 
-/** How one SES call ended: answered (with the mode's answer), rejected with an error, or not made. */
+/** How one SES call ended: answered (with the mode's answer), rejected with an error, or not made (gate closed, batch cancelled). */
 sealed interface CallResult<A> {
 
     record Answered<A>(A answer) implements CallResult<A> {
@@ -13,5 +13,9 @@ sealed interface CallResult<A> {
 
     /** The gate closed (paused account, shutdown) while the send waited for its turn. */
     record Skipped<A>(String reason) implements CallResult<A> {
+    }
+
+    /** The batch was cancelled while the send waited for its slot or turn: no call was made. */
+    record Withdrawn<A>() implements CallResult<A> {
     }
 }

@@ -20,7 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code mailer_dispatcher_rate_limit}: sends per second this replica paces at now;
  *       {@code mailer_dispatcher_global_rate}: the account's rate it takes its share of;</li>
  *   <li>{@code mailer_dispatcher_throttled_total}: SES 429 answers;</li>
- *   <li>{@code mailer_dispatcher_ledger_hits_total}: redelivered sends found in the ledger (not resent).</li>
+ *   <li>{@code mailer_dispatcher_ledger_hits_total}: redelivered sends found in the ledger (not resent);</li>
+ *   <li>{@code mailer_dispatcher_view_lag_seconds{topic}}, {@code mailer_dispatcher_view_following{topic}}:
+ *       the ledger and cancellation views' freshness and state;</li>
+ *   <li>{@code mailer_dispatcher_cancelled_at_call_total}: sends withdrawn at the last moment before
+ *       SES because their batch was cancelled while they waited for a slot or a rate turn.</li>
  * </ul>
  */
 public final class DispatcherMetrics {
@@ -51,6 +55,18 @@ public final class DispatcherMetrics {
                 .register(registry);
     }
 
+    /** Gauges of a topic view: how late its latest record became visible, and whether it is reading. */
+    public void watch(io.mailer.dispatcher.ledger.CompactedTopicView<?> view) {
+        Gauge.builder("mailer.dispatcher.view.lag.seconds", view, v -> v.lagMillis() < 0 ? Double.NaN : v.lagMillis() / 1000.0)
+                .description("Time from the latest record's timestamp to when this replica's view of the topic showed it")
+                .tag("topic", view.topic())
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.view.following", view, v -> "FOLLOWING".equals(v.state()) ? 1 : 0)
+                .description("1 while the view reads its topic, 0 while it retries after a failure or is stopped")
+                .tag("topic", view.topic())
+                .register(registry);
+    }
+
     public void throttled() {
         Counter.builder("mailer.dispatcher.throttled")
                 .description("SES answers 429 (too many requests)")
@@ -61,6 +77,13 @@ public final class DispatcherMetrics {
     public void ledgerHit() {
         Counter.builder("mailer.dispatcher.ledger.hits")
                 .description("Redelivered sends SES had already accepted (found in the ledger, not resent)")
+                .register(registry)
+                .increment();
+    }
+
+    public void cancelledAtCall() {
+        Counter.builder("mailer.dispatcher.cancelled.at.call")
+                .description("Sends withdrawn just before the SES call: their batch was cancelled while they waited")
                 .register(registry)
                 .increment();
     }

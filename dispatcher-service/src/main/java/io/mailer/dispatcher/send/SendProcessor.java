@@ -41,11 +41,20 @@ public final class SendProcessor implements SendStrategy {
         return sends.stream().map(this::process).toList();
     }
 
-    /** Never completes exceptionally: every failure is an outcome. */
+    /** Never throws and never completes exceptionally: every failure is this send's outcome. */
     public CompletableFuture<SendOutcome> process(SendRequest send) {
-        SendPreparer.Preparation preparation = preparer.prepare(send);
-        return completed(send, preparation instanceof SendPreparer.Preparation.Ready ready ? send(ready)
-                : CompletableFuture.completedFuture(((SendPreparer.Preparation.Decided) preparation).outcome()));
+        CompletableFuture<SendOutcome> outcome;
+        try {
+            SendPreparer.Preparation preparation = preparer.prepare(send);
+            outcome = preparation instanceof SendPreparer.Preparation.Ready ready ? send(ready)
+                    : CompletableFuture.completedFuture(((SendPreparer.Preparation.Decided) preparation).outcome());
+        } catch (OutOfMemoryError e) {
+            throw e;
+        } catch (Throwable t) {
+            // one record must never fail the poll (the container would retry it forever)
+            outcome = CompletableFuture.failedFuture(t);
+        }
+        return completed(send, outcome);
     }
 
     /** Sends an already prepared send with SendEmail (bulk mode uses it for sends too large to group). */
@@ -78,7 +87,7 @@ public final class SendProcessor implements SendStrategy {
      * WORKER_CONCURRENCY sends can be accepted by SES and not yet recorded: the duplicate window.
      */
     private CompletableFuture<CallResult<String>> call(SendRequest send, SendEmailRequest request, RatePermit permit) {
-        CompletableFuture<CallResult<String>> answered = calls.invoke(permit,
+        CompletableFuture<CallResult<String>> answered = calls.invoke(send.batchId(), permit,
                 () -> calls.ses().sendEmail(request.toBuilder().overrideConfiguration(o -> o.putExecutionAttribute(
                         AnswerTimeInterceptor.PERMIT, permit)).build()),
                 response -> response.messageId(),
@@ -101,6 +110,10 @@ public final class SendProcessor implements SendStrategy {
             CallResult<String> result) {
         if (result instanceof CallResult.Skipped<String> skipped) {
             return CompletableFuture.completedFuture(new SendOutcome.Deferred(skipped.reason()));
+        }
+        if (result instanceof CallResult.Withdrawn<String>) {
+            calls.metrics().cancelledAtCall();
+            return CompletableFuture.completedFuture(new SendOutcome.Cancelled());
         }
         if (result instanceof CallResult.Answered<String> accepted) {
             return CompletableFuture.completedFuture(new SendOutcome.Sent(accepted.answer(), before.total() + 1));

@@ -37,7 +37,8 @@ public final class SendStrategies {
         SesErrorClassifier classifier = new SesErrorClassifier();
         SendPreparer preparer = new SendPreparer(gate, ledger, cancelled, renderer, emails, metrics);
         SesVerdicts verdicts = new SesVerdicts(retry, gate, accountPause, rateLimiter, metrics);
-        SesCalls calls = new SesCalls(ses, classifier, rateLimiter, inFlight, verdicts, gate, scheduler, metrics, ledger);
+        SesCalls calls = new SesCalls(ses, classifier, rateLimiter, inFlight, verdicts, gate, scheduler, metrics, ledger,
+                cancelled);
         SendProcessor single = new SendProcessor(preparer, emails, calls);
         return mode == Mode.SINGLE ? single : new BulkSendProcessor(preparer, single, new SesBulkEmailFactory(emails), calls);
     }

@@ -1,5 +1,6 @@
 package io.mailer.dispatcher.send;
 
+import io.mailer.dispatcher.ledger.CancelledBatches;
 import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.ratelimit.RateLimiter;
 import io.mailer.dispatcher.ratelimit.RatePermit;
@@ -18,19 +19,25 @@ import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
 /** What both send modes need around an SES call: the client, the limiters, the verdicts, the ledger. */
 record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter rateLimiter, InFlightLimiter inFlight,
         SesVerdicts verdicts, SendGate gate, ScheduledExecutorService scheduler, DispatcherMetrics metrics,
-        SendLedger ledger) {
+        SendLedger ledger, CancelledBatches cancelled) {
 
     /**
-     * One SES call under {@code permit}, or none when the gate closed while the send waited for its
-     * turn. The permit is given back as soon as the answer (or the failure to call) is known; an
+     * One SES call under {@code permit} for sends of {@code batchId}, or none when the gate closed
+     * or the batch was cancelled while the sends waited for their slot and turn: this is the last
+     * moment before SES, so a cancel stops what was already fetched, prepared and queued. The permit is given back as soon as the answer (or the failure to call) is known; an
      * error is classified; {@code timing} records the call's duration with "ok" or the error kind.
      */
-    <R, A> CompletableFuture<CallResult<A>> invoke(RatePermit permit, Supplier<CompletableFuture<R>> call,
+    <R, A> CompletableFuture<CallResult<A>> invoke(String batchId, RatePermit permit, Supplier<CompletableFuture<R>> call,
             Function<R, A> answer, BiConsumer<Duration, String> timing) {
         Optional<String> closed = gate.closedReason();
         if (closed.isPresent()) {
             permit.release();
             return CompletableFuture.completedFuture(new CallResult.Skipped<>(closed.get()));
+        }
+        if (cancelled.isCancelled(batchId)) {
+            // the turn is given back unused: the next send takes it at once
+            permit.release();
+            return CompletableFuture.completedFuture(new CallResult.Withdrawn<>());
         }
         long started = System.nanoTime();
         try {
