@@ -388,6 +388,30 @@ class DispatcherIntegrationTest {
     }
 
     @Test
+    void shouldPauseNotFailWhenSesDeniesTheCallsAndSendOnceTheOperatorFixedIt() throws Exception {
+        // Given IAM denies SendEmail (every send would get the same answer)
+        ses.failPermanently(".*", "AccessDeniedException");
+        List<SendRequest> sends = IntStream.range(0, 5)
+                .mapToObj(i -> send("denied", i, "d" + i + "@example.com", Map.of(), marketing("s", "<p>h</p>", "t")))
+                .toList();
+
+        // When
+        sends.forEach(DispatcherIntegrationTest::produce);
+
+        // Then nothing is failed: readiness says why, the metric counts it, no outcome is written
+        await().atMost(PATIENCE).until(() -> readinessStatus() == 503);
+        assertThat(get("/api/v1/ready").body()).contains("operator:AccessDeniedException");
+        assertThat(counter("mailer.dispatcher.operator.errors", "code", "AccessDeniedException")).isPositive();
+        assertThat(outcomesOf("denied")).isEmpty();
+
+        // When the operator fixes the policy, every send goes out after the pause
+        ses.reset();
+        List<DeliveryEvent> outcomes = awaitOutcomes("denied", 5);
+        assertThat(outcomes).extracting(DeliveryEvent::type).containsOnly(EventType.SENT);
+        await().atMost(PATIENCE).until(() -> readinessStatus() == 200);
+    }
+
+    @Test
     void shouldExposeTheDispatcherMetricsToPrometheus() throws Exception {
         // Given one send went out
         SendRequest send = send("metrics", 0, "m@example.com", Map.of(), marketing("s", "<p>h</p>", "t"));

@@ -12,6 +12,7 @@ record SesError(int status, String code, String message) {
             "TooManyRequestsException", 429,
             "LimitExceededException", 429,
             "NotFoundException", 404,
+            "AccessDeniedException", 403,
             "InternalServiceErrorException", 500,
             "InternalFailure", 500,
             "ServiceUnavailable", 503);

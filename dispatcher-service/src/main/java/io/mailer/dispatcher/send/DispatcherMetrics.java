@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code mailer_dispatcher_ledger_hits_total}: redelivered sends found in the ledger (not resent);</li>
  *   <li>{@code mailer_dispatcher_view_lag_seconds{topic}}, {@code mailer_dispatcher_view_following{topic}}:
  *       the ledger and cancellation views' freshness and state;</li>
+ *   <li>{@code mailer_dispatcher_operator_errors_total{code}}: answers blaming Mailer's setup (sending pauses);</li>
  *   <li>{@code mailer_dispatcher_cancelled_at_call_total}: sends withdrawn at the last moment before
  *       SES because their batch was cancelled while they waited for a slot or a rate turn.</li>
  * </ul>
@@ -77,6 +78,14 @@ public final class DispatcherMetrics {
     public void ledgerHit() {
         Counter.builder("mailer.dispatcher.ledger.hits")
                 .description("Redelivered sends SES had already accepted (found in the ledger, not resent)")
+                .register(registry)
+                .increment();
+    }
+
+    public void operatorError(String code) {
+        Counter.builder("mailer.dispatcher.operator.errors")
+                .description("SES answers that blame Mailer's setup (IAM, credentials, configuration set); sending pauses")
+                .tag("code", code)
                 .register(registry)
                 .increment();
     }

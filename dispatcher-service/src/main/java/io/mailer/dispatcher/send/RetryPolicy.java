@@ -22,7 +22,7 @@ public record RetryPolicy(int maxAttempts, int maxThrottledAttempts, Duration in
         return switch (kind) {
             case RETRYABLE -> attempts < maxAttempts;
             case THROTTLED -> attempts < maxThrottledAttempts;
-            case PERMANENT, ACCOUNT_BLOCKED -> false;
+            case PERMANENT, ACCOUNT_BLOCKED, OPERATOR -> false;
         };
     }
 

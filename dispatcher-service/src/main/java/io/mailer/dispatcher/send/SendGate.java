@@ -15,6 +15,9 @@ public final class SendGate {
     private final Clock clock;
     private volatile Instant pausedUntil = Instant.MIN;
     private volatile String pauseReason;
+    /** A pause for Mailer's own setup (IAM, configuration set): only time ends it, not GetAccount. */
+    private volatile Instant operatorPausedUntil = Instant.MIN;
+    private volatile String operatorReason;
     private volatile boolean shuttingDown;
 
     public SendGate(Clock clock) {
@@ -26,22 +29,38 @@ public final class SendGate {
         if (shuttingDown) {
             return Optional.of("shutting-down");
         }
-        if (clock.instant().isBefore(pausedUntil)) {
-            return Optional.of(pauseReason);
-        }
-        return Optional.empty();
+        return pauseReason();
     }
 
     public boolean isPaused() {
-        return clock.instant().isBefore(pausedUntil);
+        Instant now = clock.instant();
+        return now.isBefore(pausedUntil) || now.isBefore(operatorPausedUntil);
     }
 
     public Optional<String> pauseReason() {
-        return isPaused() ? Optional.ofNullable(pauseReason) : Optional.empty();
+        Instant now = clock.instant();
+        if (now.isBefore(operatorPausedUntil)) {
+            return Optional.ofNullable(operatorReason);
+        }
+        return now.isBefore(pausedUntil) ? Optional.ofNullable(pauseReason) : Optional.empty();
     }
 
     public Instant pausedUntil() {
-        return pausedUntil;
+        return pausedUntil.isAfter(operatorPausedUntil) ? pausedUntil : operatorPausedUntil;
+    }
+
+    /** Stops sending for {@code duration} because Mailer's setup refuses sends; {@link #resume} keeps it. */
+    public synchronized void pauseForOperator(String reason, Duration duration) {
+        Instant until = clock.instant().plus(duration);
+        if (until.isAfter(operatorPausedUntil)) {
+            operatorPausedUntil = until;
+            operatorReason = reason;
+        }
+    }
+
+    /** Whether the current pause is the operator's (their setup), not the account's. */
+    public boolean isOperatorPause() {
+        return clock.instant().isBefore(operatorPausedUntil);
     }
 
     /** Stops sending for {@code duration}; a pause already running longer is kept. */
@@ -53,7 +72,7 @@ public final class SendGate {
         }
     }
 
-    /** Ends a pause at once (SES says the account can send again). */
+    /** Ends an account pause at once (SES says the account can send again); an operator pause stays. */
     public synchronized void resume() {
         pausedUntil = Instant.MIN;
         pauseReason = null;

@@ -45,7 +45,9 @@ final class SesVerdicts {
 
     /** The account-wide consequence of one SES answer carrying this error. */
     void signal(SesError error) {
-        if (error.kind() == SesErrorKind.ACCOUNT_BLOCKED) {
+        if (error.kind() == SesErrorKind.OPERATOR) {
+            pauseForOperator(error);
+        } else if (error.kind() == SesErrorKind.ACCOUNT_BLOCKED) {
             if (!gate.isPaused()) {
                 log.warn("SES cannot send for this account ({}: {}); pausing for {}", error.code(), error.message(),
                         accountPause);
@@ -58,13 +60,33 @@ final class SesVerdicts {
         }
     }
 
+    private void pauseForOperator(SesError error) {
+        if (!gate.isOperatorPause()) {
+            log.error("SES refuses sends because of Mailer's setup ({}: {}); check IAM, credentials, identities and "
+                    + "the configuration set. Pausing for {}, nothing is failed", error.code(), error.message(), accountPause);
+        }
+        metrics.operatorError(error.code());
+        gate.pauseForOperator("operator:" + error.code(), accountPause);
+    }
+
+    /** A rejection naming an unverified identity, for a send that uses the operator's default From. */
+    private static boolean unverifiedDefaultSender(SendRequest send, SesError error) {
+        return (send.message() == null || send.message().from() == null || send.message().from().isBlank())
+                && error.message() != null && error.message().toLowerCase(java.util.Locale.ROOT).contains("not verified");
+    }
+
     /** The verdict for one send whose attempts (this one included) are {@code attempts}. */
     Verdict decide(SendRequest send, Attempts attempts, SesError error) {
         switch (error.kind()) {
-            case ACCOUNT_BLOCKED -> {
+            case ACCOUNT_BLOCKED, OPERATOR -> {
                 return new Verdict.Final(new SendOutcome.Deferred(error.reason()));
             }
             case PERMANENT -> {
+                if (unverifiedDefaultSender(send, error)) {
+                    // MAIL_FROM is the operator's identity for every tenant that names no From
+                    pauseForOperator(error);
+                    return new Verdict.Final(new SendOutcome.Deferred(error.reason()));
+                }
                 log.info("send {} rejected by SES: {} {}", send.sendId(), error.code(), error.message());
                 return new Verdict.Final(new SendOutcome.Failed(error.reason(), attempts.total()));
             }

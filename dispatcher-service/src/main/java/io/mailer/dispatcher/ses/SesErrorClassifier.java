@@ -34,7 +34,16 @@ public final class SesErrorClassifier {
             Map.entry("SendingPaused", SesErrorKind.ACCOUNT_BLOCKED),
             Map.entry("AccountSuspended", SesErrorKind.ACCOUNT_BLOCKED),
             // SES's own quota limits (daily quota): waiting minutes helps, failing the send does not
-            Map.entry("LimitExceeded", SesErrorKind.ACCOUNT_BLOCKED));
+            Map.entry("LimitExceeded", SesErrorKind.ACCOUNT_BLOCKED),
+            // IAM and credentials: every send would get the same answer until the operator fixes it
+            Map.entry("AccessDenied", SesErrorKind.OPERATOR),
+            Map.entry("NotAuthorized", SesErrorKind.OPERATOR),
+            Map.entry("UnrecognizedClient", SesErrorKind.OPERATOR),
+            Map.entry("InvalidClientTokenId", SesErrorKind.OPERATOR),
+            Map.entry("SignatureDoesNotMatch", SesErrorKind.OPERATOR),
+            Map.entry("ExpiredToken", SesErrorKind.OPERATOR),
+            Map.entry("MissingAuthenticationToken", SesErrorKind.OPERATOR),
+            Map.entry("ConfigurationSetDoesNotExist", SesErrorKind.OPERATOR));
 
     /**
      * SendBulkEmail answers 200 with a status per entry. Each status is mapped to the error code a
@@ -47,7 +56,8 @@ public final class SesErrorClassifier {
         String code = switch (status) {
             case MESSAGE_REJECTED -> "MessageRejected";
             case MAIL_FROM_DOMAIN_NOT_VERIFIED -> "MailFromDomainNotVerifiedException";
-            case CONFIGURATION_SET_NOT_FOUND, TEMPLATE_NOT_FOUND -> "NotFoundException";
+            case CONFIGURATION_SET_NOT_FOUND -> "ConfigurationSetDoesNotExist";
+            case TEMPLATE_NOT_FOUND -> "NotFoundException";
             case INVALID_PARAMETER, INVALID_SENDING_POOL_NAME -> "BadRequestException";
             case ACCOUNT_SUSPENDED -> "AccountSuspendedException";
             case ACCOUNT_SENDING_PAUSED, CONFIGURATION_SET_SENDING_PAUSED -> "SendingPausedException";
@@ -91,8 +101,16 @@ public final class SesErrorClassifier {
             // the 24-hour quota, not the per-second rate: retrying within seconds cannot succeed
             return SesErrorKind.ACCOUNT_BLOCKED;
         }
+        if (byCode == SesErrorKind.PERMANENT && "NotFound".equals(stripException(code)) && message != null
+                && message.toLowerCase(Locale.ROOT).contains("configuration set")) {
+            // SendEmail names a missing configuration set only in the message of a 404
+            return SesErrorKind.OPERATOR;
+        }
         if (byCode != null) {
             return byCode;
+        }
+        if (status == 403 || status == 401) {
+            return SesErrorKind.OPERATOR;
         }
         if (status == 429) {
             return SesErrorKind.THROTTLED;

@@ -9,5 +9,11 @@ public enum SesErrorKind {
     /** SES will never accept this message as it is: fail the send now. */
     PERMANENT,
     /** The account cannot send at all right now: fail nothing, stop sending and try again later. */
-    ACCOUNT_BLOCKED
+    ACCOUNT_BLOCKED,
+    /**
+     * Mailer's own setup refuses every send (IAM denies the call, the credentials are wrong, the
+     * configuration set does not exist): the operator's error, not the recipient's. Fail nothing,
+     * pause sending, say why in readiness, a metric and the log, and try again after the pause.
+     */
+    OPERATOR
 }

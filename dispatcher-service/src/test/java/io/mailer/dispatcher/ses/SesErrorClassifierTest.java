@@ -33,12 +33,26 @@ class SesErrorClassifierTest {
             "SendingPausedException,           400, ACCOUNT_BLOCKED",
             "AccountSuspendedException,        400, ACCOUNT_BLOCKED",
             "LimitExceededException,           429, ACCOUNT_BLOCKED",
+            "AccessDeniedException,            403, OPERATOR",
+            "UnrecognizedClientException,      403, OPERATOR",
+            "SignatureDoesNotMatch,            403, OPERATOR",
+            "SomethingNew,                     403, OPERATOR",
     })
     void shouldClassifyServiceErrorsByCodeThenStatus(String code, int status, SesErrorKind expected) {
         SesError error = classifier.classify(new CompletionException(serviceError(code, status, "because")));
 
         assertThat(error).isEqualTo(new SesError(code, expected, status, "because"));
         assertThat(error.reason()).isEqualTo("ses:" + code);
+    }
+
+    @Test
+    void shouldBlameTheOperatorForAMissingConfigurationSetButNotForOtherNotFounds() {
+        assertThat(classifier.classify(serviceError("NotFoundException", 404,
+                "Configuration set <mailer-events> does not exist.")).kind()).isEqualTo(SesErrorKind.OPERATOR);
+        assertThat(classifier.classify(serviceError("NotFoundException", 404, "Template missing")).kind())
+                .isEqualTo(SesErrorKind.PERMANENT);
+        assertThat(classifier.classifyBulkEntry(software.amazon.awssdk.services.sesv2.model.BulkEmailStatus
+                .CONFIGURATION_SET_NOT_FOUND, "gone").kind()).isEqualTo(SesErrorKind.OPERATOR);
     }
 
     @Test
