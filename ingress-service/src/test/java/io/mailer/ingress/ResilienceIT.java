@@ -70,15 +70,19 @@ class ResilienceIT {
             client.get().uri("/api/v1/batches/" + accepted.get("id")).header("Authorization", "Bearer " + key).exchange()
                     .expectStatus().isEqualTo(503).expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                     .expectBody().jsonPath("$.detail").value(d -> assertThat((String) d).contains("PostgreSQL"));
-            // ... and readiness names the dependency that is down
-            client.get().uri("/api/v1/ready").exchange().expectStatus().isEqualTo(503)
+            // ... readiness stays UP (submitting needs Kafka only: the replica must stay in the Service) ...
+            client.get().uri("/api/v1/ready").exchange().expectStatus().isOk()
+                    .expectBody().jsonPath("$.components.kafka.status").isEqualTo("UP")
+                    .jsonPath("$.components.r2dbc").doesNotExist();
+            // ... and health names the dependency that is down
+            client.get().uri("/actuator/health").exchange().expectStatus().isEqualTo(503)
                     .expectBody().jsonPath("$.components.r2dbc.status").isEqualTo("DOWN")
                     .jsonPath("$.components.kafka.status").isEqualTo("UP");
         } finally {
             stack.postgres.restart();
         }
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                client.get().uri("/api/v1/ready").exchange().expectStatus().isOk());
+                client.get().uri("/actuator/health").exchange().expectStatus().isOk());
         submit(key, "k-" + UUID.randomUUID()).expectStatus().isAccepted();
     }
 

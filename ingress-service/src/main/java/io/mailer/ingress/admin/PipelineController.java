@@ -3,6 +3,7 @@ package io.mailer.ingress.admin;
 import static io.mailer.ingress.batch.BatchController.requireScope;
 
 import io.mailer.ingress.auth.ApiPrincipal;
+import io.mailer.ingress.auth.TenantScope;
 import io.mailer.schemas.kafka.Topics;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +32,7 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The Kafka equivalent of the guide's queue-depth checks: consumer lag per group and topic
  * ("active"), records waiting in retry topics ("delayed") and in dead-letter/quarantine topics
- * ("failed"). Operator-wide (admin scope): Kafka lag is not per tenant.
+ * ("failed"). Operator admins only: Kafka lag is not per tenant, so it cannot be scoped to one.
  */
 @RestController
 public class PipelineController implements DisposableBean {
@@ -56,6 +57,8 @@ public class PipelineController implements DisposableBean {
     @GetMapping(path = "/api/v1/admin/pipeline", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<Pipeline> pipeline(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal) {
         requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        // every tenant's traffic in one figure (and other tenants' group names): operator admins only
+        TenantScope.requireOperator(principal);
         return Mono.fromCallable(this::read).subscribeOn(Schedulers.boundedElastic())
                 .onErrorMap(e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                         "Kafka did not answer the pipeline query.", e));

@@ -6,10 +6,17 @@ import java.util.Set;
 public record ApiPrincipal(String keyId, String tenantId, Set<Scope> scopes) {
 
     public static final String ATTRIBUTE = "mailer.apiPrincipal";
+    /** The operator's tenant: its admin keys (the bootstrap key is one) are operator admins. */
+    public static final String OPERATOR_TENANT = "default";
 
     public enum Scope { SEND, READ, SUPPRESSIONS, ADMIN }
 
     public boolean can(Scope scope) {
         return scopes.contains(scope) || scopes.contains(Scope.ADMIN);
+    }
+
+    /** An operator admin: admin scope in tenant {@code default}. Admins of other tenants are tenant admins. */
+    public boolean operator() {
+        return OPERATOR_TENANT.equals(tenantId) && scopes.contains(Scope.ADMIN);
     }
 }

@@ -3,6 +3,7 @@ package io.mailer.ingress.deadletter;
 import static io.mailer.ingress.batch.BatchController.requireScope;
 
 import io.mailer.ingress.auth.ApiPrincipal;
+import io.mailer.ingress.auth.TenantScope;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -18,8 +19,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Operator endpoints (admin scope) over {@code sends-dlt}: list a batch's dead letters, replay them
- * to {@code sends}. Kafka reads are blocking, so they run on the bounded-elastic scheduler.
+ * Dead letters of {@code sends-dlt} (admin scope): list a batch's, replay them to {@code sends}.
+ * Scoped to the key's tenant; an operator admin may name another tenant or all ({@code ?tenant=*}).
+ * A batch with no dead letters in scope that the caller cannot see answers 404, like a missing one.
+ * Kafka reads are blocking, so they run on the bounded-elastic scheduler.
  */
 @RestController
 @RequestMapping("/api/v1/admin/dead-letters")
@@ -32,31 +35,55 @@ public class DeadLetterController {
     public record ReplayRequest(String batchId, List<String> sendIds) {
     }
 
-    public record Replayed(String batchId, int replayed) {
-    }
-
     private final DeadLetters deadLetters;
+    private final DeadLetterReplayer replayer;
+    private final BatchOwner owner;
 
-    public DeadLetterController(DeadLetters deadLetters) {
+    DeadLetterController(DeadLetters deadLetters, DeadLetterReplayer replayer, BatchOwner owner) {
         this.deadLetters = deadLetters;
+        this.replayer = replayer;
+        this.owner = owner;
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<DeadLetterList> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
-            @RequestParam(name = "batchId", required = false) String batchId) {
+            @RequestParam(name = "batchId", required = false) String batchId,
+            @RequestParam(name = "tenant", required = false) String tenant) {
         requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        TenantScope scope = TenantScope.of(principal, tenant);
         String batch = requireBatch(batchId);
-        return Mono.fromCallable(() -> new DeadLetterList(batch, deadLetters.list(batch)))
-                .subscribeOn(Schedulers.boundedElastic());
+        return Mono.fromCallable(() -> deadLetters.list(batch, scope))
+                .subscribeOn(Schedulers.boundedElastic())
+                .onErrorMap(DeadLetterController::kafkaUnavailable)
+                .flatMap(found -> found.isEmpty() ? requireVisible(owner, batch, scope).thenReturn(found) : Mono.just(found))
+                .map(found -> new DeadLetterList(batch, found));
     }
 
     @PostMapping(path = "/replay", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public Mono<Replayed> replay(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+    public Mono<DeadLetterReplayer.Result> replay(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @RequestParam(name = "tenant", required = false) String tenant,
             @RequestBody(required = false) ReplayRequest request) {
         requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        TenantScope scope = TenantScope.of(principal, tenant);
         String batch = requireBatch(request == null ? null : request.batchId());
-        return Mono.fromCallable(() -> new Replayed(batch, deadLetters.replay(batch, request.sendIds())))
-                .subscribeOn(Schedulers.boundedElastic());
+        return replayer.replay(batch, scope, request.sendIds() == null || request.sendIds().isEmpty() ? null : request.sendIds());
+    }
+
+    static Mono<Void> requireVisible(BatchOwner owner, String batchId, TenantScope scope) {
+        return owner.visible(batchId, scope)
+                .onErrorMap(DeadLetterController::postgresUnavailable)
+                .flatMap(visible -> visible ? Mono.<Void>empty() : Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND,
+                        "No batch " + batchId + ".")));
+    }
+
+    static Throwable kafkaUnavailable(Throwable e) {
+        return e instanceof ResponseStatusException ? e : new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                "The dead-letter topic could not be read (Kafka unreachable); retry shortly.", e);
+    }
+
+    static Throwable postgresUnavailable(Throwable e) {
+        return e instanceof ResponseStatusException ? e : new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                "Dead-letter replay needs PostgreSQL (replay ledger, suppressions), which is unreachable; retry shortly.", e);
     }
 
     private static String requireBatch(String batchId) {

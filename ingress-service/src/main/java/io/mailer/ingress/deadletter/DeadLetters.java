@@ -1,5 +1,6 @@
 package io.mailer.ingress.deadletter;
 
+import io.mailer.ingress.auth.TenantScope;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.kafka.Topics;
 import java.nio.charset.StandardCharsets;
@@ -8,9 +9,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,10 +32,10 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * Dead letters of {@code sends-dlt}: listed per batch by reading the topic from its start to its
- * current end (no consumer group: listing moves no offset), replayed by re-publishing the original
- * bytes to {@code sends}. A replayed send that SES had accepted after all is not sent twice: the
- * dispatcher's send ledger answers for it.
+ * Dead letters of {@code sends-dlt}: listed per batch and tenant scope (each record's send request
+ * carries its tenant) by reading the topic from its start to its current end (no consumer group:
+ * listing moves no offset), replayed by re-publishing the original bytes to {@code sends}. Which
+ * dead letters may be replayed (suppressions, replays already done) is {@link DeadLetterReplayer}'s.
  */
 @Component
 public class DeadLetters implements DisposableBean {
@@ -62,38 +65,52 @@ public class DeadLetters implements DisposableBean {
         producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** The batch's dead letters, oldest first. */
-    public List<DeadLetter> list(String batchId) {
+    /** A dead letter with the record it was read from (its bytes are what a replay re-publishes). */
+    record Found(DeadLetter letter, ConsumerRecord<String, byte[]> record) {
+    }
+
+    /** The batch's dead letters of the tenants in scope, oldest first. */
+    public List<DeadLetter> list(String batchId, TenantScope scope) {
         List<DeadLetter> found = new ArrayList<>();
-        scan(batchId, (record, send) -> found.add(view(record, send)));
+        scan(batchId, scope, (record, send) -> found.add(view(record, send)));
         return found;
     }
 
-    /** Re-publishes the batch's dead letters (all, or those with the given send ids) to {@code sends}. */
-    public int replay(String batchId, Collection<String> sendIds) throws Exception {
+    /**
+     * The latest dead letter of each send of the batch in scope (all, or those with the given send
+     * ids): a send dead-lettered twice (replayed, failed again) goes back once, as its latest record.
+     */
+    Map<String, Found> latest(String batchId, TenantScope scope, Collection<String> sendIds) {
         Set<String> only = sendIds == null ? Set.of() : Set.copyOf(sendIds);
-        Map<String, ConsumerRecord<String, byte[]>> latest = new java.util.LinkedHashMap<>();
-        scan(batchId, (record, send) -> {
+        Map<String, Found> latest = new LinkedHashMap<>();
+        scan(batchId, scope, (record, send) -> {
             if (only.isEmpty() || only.contains(send.sendId())) {
-                // a send dead-lettered twice (replayed, failed again) goes back once
-                latest.put(send.sendId(), record);
+                latest.put(send.sendId(), new Found(view(record, send), record));
             }
         });
-        List<java.util.concurrent.Future<?>> writes = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : latest.values()) {
-            writes.add(producer.send(new ProducerRecord<>(topics.sends.name(), r.key(), r.value())));
+        return latest;
+    }
+
+    /** Re-publishes the original bytes of these dead letters to {@code sends}, waiting for Kafka's acks. */
+    void publish(Collection<Found> letters) throws Exception {
+        List<Future<?>> writes = new ArrayList<>();
+        for (Found f : letters) {
+            writes.add(producer.send(new ProducerRecord<>(topics.sends.name(), f.record().key(), f.record().value())));
         }
-        for (java.util.concurrent.Future<?> w : writes) {
+        for (Future<?> w : writes) {
             w.get(2, TimeUnit.MINUTES);
         }
-        return latest.size();
+    }
+
+    String topic() {
+        return topics.sendsDlt.name();
     }
 
     private interface Visitor {
         void accept(ConsumerRecord<String, byte[]> record, SendRequest send);
     }
 
-    private void scan(String batchId, Visitor visitor) {
+    private void scan(String batchId, TenantScope scope, Visitor visitor) {
         var values = topics.sendsDlt.valueSerde().deserializer();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
@@ -110,7 +127,7 @@ public class DeadLetters implements DisposableBean {
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     SendRequest send = parse(values, topic, r);
-                    if (send != null && batchId.equals(send.batchId())) {
+                    if (send != null && batchId.equals(send.batchId()) && scope.includes(send.tenantId())) {
                         visitor.accept(r, send);
                     }
                 }

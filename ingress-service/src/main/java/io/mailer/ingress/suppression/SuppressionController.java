@@ -46,7 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Suppressions of the caller's tenant. Writes go to the {@code suppressions} topic (answered 202:
  * the topology applies them at once, the table follows within a second); reads come from the
- * table the projector maintains.
+ * table the projector maintains. A COMPLAINT suppression cannot be deleted or downgraded by the
+ * tenant ({@link ComplaintGuard}).
  */
 @RestController
 @RequestMapping("/api/v1/suppressions")
@@ -66,32 +67,43 @@ public class SuppressionController {
     private final SuppressionWriter writer;
     private final DatabaseClient db;
     private final JsonMapper json;
+    private final ComplaintGuard complaints;
 
-    public SuppressionController(SuppressionWriter writer, DatabaseClient db, JsonMapper json) {
+    public SuppressionController(SuppressionWriter writer, DatabaseClient db, JsonMapper json, ComplaintGuard complaints) {
         this.writer = writer;
         this.db = db;
         this.json = json;
+        this.complaints = complaints;
     }
 
     @GetMapping(path = "/{email}", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<SuppressionView> get(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String email) {
         requireScope(principal, ApiPrincipal.Scope.SUPPRESSIONS);
+        return find(principal.tenantId(), email)
+                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "The address is not suppressed.")));
+    }
+
+    /** The tenant's suppression of this address, if any (503 when PostgreSQL is unreachable). */
+    Mono<SuppressionView> find(String tenant, String email) {
         return db.sql("SELECT email, reason, source_event_id, created_at FROM suppression WHERE tenant_id = :tenant AND email = :email")
-                .bind("tenant", principal.tenantId()).bind("email", EmailAddresses.normalize(email))
+                .bind("tenant", tenant).bind("email", EmailAddresses.normalize(email))
                 .map(row -> view(row.get("email", String.class), row.get("reason", String.class),
                         row.get("source_event_id", String.class), row.get("created_at", OffsetDateTime.class)))
                 .one()
-                .onErrorMap(SuppressionController::unavailable)
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "The address is not suppressed.")));
+                .onErrorMap(SuppressionController::unavailable);
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<Page<SuppressionView>> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
         requireScope(principal, ApiPrincipal.Scope.SUPPRESSIONS);
+        return page(principal.tenantId(), cursor, limit);
+    }
+
+    Mono<Page<SuppressionView>> page(String tenant, String cursor, Integer limit) {
         int max = Page.limit(limit);
         String after = Page.decode(cursor);
-        return query(principal.tenantId(), after == null ? "" : after, max + 1).collectList()
+        return query(tenant, after == null ? "" : after, max + 1).collectList()
                 .map(rows -> Page.of(rows, max, SuppressionView::email));
     }
 
@@ -111,7 +123,9 @@ public class SuppressionController {
             @PathVariable String email, @RequestBody(required = false) PutSuppression body) {
         requireScope(principal, ApiPrincipal.Scope.SUPPRESSIONS);
         Suppression s = suppression(principal.tenantId(), email, body == null ? null : body.reason(), "email");
-        return writer.put(List.of(s)).thenReturn(ResponseEntity.accepted()
+        Mono<Void> guard = s.reason() == Suppression.Reason.COMPLAINT ? Mono.empty()
+                : complaints.refuseIfComplaint(principal.tenantId(), s.email(), "replaced by a " + s.reason() + " one");
+        return guard.then(writer.put(List.of(s))).thenReturn(ResponseEntity.accepted()
                 .body(new SuppressionView(s.email(), s.reason().name(), null, s.createdAt())));
     }
 
@@ -123,7 +137,8 @@ public class SuppressionController {
         if (problem != null) {
             throw new ValidationException(List.of(new FieldProblem("email", problem)));
         }
-        return writer.remove(principal.tenantId(), email).thenReturn(ResponseEntity.accepted().<Void>build());
+        return complaints.refuseIfComplaint(principal.tenantId(), email, "deleted")
+                .then(writer.remove(principal.tenantId(), email)).thenReturn(ResponseEntity.accepted().<Void>build());
     }
 
     /**
@@ -138,6 +153,7 @@ public class SuppressionController {
         boolean csv = contentType.toLowerCase(Locale.ROOT).startsWith("text/csv");
         return Mono.fromCallable(() -> parse(principal.tenantId(), body, csv))
                 .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(list -> complaints.withoutDowngrades(principal.tenantId(), list))
                 .flatMap(list -> writer.put(list).thenReturn(ResponseEntity.accepted().body(new Imported(list.size()))));
     }
 
@@ -177,7 +193,7 @@ public class SuppressionController {
         return out;
     }
 
-    private static Suppression suppression(String tenant, String email, String reason, String field) {
+    static Suppression suppression(String tenant, String email, String reason, String field) {
         String problem = EmailAddressRule.problem(email);
         if (problem != null) {
             throw new ValidationException(List.of(new FieldProblem(field, "email " + problem)));
@@ -207,7 +223,7 @@ public class SuppressionController {
         return new SuppressionView(email, reason, source, created == null ? null : created.toInstant());
     }
 
-    private static Throwable unavailable(Throwable e) {
+    static Throwable unavailable(Throwable e) {
         return e instanceof ResponseStatusException ? e : new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                 "Suppressions are temporarily unavailable (PostgreSQL unreachable).", e);
     }

@@ -12,6 +12,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
@@ -73,6 +74,10 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
             HttpStatusCode status = rse.getStatusCode();
             String detail = rse.getReason() != null ? rse.getReason() : defaultDetail(status);
             return Problems.of(status, typeFor(status), detail, null);
+        }
+        if (ex instanceof ErrorResponseException withProblem) {
+            // thrown with its own problem (a specific type such as complaint-suppression)
+            return withProblem.getBody();
         }
         log.error("Unhandled error", ex);
         return Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "An unexpected error occurred.", null);
