@@ -160,6 +160,28 @@ class DispatcherIntegrationTest {
     }
 
     @Test
+    void shouldTagTheSesMessageWithTheBatchTagsAndCarryTagsAndMetadataOnTheEvent() {
+        // Given a batch with tags and a recipient with metadata
+        MessageContent message = new MessageContent("News <news@example.com>", null, "s", "<p>h</p>", null, Map.of(),
+                Map.of("campaign", "winter-sale", "mailer_tenant", "spoofed"), null, false);
+        SendRequest send = new SendRequest(Ids.sendId("tagged", 0), "tagged", TENANT, 0, "t@example.com", Map.of(),
+                Map.of("crmId", "42"), message, Instant.parse("2026-11-27T10:00:00Z"));
+
+        // When
+        produce(send);
+
+        // Then SES gets the batch tag beside Mailer's own (which a batch tag cannot replace)
+        DeliveryEvent sent = awaitOutcomes("tagged", 1).get(0);
+        assertThat(ses.sentTo("t@example.com")).singleElement().extracting(SesSandbox.SentMessage::tags)
+                .isEqualTo(orderedMap("mailer_send_id", send.sendId(), "mailer_batch_id", "tagged",
+                        "mailer_tenant", TENANT, "campaign", "winter-sale"));
+        // And the event carries the batch's tags and the recipient's metadata
+        assertThat(sent.type()).isEqualTo(EventType.SENT);
+        assertThat(sent.tags()).isEqualTo(Map.of("campaign", "winter-sale", "mailer_tenant", "spoofed"));
+        assertThat(sent.metadata()).isEqualTo(Map.of("crmId", "42"));
+    }
+
+    @Test
     void shouldFailOnlyTheRecipientWithAMissingVariable() {
         // Given three recipients; the second has no "code", which the html needs
         MessageContent message = marketing("Your code", "<p>{{code}}</p>", null);

@@ -71,8 +71,7 @@ public final class OutcomePublisher {
 
     private static DeliveryEvent event(EventType type, SendRequest send, Clock clock, String sesMessageId,
             String reason, int attempts) {
-        return new DeliveryEvent(Ids.pipelineEventId(send.sendId(), type), type, send.sendId(), send.batchId(),
-                send.tenantId(), send.recipientIndex(), send.email(), clock.instant(), sesMessageId, reason,
+        return DeliveryEvent.pipelineOutcome(type, send, clock.instant(), sesMessageId, reason,
                 Map.of("attempts", Integer.toString(attempts)));
     }
 }

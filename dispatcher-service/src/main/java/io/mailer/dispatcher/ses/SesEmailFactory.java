@@ -127,9 +127,21 @@ public final class SesEmailFactory {
         return Content.builder().data(data).charset(UTF_8).build();
     }
 
-    /** The three tags that trace SES events back to the send. */
+    /**
+     * The three tags that trace SES events back to the send, then the batch's own tags (ingress
+     * allows at most 10, SES 50); a batch tag can never replace one of Mailer's.
+     */
     static List<MessageTag> tags(SendRequest send) {
-        return List.of(tag(TAG_SEND_ID, send.sendId()), tag(TAG_BATCH_ID, send.batchId()), tag(TAG_TENANT, send.tenantId()));
+        List<MessageTag> tags = new java.util.ArrayList<>(List.of(tag(TAG_SEND_ID, send.sendId()),
+                tag(TAG_BATCH_ID, send.batchId()), tag(TAG_TENANT, send.tenantId())));
+        if (send.message() != null) {
+            send.message().tags().forEach((name, value) -> {
+                if (!name.startsWith("mailer_") && value != null) {
+                    tags.add(tag(name, value));
+                }
+            });
+        }
+        return tags;
     }
 
     String configurationSet() {

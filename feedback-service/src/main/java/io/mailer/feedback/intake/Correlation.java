@@ -38,6 +38,19 @@ public record Correlation(String sendId, String batchId, String tenantId, Intege
         return Optional.of(new Correlation(sendId, batchId, tenant, recipientIndex(sendId, batchId)));
     }
 
+    /** The batch's own tags among {@code mail.tags}: not Mailer's ({@code mailer_*}) nor SES's ({@code ses:*}). */
+    public static java.util.Map<String, String> batchTags(JsonNode mail) {
+        java.util.Map<String, String> tags = new java.util.LinkedHashMap<>();
+        for (var entry : mail.path("tags").properties()) {
+            String name = entry.getKey();
+            String value = entry.getValue().isArray() ? Texts.text(entry.getValue().path(0)) : Texts.text(entry.getValue());
+            if (!name.startsWith("mailer_") && !name.contains(":") && value != null) {
+                tags.put(name, value);
+            }
+        }
+        return tags;
+    }
+
     private static Integer recipientIndex(String sendId, String batchId) {
         if (!sendId.startsWith(batchId + "-")) {
             return null;

@@ -99,17 +99,17 @@ public final class SesEventMapper {
         if (outcomes.isEmpty()) {
             return unmappable(sesName + " names no recipients");
         }
-        return publish(type.get(), sesMessageId, correlation.get(), occurredAt, outcomes);
+        return publish(type.get(), sesMessageId, correlation.get(), occurredAt, outcomes, Correlation.batchTags(mail));
     }
 
     private IntakeOutcome publish(SesType type, String sesMessageId, Correlation c, Instant at,
-            List<RecipientOutcome> outcomes) {
+            List<RecipientOutcome> outcomes, java.util.Map<String, String> tags) {
         List<DeliveryEvent> events = new ArrayList<>();
         List<Suppression> suppressions = new ArrayList<>();
         for (RecipientOutcome o : outcomes) {
             String eventId = Ids.sesEventId(sesMessageId, type.sesName(), o.email());
             events.add(new DeliveryEvent(eventId, o.type(), c.sendId(), c.batchId(), c.tenantId(),
-                    c.recipientIndex(), o.email(), at, sesMessageId, o.reason(), o.details()));
+                    c.recipientIndex(), o.email(), at, sesMessageId, o.reason(), o.details(), tags, java.util.Map.of()));
             if (o.suppress() != null) {
                 suppressions.add(new Suppression(c.tenantId(), o.email(), o.suppress(), eventId, at));
             }
