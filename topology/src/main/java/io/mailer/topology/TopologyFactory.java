@@ -127,7 +127,8 @@ public final class TopologyFactory {
                 .branch((sendId, send) -> send.overBudget(), Branched.as("-over"))
                 .defaultBranch(Branched.as("-within"));
         var over = sized.get("budget-over");
-        over.processValues(() -> new OversizedSendDeadLetters(topics.sends.name()), Named.as("too-large-dead-letter"))
+        over.processValues(() -> new OversizedSendDeadLetters(topics.sends.name(), topics.sends.valueSerde().serializer()),
+                        Named.as("too-large-dead-letter"))
                 .to(topics.sendsDlt.name(), Produced.with(Serdes.String(),
                         BudgetedSerializer.limit(Serdes.ByteArray(), BudgetedSerializer.MAX_DEAD_LETTER_BYTES))
                         .withName("sends-dlt-sink"));

@@ -58,10 +58,13 @@ class OversizeTopologyTest {
                         TopologyFixture.WRITTEN, "topology:too-large:" + ann.length)),
                 KeyValue.pair("big-1", expectedEvent(EventType.FAILED, HUGE, "acme", "big", 1, "bob@example.com",
                         TopologyFixture.WRITTEN, "topology:too-large:" + bob.length)));
-        // and is in sends-dlt with its bytes and reason
+        // and is in sends-dlt with its reason; too large even for a dead letter, without its content
         List<TestRecord<String, byte[]>> dead = fixture.sendsDeadLetters.readRecordsToList();
         assertThat(dead).extracting(TestRecord::key).containsExactly("big-0", "big-1");
-        assertThat(dead.get(0).value()).isEqualTo(ann);
+        SendRequest annSend = expectedSend(HUGE, "acme", "big", 0, "ann@example.com");
+        assertThat(dead.get(0).value()).isEqualTo(serialized(new SendRequest(annSend.sendId(), "big", "acme", 0,
+                "ann@example.com", null, null, null, annSend.createdAt())));
+        assertThat(header(dead.get(0).headers(), OversizedSendDeadLetters.OMITTED)).isEqualTo("message,variables,metadata");
         assertThat(header(dead.get(0).headers(), OversizedSendDeadLetters.REASON)).isEqualTo("topology:too-large:" + ann.length);
         assertThat(header(dead.get(0).headers(), OversizedSendDeadLetters.BATCH_ID)).isEqualTo("big");
         assertThat(header(dead.get(0).headers(), DeadLetters.EXCEPTION_FQCN))
@@ -92,7 +95,12 @@ class OversizeTopologyTest {
         assertThat(events.get(0).type()).isEqualTo(EventType.FAILED);
         assertThat(events.get(0).sendId()).isEqualTo("b1-1");
         assertThat(events.get(0).reason()).startsWith("topology:too-large:");
-        assertThat(fixture.sendsDeadLetters.readKeysToList()).containsExactly("b1-1");
+        // with its whole value: it fits in a dead letter
+        var dead = fixture.sendsDeadLetters.readRecordsToList();
+        assertThat(dead).extracting(TestRecord::key).containsExactly("b1-1");
+        assertThat(dead.get(0).value()).isEqualTo(serialized(new SendRequest("b1-1", "b1", "acme", 1, "bob@example.com",
+                heavy.variables(), heavy.metadata(), chunk.message(), chunk.createdAt())));
+        assertThat(dead.get(0).headers().lastHeader(OversizedSendDeadLetters.OMITTED)).isNull();
     }
 
     @Test

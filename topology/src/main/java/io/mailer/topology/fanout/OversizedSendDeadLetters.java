@@ -1,11 +1,14 @@
 package io.mailer.topology.fanout;
 
+import io.mailer.schemas.events.SendRequest;
+import io.mailer.topology.budget.BudgetedSerializer;
 import io.mailer.topology.intake.DeadLetters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -16,17 +19,26 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * Spring Kafka's {@code kafka_dlt-*}), so ingress's {@code GET /admin/dead-letters?batchId=} lists it
  * with its reason. The original topic is {@code sends}, where the record belongs; it has no
  * original partition or offset because it was never written there.
+ *
+ * <p>A send too large even for a dead letter (over {@link BudgetedSerializer#MAX_DEAD_LETTER_BYTES},
+ * e.g. a 1.2 MB html) is dead-lettered without its message, variables and metadata (header
+ * {@code mailer-dlt-omitted}): who and which batch stay visible, and the content is still in the
+ * batch's {@code batch-commands} records.
  */
 public final class OversizedSendDeadLetters implements FixedKeyProcessor<String, SizedSend, byte[]> {
 
     public static final String REASON = "mailer-dlt-reason";
     public static final String BATCH_ID = "mailer-batch-id";
+    public static final String OMITTED = "mailer-dlt-omitted";
+    static final String OMITTED_FIELDS = "message,variables,metadata";
 
     private final String sendsTopic;
+    private final Serializer<SendRequest> serializer;
     private FixedKeyProcessorContext<String, byte[]> context;
 
-    public OversizedSendDeadLetters(String sendsTopic) {
+    public OversizedSendDeadLetters(String sendsTopic, Serializer<SendRequest> serializer) {
         this.sendsTopic = sendsTopic;
+        this.serializer = serializer;
     }
 
     @Override
@@ -45,7 +57,17 @@ public final class OversizedSendDeadLetters implements FixedKeyProcessor<String,
         put(headers, DeadLetters.EXCEPTION_MESSAGE, utf8(reason));
         put(headers, DeadLetters.ORIGINAL_TOPIC, utf8(sendsTopic));
         put(headers, DeadLetters.ORIGINAL_TIMESTAMP, ByteBuffer.allocate(Long.BYTES).putLong(record.timestamp()).array());
-        context.forward(record.withValue(sized.value()).withHeaders(headers));
+        byte[] value = sized.value();
+        if (value.length > BudgetedSerializer.MAX_DEAD_LETTER_BYTES) {
+            put(headers, OMITTED, utf8(OMITTED_FIELDS));
+            value = serializer.serialize(sendsTopic, identityOnly(sized.send()));
+        }
+        context.forward(record.withValue(value).withHeaders(headers));
+    }
+
+    static SendRequest identityOnly(SendRequest s) {
+        return new SendRequest(s.sendId(), s.batchId(), s.tenantId(), s.recipientIndex(), s.email(), null, null, null,
+                s.createdAt());
     }
 
     private static void put(Headers headers, String name, byte[] value) {
