@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The topic Job creates every registry topic durably: replication 3, min.insync.replicas 2. */
+/** The topic Job creates every registry topic durably (replication 3, min.insync.replicas 2) with the record budget. */
 class TopicJobTest {
 
     private static final Pattern CREATE = Pattern.compile(
@@ -42,7 +42,7 @@ class TopicJobTest {
             String shortName = topic.name().substring("mailer.".length());
             String policy = topic.compacted() ? "--config cleanup.policy=compact"
                     : "--config retention.ms=" + retention.getOrDefault(shortName, 2592000000L);
-            expected.put(topic.name(), "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 " + policy);
+            expected.put(topic.name(), "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=1048576 " + policy);
         }
         assertThat(created).isEqualTo(expected);
     }
@@ -64,8 +64,19 @@ class TopicJobTest {
                 "topics.list[1].name", "suppressions", "topics.list[1].compacted", true));
 
         assertThat(created).isEqualTo(Map.of(
-                "mailer.sends-retry-1m", "--partitions 12 --replication-factor 3 --config min.insync.replicas=2 --config \"compression.type=zstd\"",
-                "mailer.suppressions", "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config cleanup.policy=compact"));
+                "mailer.sends-retry-1m", "--partitions 12 --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=1048576 --config \"compression.type=zstd\"",
+                "mailer.suppressions", "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=1048576 --config cleanup.policy=compact"));
+    }
+
+    @Test
+    void shouldGiveEveryTopicTheRecordBudgetUnlessItsConfigsSetAnother() {
+        Map<String, String> created = createdTopics(Map.of("topics.hook", false,
+                "topics.list[0].name", "sends", "topics.list[1].name", "sends-dlt",
+                "topics.list[1].configs.max\\.message\\.bytes", 4194304));
+
+        assertThat(created).isEqualTo(Map.of(
+                "mailer.sends", "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=1048576",
+                "mailer.sends-dlt", "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config \"max.message.bytes=4194304\""));
     }
 
     @Test

@@ -2,12 +2,16 @@ package io.mailer.topology;
 
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.kafka.Topics;
+import io.mailer.schemas.limits.RecordBudget;
+import io.mailer.topology.budget.BudgetedSerializer;
 import io.mailer.topology.batch.BatchGate;
 import io.mailer.topology.batch.BatchStores;
 import io.mailer.topology.batch.GatedChunk;
+import io.mailer.topology.fanout.OversizedSendDeadLetters;
 import io.mailer.topology.fanout.RecipientFanOut;
 import io.mailer.topology.fanout.ScreenedFanOut;
 import io.mailer.topology.fanout.SendRequestSerde;
+import io.mailer.topology.fanout.SizedSend;
 import io.mailer.topology.intake.BatchCommandDecoder;
 import io.mailer.topology.intake.DeadLetters;
 import io.mailer.topology.intake.DecodedCommand;
@@ -25,6 +29,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.ValueMapper;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -39,8 +44,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *                                     looked up in suppressions: tenant entry, else      │
  *                                     operator-wide entry                                │
  *                                     ┬─ suppressed ─▶ SUPPRESSED event ─▶ merge ───────┴▶ delivery-events
- *                                     └─ allowed ────▶ send request ─────▶ sends
+ *                                     └─ allowed ────▶ send request, serialized       ▲
+ *                                          ┬─ within the record budget ─▶ sends       │
+ *                                          └─ over it ─┬─▶ FAILED event ──────────────┘
+ *                                                      └─▶ dead-letter headers ─▶ sends-dlt
  * </pre>
+ *
+ * <p>Every sink's serializer refuses a value over its budget ({@link BudgetedSerializer}), and the
+ * production exception handler skips such a record: no output can stop the client.
  *
  * <p>Every source, processor, branch, store and sink is named, so {@code topology.describe()},
  * metrics, changelog topics and state directories stay stable when the topology grows. There is no
@@ -110,21 +121,43 @@ public final class TopologyFactory {
                 .branch((sendId, s) -> s.suppressed(), Branched.as("-suppressed"))
                 .defaultBranch(Branched.as("-allowed"));
 
+        var sized = screened.get("screen-allowed")
+                .mapValues(sizer(topics), Named.as("send-request"))
+                .split(Named.as("budget"))
+                .branch((sendId, send) -> send.overBudget(), Branched.as("-over"))
+                .defaultBranch(Branched.as("-within"));
+        var over = sized.get("budget-over");
+        over.processValues(() -> new OversizedSendDeadLetters(topics.sends.name(), topics.sends.valueSerde().serializer()),
+                        Named.as("too-large-dead-letter"))
+                .to(topics.sendsDlt.name(), Produced.with(Serdes.String(),
+                        BudgetedSerializer.limit(Serdes.ByteArray(), BudgetedSerializer.MAX_DEAD_LETTER_BYTES))
+                        .withName("sends-dlt-sink"));
         screened.get("screen-suppressed")
                 .processValues(PipelineOutcome::suppressed, Named.as("suppressed-event"))
                 .merge(cancelledEvents, Named.as("pipeline-events"))
+                .merge(over.processValues(PipelineOutcome::tooLarge, Named.as("too-large-event")),
+                        Named.as("pipeline-events-with-failed"))
                 .to(topics.deliveryEvents.name(),
-                        Produced.with(topics.deliveryEvents.keySerde(), topics.deliveryEvents.valueSerde())
+                        Produced.with(topics.deliveryEvents.keySerde(),
+                                BudgetedSerializer.limit(topics.deliveryEvents.valueSerde(), RecordBudget.MAX_RECORD_BYTES))
                                 .withName("delivery-events-sink"));
-        screened.get("screen-allowed")
-                .mapValues(Screened::send, Named.as("send-request"))
+        sized.get("budget-within")
+                .mapValues(SizedSend::value, Named.as("send-request-bytes"))
                 .to(topics.sends.name(), Produced.with(topics.sends.keySerde(),
-                        new SendRequestSerde(topics.sends.valueSerde())).withName("sends-sink"));
+                        BudgetedSerializer.limit(Serdes.ByteArray(), RecordBudget.MAX_RECORD_BYTES)).withName("sends-sink"));
+    }
+
+    /** Serializes each send request once, here, so its size is known before the sink. */
+    private static ValueMapper<Screened, SizedSend> sizer(Topics topics) {
+        var serializer = new SendRequestSerde(topics.sends.valueSerde()).serializer();
+        String topic = topics.sends.name();
+        return screened -> SizedSend.of(serializer, topic, screened.send());
     }
 
     private static void deadLetter(KStream<String, DecodedCommand> rejected, Topics topics) {
         rejected.processValues(DeadLetters::new, Named.as("dead-letter-headers"))
-                .to(DeadLetters.batchCommandsDlt(topics),
-                        Produced.with(Serdes.String(), Serdes.ByteArray()).withName("batch-commands-dlt-sink"));
+                .to(DeadLetters.batchCommandsDlt(topics), Produced.with(Serdes.String(),
+                        BudgetedSerializer.limit(Serdes.ByteArray(), BudgetedSerializer.MAX_DEAD_LETTER_BYTES))
+                        .withName("batch-commands-dlt-sink"));
     }
 }

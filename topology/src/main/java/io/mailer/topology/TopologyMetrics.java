@@ -21,6 +21,8 @@ public final class TopologyMetrics {
     public static final String RECIPIENTS_CANCELLED = "recipients-cancelled";
     public static final String RECIPIENTS_FANNED_OUT = "recipients-fanned-out";
     public static final String RECIPIENTS_SUPPRESSED = "recipients-suppressed";
+    /** Send requests over the record budget: FAILED event + {@code sends-dlt} instead of {@code sends}. */
+    public static final String RECIPIENTS_TOO_LARGE = "recipients-too-large";
 
     private TopologyMetrics() {
     }

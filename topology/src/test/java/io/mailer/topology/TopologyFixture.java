@@ -11,6 +11,7 @@ import io.mailer.schemas.kafka.Topics;
 import io.mailer.topology.intake.DeadLetters;
 import io.mailer.topology.runtime.StreamsConfigFactory;
 import io.mailer.topology.runtime.TopologyProperties;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -43,11 +44,14 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<String, SendRequest> sends;
     final TestOutputTopic<String, DeliveryEvent> events;
     final TestOutputTopic<String, byte[]> deadLetters;
+    final TestOutputTopic<String, byte[]> sendsDeadLetters;
+    /** Where the production exception handler counts the output records it skipped. */
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     TopologyFixture() {
         var props = new TopologyProperties("unused:9092", topics.prefix(), null, 0, Duration.ofSeconds(5));
         driver = new TopologyTestDriver(TopologyFactory.build(new StreamsBuilder(), topics),
-                StreamsConfigFactory.streamsConfig(props), SUBMITTED);
+                StreamsConfigFactory.streamsConfig(props, meters), SUBMITTED);
         var keys = Serdes.String();
         commands = driver.createInputTopic(topics.batchCommands.name(), keys.serializer(),
                 topics.batchCommands.valueSerde().serializer());
@@ -62,6 +66,8 @@ final class TopologyFixture implements AutoCloseable {
         events = driver.createOutputTopic(topics.deliveryEvents.name(), keys.deserializer(),
                 topics.deliveryEvents.valueSerde().deserializer());
         deadLetters = driver.createOutputTopic(DeadLetters.batchCommandsDlt(topics), keys.deserializer(),
+                Serdes.ByteArray().deserializer());
+        sendsDeadLetters = driver.createOutputTopic(topics.sendsDlt.name(), keys.deserializer(),
                 Serdes.ByteArray().deserializer());
     }
 

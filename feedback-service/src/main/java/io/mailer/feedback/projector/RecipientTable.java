@@ -27,7 +27,8 @@ final class RecipientTable {
             """;
 
     /**
-     * The forward-only state machine of {@link RecipientStatus#canMove}: status, rank and reason
+     * The state machine of {@link RecipientStatus#canMove} (forward only, plus FAILED -> SENT for a
+     * replayed dead letter): status, rank and reason
      * change only on a move; milestone timestamps and the SES message id are set once (first
      * value wins), whatever the status, so a Complaint after a Delivery keeps delivered_at.
      * Every SET expression reads the old row ({@code r}), so their order does not matter.
@@ -53,8 +54,9 @@ final class RecipientTable {
                 bounced_at = COALESCE(r.bounced_at, EXCLUDED.bounced_at),
                 complained_at = COALESCE(r.complained_at, EXCLUDED.complained_at),
                 updated_at = now()
-            """.formatted("(EXCLUDED.status_rank > r.status_rank AND (EXCLUDED.status_rank < "
-            + RecipientStatus.TERMINAL_RANK + " OR r.status_rank = 0))");
+            """.formatted("((EXCLUDED.status_rank > r.status_rank AND (EXCLUDED.status_rank < "
+            + RecipientStatus.TERMINAL_RANK + " OR r.status_rank = 0))"
+            + " OR (r.status = 'FAILED' AND EXCLUDED.status = 'SENT'))");
 
     private final JdbcTemplate jdbc;
 

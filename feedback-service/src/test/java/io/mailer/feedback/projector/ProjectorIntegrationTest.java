@@ -217,6 +217,55 @@ class ProjectorIntegrationTest {
     }
 
     @Test
+    void shouldShowAReplayedDeadLetterThatWasSentAsSentInRecipientAndCounts() {
+        // Given three recipients: one dead-lettered by the dispatcher (FAILED), one SUPPRESSED, one CANCELLED
+        String b = "batch-" + UUID.randomUUID();
+        sendCommand(BatchCommand.submitChunk(b, "acme", 0, 1, 0, 3, message(), List.of(
+                new RecipientEntry("ida@example.com", Map.of(), Map.of()),
+                new RecipientEntry("jon@example.com", Map.of(), Map.of()),
+                new RecipientEntry("kim@example.com", Map.of(), Map.of())), CREATED));
+        sendEvent(outcome(b, 0, "ida@example.com", EventType.FAILED, "ses:dead-lettered:ServiceUnavailable"));
+        sendEvent(outcome(b, 1, "jon@example.com", EventType.SUPPRESSED, "suppressed:BOUNCE"));
+        sendEvent(outcome(b, 2, "kim@example.com", EventType.CANCELLED, "cancelled"));
+        stack.awaitProjectorCaughtUp();
+        assertThat(counts(b)).isEqualTo(Map.of("sent", 0L, "failed", 1L, "suppressed", 1L, "cancelled", 1L));
+
+        // When the dead letters are replayed and SES accepts them: SENT for every recipient (the
+        // suppressed and cancelled ones only to show that they are not taken back)
+        sendEvent(sent(b, 0, "ida@example.com"));
+        sendEvent(sent(b, 1, "jon@example.com"));
+        sendEvent(sent(b, 2, "kim@example.com"));
+        stack.awaitProjectorCaughtUp();
+
+        // Then the failed one is SENT (failed decremented, sent incremented), the others unchanged,
+        // and total = queued + suppressed + sent + failed + cancelled still holds with queued 0
+        assertThat(recipients(b)).extracting(RecipientRow::status, RecipientRow::rank)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("SENT", 1),
+                        org.assertj.core.groups.Tuple.tuple("SUPPRESSED", 5),
+                        org.assertj.core.groups.Tuple.tuple("CANCELLED", 5));
+        assertThat(counts(b)).isEqualTo(Map.of("sent", 1L, "failed", 0L, "suppressed", 1L, "cancelled", 1L));
+        assertThat(batch(b)).containsEntry("status", "COMPLETED").containsEntry("total", 3);
+    }
+
+    private static DeliveryEvent outcome(String batchId, int index, String email, EventType type, String reason) {
+        String sendId = Ids.sendId(batchId, index);
+        return new DeliveryEvent(Ids.pipelineEventId(sendId, type), type, sendId, batchId, "acme", index, email, T_SENT,
+                null, reason, Map.of());
+    }
+
+    /** The batch's counts as the API computes them from recipient statuses (ingress BatchQueries). */
+    private static Map<String, Long> counts(String batchId) {
+        return stack.jdbc().queryForObject("""
+                SELECT count(*) FILTER (WHERE status IN ('SENT','DELIVERED','BOUNCED','COMPLAINED')) AS sent,
+                       count(*) FILTER (WHERE status = 'FAILED') AS failed,
+                       count(*) FILTER (WHERE status = 'SUPPRESSED') AS suppressed,
+                       count(*) FILTER (WHERE status = 'CANCELLED') AS cancelled
+                FROM recipient WHERE batch_id = ?""", (rs, n) -> Map.of("sent", rs.getLong("sent"),
+                "failed", rs.getLong("failed"), "suppressed", rs.getLong("suppressed"),
+                "cancelled", rs.getLong("cancelled")), batchId);
+    }
+
+    @Test
     void shouldMirrorSuppressionsIncludingTombstones() {
         // Given two suppressions, one later removed by a tombstone
         String keep = "keep-" + UUID.randomUUID() + "@example.com";

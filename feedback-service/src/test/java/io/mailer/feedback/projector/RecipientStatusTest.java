@@ -46,4 +46,14 @@ class RecipientStatusTest {
         assertThat(RecipientStatus.canMove(5, 5)).as("FAILED -> CANCELLED").isFalse();
         assertThat(RecipientStatus.canMove(0, 0)).as("non-state events").isFalse();
     }
+
+    @Test
+    void shouldLetOnlyASentEventTakeAFailedRecipientBack() {
+        assertThat(RecipientStatus.canMove(RecipientStatus.FAILED, RecipientStatus.SENT)).as("replayed dead letter").isTrue();
+        assertThat(RecipientStatus.canMove(RecipientStatus.FAILED, RecipientStatus.DELIVERED)).isFalse();
+        assertThat(RecipientStatus.canMove(RecipientStatus.SUPPRESSED, RecipientStatus.SENT)).isFalse();
+        assertThat(RecipientStatus.canMove(RecipientStatus.CANCELLED, RecipientStatus.SENT)).isFalse();
+        assertThat(RecipientStatus.canMove(RecipientStatus.SENT, RecipientStatus.FAILED)).isFalse();
+        assertThat(RecipientStatus.canMove(RecipientStatus.QUEUED, RecipientStatus.FAILED)).isTrue();
+    }
 }

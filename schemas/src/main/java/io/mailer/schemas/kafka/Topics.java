@@ -5,10 +5,13 @@ import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.events.Suppression;
+import io.mailer.schemas.limits.RecordBudget;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -81,12 +84,18 @@ public final class Topics {
 
     /**
      * Topic definitions for {@code Admin.createTopics}: the given partition count, the broker's
-     * default replication factor, compaction where the topic is a changelog of current state.
+     * default replication factor, compaction where the topic is a changelog of current state, and
+     * {@code max.message.bytes} = {@link RecordBudget#KAFKA_MAX_BYTES} on every topic, so the
+     * record budget does not depend on the broker's default.
      */
     public List<NewTopic> newTopics(int partitions) {
         return all().stream().map(t -> {
-            NewTopic topic = new NewTopic(t.name(), Optional.of(partitions), Optional.empty());
-            return t.compacted() ? topic.configs(Map.of("cleanup.policy", "compact")) : topic;
+            Map<String, String> configs = new HashMap<>();
+            configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(RecordBudget.KAFKA_MAX_BYTES));
+            if (t.compacted()) {
+                configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            }
+            return new NewTopic(t.name(), Optional.of(partitions), Optional.empty()).configs(Map.copyOf(configs));
         }).toList();
     }
 }

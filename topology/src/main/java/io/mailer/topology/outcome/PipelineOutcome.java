@@ -4,6 +4,7 @@ import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.topology.TopologyMetrics;
+import io.mailer.topology.fanout.SizedSend;
 import io.mailer.topology.suppression.Screened;
 import java.time.Instant;
 import java.util.function.Function;
@@ -13,7 +14,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
- * The event for a recipient the topology decided not to send to (SUPPRESSED or CANCELLED).
+ * The event for a recipient the topology decided not to send to (SUPPRESSED, CANCELLED, or FAILED
+ * when its send request is over the record budget).
  *
  * <p>{@code occurredAt} is the record's timestamp (when the chunk or the cancel was written, or
  * when a scheduled chunk was due), not the wall clock: a transaction retried after a crash then
@@ -45,6 +47,11 @@ public final class PipelineOutcome<V> implements FixedKeyProcessor<String, V, De
     public static PipelineOutcome<SendRequest> cancelled() {
         return new PipelineOutcome<>(EventType.CANCELLED, s -> s, s -> CANCELLED_REASON,
                 TopologyMetrics.RECIPIENTS_CANCELLED);
+    }
+
+    public static PipelineOutcome<SizedSend> tooLarge() {
+        return new PipelineOutcome<>(EventType.FAILED, SizedSend::send, SizedSend::tooLargeReason,
+                TopologyMetrics.RECIPIENTS_TOO_LARGE);
     }
 
     @Override

@@ -1,11 +1,14 @@
 package io.mailer.topology.runtime;
 
+import io.mailer.schemas.limits.RecordBudget;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams configuration of the topology service. */
@@ -36,6 +39,13 @@ public final class StreamsConfigFactory {
     private StreamsConfigFactory() {
     }
 
+    /** As {@link #streamsConfig(TopologyProperties)}, with the registry the skipped-output counter goes to. */
+    public static Properties streamsConfig(TopologyProperties props, MeterRegistry meterRegistry) {
+        Properties config = streamsConfig(props);
+        config.put(SkipOversizedOutputHandler.METER_REGISTRY_CONFIG, meterRegistry);
+        return config;
+    }
+
     public static Properties streamsConfig(TopologyProperties props) {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, props.applicationId());
@@ -53,6 +63,11 @@ public final class StreamsConfigFactory {
         config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, props.numStandbyReplicas());
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndSkipDeserializationHandler.class.getName());
+        // the record budget, explicit: a broker or cluster with smaller defaults fails at start (topic
+        // creation) or on one record, which the topology dead-letters, never on a whole batch
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), RecordBudget.KAFKA_MAX_BYTES);
+        config.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), RecordBudget.KAFKA_MAX_BYTES);
+        config.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SkipOversizedOutputHandler.class.getName());
         return config;
     }
 

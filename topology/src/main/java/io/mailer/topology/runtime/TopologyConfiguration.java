@@ -45,7 +45,7 @@ public class TopologyConfiguration {
         return new StreamsLifecycle(() -> TopologyFactory.build(new StreamsBuilder(), topics), () -> {
             java.util.Properties config = new java.util.Properties();
             config.putAll(kafka.getProperties());
-            config.putAll(StreamsConfigFactory.streamsConfig(props));
+            config.putAll(StreamsConfigFactory.streamsConfig(props, meterRegistry));
             return config;
         }, meterRegistry, props.closeTimeout());
     }
