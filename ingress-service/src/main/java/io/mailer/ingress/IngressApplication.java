@@ -64,7 +64,8 @@ public class IngressApplication {
         p.put("mailer.ingress.max-recipients", s.get("INGRESS_MAX_RECIPIENTS"));
         p.put("mailer.ingress.chunk-size", s.get("INGRESS_CHUNK_SIZE"));
         p.put("mailer.ingress.max-ndjson-recipients", s.get("INGRESS_MAX_NDJSON_RECIPIENTS"));
-        p.put("spring.codec.max-in-memory-size", s.get("INGRESS_MAX_BODY_MB") + "MB");
+        // Boot 4 reads spring.http.codecs.* (spring.codec.* was removed: it silently left Spring's 256 KiB default)
+        p.put("spring.http.codecs.max-in-memory-size", s.get("INGRESS_MAX_BODY_MB") + "MB");
         p.put("mailer.ingress.rate-limit-per-second", s.get("INGRESS_RATE_LIMIT_PER_SECOND"));
         p.put("mailer.ingress.recipients-per-day", s.get("INGRESS_RECIPIENTS_PER_DAY"));
         p.put("mailer.ingress.cors-allowed-origins", s.has("CORS_ALLOWED_ORIGINS") ? s.get("CORS_ALLOWED_ORIGINS") : "");

@@ -88,7 +88,7 @@ class BatchSubmissionIT {
         assertThat(chunks).extracting(BatchCommand::totalRecipients).containsExactly(6, 6, 5);
         assertThat(chunks).extracting(BatchCommand::firstRecipientIndex).containsExactly(0, 2, 4);
         assertThat(chunks.stream().flatMap(c -> c.recipients().stream()).map(RecipientEntry::email))
-                .containsExactly("a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@exämple.com");
+                .containsExactly("a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@xn--exmple-cua.com"); // IDN domains go to Kafka in Punycode (SES has no SMTPUTF8)
         assertThat(chunks.get(0).message().subject()).isEqualTo("Hi {{name}}");
         assertThat(chunks.get(0).recipients().get(0).variables()).isEqualTo(Map.of("name", "a"));
     }

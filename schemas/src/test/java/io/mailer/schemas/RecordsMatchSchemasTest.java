@@ -48,6 +48,16 @@ class RecordsMatchSchemasTest {
     }
 
     @Test
+    void shouldWriteSubmitChunkWithAConfigurationSetThatMatchesBatchCommandSchema() {
+        var withSet = new MessageContent("news@example.com", null, "s", null, "t", Map.of(), Map.of(), null, false, "tenant-cs");
+        var chunk = BatchCommand.submitChunk("bat_1", "acme", 0, 1, 0, 1, withSet,
+                List.of(new RecipientEntry("a@example.com", Map.of(), Map.of())), NOW);
+        assertThat(violations("batch-command", TOPICS.batchCommands, chunk)).isEmpty();
+        assertThat(TOPICS.batchCommands.valueSerde().deserializer().deserialize("t",
+                TOPICS.batchCommands.valueSerde().serializer().serialize("t", chunk)).message().configurationSet()).isEqualTo("tenant-cs");
+    }
+
+    @Test
     void shouldWriteCancelThatMatchesBatchCommandSchema() {
         assertThat(violations("batch-command", TOPICS.batchCommands, BatchCommand.cancel("bat_1", "acme", NOW))).isEmpty();
     }

@@ -4,9 +4,11 @@ import io.mailer.ingress.auth.ApiPrincipal;
 import io.mailer.ingress.idempotency.IdempotencyStore;
 import io.mailer.ingress.limits.RateLimits;
 import io.mailer.ingress.system.IngressProperties;
+import io.mailer.ingress.tenant.TenantPolicies;
 import io.mailer.ingress.web.Page;
 import io.mailer.schemas.commands.BatchCancellation;
 import io.mailer.schemas.commands.BatchCommand;
+import io.mailer.schemas.commands.MessageContent;
 import io.mailer.schemas.commands.RecipientEntry;
 import java.net.URI;
 import java.time.Clock;
@@ -49,10 +51,15 @@ public class BatchController {
     private final RateLimits limits;
     private final JsonMapper json;
     private final BatchRequestValidator validator;
+    private final TenantPolicies policies;
+    private final BatchOwners owners;
     private final Clock clock = Clock.systemUTC();
 
-    public BatchController(BatchSubmitter submitter, BatchQueries queries, BatchDetailQueries details, NdjsonBatchReader ndjson,
-            IdempotencyStore idempotency, IngressProperties props, RateLimits limits, JsonMapper json) {
+    BatchController(BatchSubmitter submitter, BatchQueries queries, BatchDetailQueries details, NdjsonBatchReader ndjson,
+            IdempotencyStore idempotency, IngressProperties props, RateLimits limits, JsonMapper json, TenantPolicies policies,
+            BatchOwners owners) {
+        this.policies = policies;
+        this.owners = owners;
         this.limits = limits;
         this.submitter = submitter;
         this.queries = queries;
@@ -78,12 +85,23 @@ public class BatchController {
         Instant now = clock.instant();
         validator.validate(request, now);
         List<RecipientEntry> recipients = request.recipients().stream().map(BatchMessages::entry).toList();
+        int[] sizes = BatchRequestValidator.recipientSizes(recipients);
+        return policies.forSubmit(principal.tenantId()).flatMap(policy -> {
+            SenderCheck.check(request, props.defaultFrom(), policy);
+            MessageContent message = BatchMessages.content(request, props.defaultFrom(), policy.configurationSet());
+            BatchRequestValidator.checkMessageSize(message);
+            return submitJson(principal, key, request, message, recipients, sizes, now);
+        });
+    }
+
+    private Mono<ResponseEntity<Accepted>> submitJson(ApiPrincipal principal, String key, SubmitBatchRequest request,
+            MessageContent message, List<RecipientEntry> recipients, int[] sizes, Instant now) {
         Supplier<Mono<Accepted>> submit = () -> {
             String batchId = BatchIds.next();
             return Mono.fromRunnable(() -> limits.recipients(principal, recipients.size()))
-                    .then(submitter.submit(batchId, principal.tenantId(), BatchMessages.content(request, props.defaultFrom()),
-                                    recipients, props.chunkSize(), now)
+                    .then(submitter.submit(batchId, principal.tenantId(), message, recipients, sizes, props.chunkSize(), now)
                             .doOnError(e -> limits.release(principal, recipients.size())))
+                    .doOnSuccess(v -> owners.remember(batchId, principal.tenantId()))
                     .thenReturn(new Accepted(batchId, BatchMessages.status(request, now), recipients.size()));
         };
         if (key == null) {
@@ -107,12 +125,13 @@ public class BatchController {
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key, @RequestBody Flux<DataBuffer> body) {
         requireScope(principal, ApiPrincipal.Scope.SEND);
         Instant now = clock.instant();
-        Mono<Submitted> ingest = Mono.fromCallable(() -> {
-                    var result = ndjson.ingest(DataBufferUtils.subscriberInputStream(body, 4), principal.tenantId(), now,
+        Mono<Submitted> ingest = policies.forSubmit(principal.tenantId()).flatMap(policy -> Mono.fromCallable(() -> {
+                    var result = ndjson.ingest(DataBufferUtils.subscriberInputStream(body, 4), principal.tenantId(), policy, now,
                             n -> limits.recipients(principal, n), n -> limits.release(principal, n));
+                    owners.remember(result.batchId(), principal.tenantId());
                     return new Submitted(new Accepted(result.batchId(), result.status(), result.recipients()), result.requestHash());
                 })
-                .subscribeOn(Schedulers.boundedElastic());
+                .subscribeOn(Schedulers.boundedElastic()));
         if (key == null) {
             return ingest.map(s -> accepted(s.accepted()));
         }
@@ -195,23 +214,46 @@ public class BatchController {
         return owned(principal, id).then(details.events(principal.tenantId(), id, type, cursor, max));
     }
 
-    public record CancelAccepted(String id, String status) {
+    /**
+     * {@code handedToSes}: recipients the view shows as sent or failed when the cancel was taken —
+     * a lower bound (the view lags the pipeline by about a second, and sends already in flight still
+     * go out); null, with {@code handedToSesAsOf}, while PostgreSQL is unreachable.
+     */
+    public record CancelAccepted(String id, String status, Long handedToSes, Instant handedToSesAsOf) {
+    }
+
+    private record Handed(Long count, Instant asOf) {
     }
 
     /**
      * Cancels the unsent recipients of a batch: the CANCEL command and the compacted cancellation
-     * record go out in one Kafka transaction. The batch must be visible in the view (normally
-     * within a second of its submission), which is also how tenant ownership is checked.
+     * record go out in one Kafka transaction. Ownership is checked in the view (the batch is
+     * normally visible within a second of its submission), which also gives {@code handedToSes}.
+     * With PostgreSQL down, cancel needs Kafka only: ownership then comes from the batches this
+     * replica accepted or saw ({@link BatchOwners}); any other batch gets 503, as accepting it
+     * could let one tenant cancel another's batch.
      */
     @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<CancelAccepted>> cancel(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String id) {
         requireScope(principal, ApiPrincipal.Scope.SEND);
+        if (!BatchIds.looksValid(id)) {
+            return Mono.error(notFound(id));
+        }
         Instant now = clock.instant();
-        return owned(principal, id)
-                .then(submitter.cancel(BatchCommand.cancel(id, principal.tenantId(), now),
-                        new BatchCancellation(id, principal.tenantId(), now)))
-                .thenReturn(ResponseEntity.status(HttpStatus.ACCEPTED).body(new CancelAccepted(id, "CANCELLING")));
+        String tenant = principal.tenantId();
+        Mono<Handed> handed = details.handedToSes(tenant, id)
+                .timeout(java.time.Duration.ofSeconds(5))
+                .map(n -> {
+                    owners.remember(id, tenant);
+                    return new Handed(n, clock.instant());
+                })
+                .onErrorResume(e -> owners.owns(tenant, id) ? Mono.just(new Handed(null, null))
+                        : Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "The batch's owner cannot be checked"
+                                + " (PostgreSQL unreachable) and this replica did not accept it; retry shortly.", e)))
+                .switchIfEmpty(Mono.error(() -> notFound(id)));
+        return handed.flatMap(h -> submitter.cancel(BatchCommand.cancel(id, tenant, now), new BatchCancellation(id, tenant, now))
+                .thenReturn(ResponseEntity.status(HttpStatus.ACCEPTED).body(new CancelAccepted(id, "CANCELLING", h.count(), h.asOf()))));
     }
 
     private Mono<Void> owned(ApiPrincipal principal, String id) {

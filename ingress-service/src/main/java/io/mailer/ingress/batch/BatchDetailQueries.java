@@ -41,6 +41,22 @@ public class BatchDetailQueries {
                 .map(row -> true).one().defaultIfEmpty(false).onErrorMap(BatchDetailQueries::unavailable);
     }
 
+    /**
+     * Recipients of the batch SES has taken (SENT, DELIVERED, BOUNCED, COMPLAINED) or refused
+     * (FAILED) according to the view; empty when the batch is not visible to the tenant. Errors
+     * are left as they are: cancel decides what PostgreSQL being down means.
+     */
+    public Mono<Long> handedToSes(String tenant, String batchId) {
+        return db.sql("SELECT count(r.send_id) FILTER (WHERE r.status IN ('SENT','DELIVERED','BOUNCED','COMPLAINED','FAILED')) AS handed"
+                        + " FROM batch b LEFT JOIN recipient r ON r.batch_id = b.id WHERE b.id = :id AND b.tenant_id = :tenant GROUP BY b.id")
+                .bind("id", batchId).bind("tenant", tenant)
+                .map(row -> {
+                    Number n = row.get("handed", Number.class);
+                    return n == null ? 0L : n.longValue();
+                })
+                .one();
+    }
+
     public Mono<Page<RecipientView>> recipients(String tenant, String batchId, String status, String cursor, int limit) {
         if (status != null && !RECIPIENT_STATUSES.contains(status.toUpperCase(java.util.Locale.ROOT))) {
             return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, "status must be one of " + RECIPIENT_STATUSES));

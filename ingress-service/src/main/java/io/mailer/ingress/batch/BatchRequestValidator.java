@@ -4,6 +4,10 @@ import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 import io.mailer.ingress.web.Problems.FieldProblem;
 import io.mailer.ingress.web.ValidationException;
+import io.mailer.schemas.commands.MessageContent;
+import io.mailer.schemas.commands.RecipientEntry;
+import io.mailer.schemas.limits.RecordBudget;
+import io.mailer.schemas.limits.TemplateRules;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,15 +15,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.http.HttpStatus;
 
 /**
  * Checks a submission before anything reaches Kafka and reports every problem with the field it
- * concerns. Templates are compiled here so a syntax error is a 400, not a million FAILED sends.
+ * concerns. Templates are compiled here so a syntax error is a 400, not a million FAILED sends;
+ * what SES or the renderer would refuse later (TemplateRules, header values, non-ASCII local parts)
+ * is refused here too. Sizes are checked on the JSON that goes on Kafka ({@link RecordBudget}).
  */
 public class BatchRequestValidator {
 
     static final int MAX_SUBJECT = 998; // RFC 5322 line limit
-    static final int MAX_BODY = 5 * 1024 * 1024;
+    /** SES's limit for a custom header value (MessageHeader.Value, 1–870 characters). */
+    static final int MAX_HEADER_VALUE = 870;
     static final int MAX_HEADERS = 10; // SES allows 15; Mailer adds its own (send id, List-Unsubscribe...)
     static final Duration MAX_SCHEDULE = Duration.ofDays(30);
     /** Headers Mailer owns or SES sets; a batch may not override them. */
@@ -92,7 +100,51 @@ public class BatchRequestValidator {
 
     /** What is wrong with one recipient's address, or null. */
     public static String recipientProblem(SubmitBatchRequest.Recipient recipient) {
-        return recipient == null ? "must be an object" : EmailAddressRule.problem(recipient.email());
+        return recipient == null ? "must be an object" : addressProblem(recipient.email());
+    }
+
+    private static String addressProblem(String address) {
+        String problem = EmailAddressRule.problem(address);
+        return problem != null ? problem : Mailboxes.addressProblem(address.trim());
+    }
+
+    /** 413 naming the budget when the message, as it goes on Kafka, is over {@link RecordBudget#MAX_MESSAGE_BYTES}. */
+    public static void checkMessageSize(MessageContent message) {
+        int bytes = RecordSizes.jsonBytes(message);
+        if (bytes > RecordBudget.MAX_MESSAGE_BYTES) {
+            String problem = "is " + bytes + " bytes as JSON (subject, html, text, headers, tags, from, replyTo); the limit is "
+                    + RecordBudget.MAX_MESSAGE_BYTES + " bytes";
+            throw new ValidationException(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "The message " + problem + ".",
+                    List.of(new FieldProblem("message", problem)));
+        }
+    }
+
+    /** The JSON size of one recipient as it goes on Kafka. */
+    static int recipientBytes(RecipientEntry recipient) {
+        return RecordSizes.jsonBytes(recipient);
+    }
+
+    /** Null, or why a recipient of this JSON size is refused. */
+    static String recipientSizeProblem(int bytes) {
+        return bytes <= RecordBudget.MAX_RECIPIENT_BYTES ? null : "is " + bytes
+                + " bytes as JSON (email, variables, metadata); the limit is " + RecordBudget.MAX_RECIPIENT_BYTES + " bytes";
+    }
+
+    /** Each recipient's JSON size (the chunk writer needs them); 400 naming {@code recipients[i]} beyond the budget. */
+    public static int[] recipientSizes(List<RecipientEntry> recipients) {
+        int[] sizes = new int[recipients.size()];
+        List<FieldProblem> errors = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = recipientBytes(recipients.get(i));
+            String problem = recipientSizeProblem(sizes[i]);
+            if (problem != null && errors.size() < 20) {
+                errors.add(new FieldProblem("recipients[" + i + "]", problem));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        return sizes;
     }
 
     private void recipients(List<SubmitBatchRequest.Recipient> recipients, List<FieldProblem> errors) {
@@ -113,7 +165,7 @@ public class BatchRequestValidator {
                 reported++;
                 continue;
             }
-            String problem = EmailAddressRule.problem(rec.email());
+            String problem = addressProblem(rec.email());
             if (problem != null) {
                 errors.add(new FieldProblem("recipients[" + i + "].email", problem));
                 reported++;
@@ -123,30 +175,33 @@ public class BatchRequestValidator {
 
     private static void mailbox(String field, String value, List<FieldProblem> errors) {
         String v = value.trim();
-        int lt = v.lastIndexOf('<');
-        String address = lt >= 0 && v.endsWith(">") ? v.substring(lt + 1, v.length() - 1) : v;
         if (v.indexOf('\r') >= 0 || v.indexOf('\n') >= 0) {
             errors.add(new FieldProblem(field, "must not contain line breaks"));
             return;
         }
-        String problem = EmailAddressRule.problem(address);
+        Mailboxes.Mailbox mailbox = Mailboxes.parse(v);
+        String problem = addressProblem(mailbox.address());
+        if (problem == null && mailbox.displayName() != null) {
+            problem = Mailboxes.displayNameProblem(mailbox.displayName());
+        }
         if (problem != null) {
             errors.add(new FieldProblem(field, problem));
         }
     }
 
+    /** Size is the message budget's business (checked on the encoded message), not a per-field cap. */
     private static void body(String field, String value, List<FieldProblem> errors) {
-        if (value == null) {
-            return;
-        }
-        if (value.length() > MAX_BODY) {
-            errors.add(new FieldProblem(field, "is larger than " + MAX_BODY + " characters"));
-        } else {
+        if (value != null) {
             template(field, value, errors);
         }
     }
 
     private static void template(String field, String value, List<FieldProblem> errors) {
+        var violation = TemplateRules.violation(value);
+        if (violation.isPresent()) {
+            errors.add(new FieldProblem(field, violation.get()));
+            return;
+        }
         try {
             Mustache.compiler().compile(value);
         } catch (MustacheException e) {
@@ -167,10 +222,36 @@ public class BatchRequestValidator {
                 errors.add(new FieldProblem(field, "is not a valid header name"));
             } else if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 errors.add(new FieldProblem(field, "is set by Mailer and cannot be overridden"));
-            } else if (value == null || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.length() > 900) {
-                errors.add(new FieldProblem(field, "must be a single line of at most 900 characters"));
+            } else {
+                String problem = headerValueProblem(value);
+                if (problem != null) {
+                    errors.add(new FieldProblem(field, problem));
+                }
             }
         });
+    }
+
+    /**
+     * SES refuses empty values, values over 870 characters and raw non-ASCII; refusing here (rather
+     * than encoding) keeps structured headers intact: a client encodes text as RFC 2047 words itself.
+     */
+    static String headerValueProblem(String value) {
+        if (value == null || value.isBlank()) {
+            return "must not be empty";
+        }
+        if (value.length() > MAX_HEADER_VALUE) {
+            return "is longer than " + MAX_HEADER_VALUE + " characters (the SES limit)";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n') {
+                return "must be a single line (no CR/LF)";
+            }
+            if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+                return "must be printable ASCII (encode other text as RFC 2047 encoded-words)";
+            }
+        }
+        return null;
     }
 
     private static void tags(Map<String, String> tags, List<FieldProblem> errors) {

@@ -34,12 +34,15 @@ public class BatchSubmitter {
                 batchId, tenantId, message, chunkSize, now);
     }
 
+    /** {@code sizes[i]}: the JSON size of {@code recipients[i]} (measured once, when validated). */
     public Mono<Void> submit(String batchId, String tenantId, MessageContent message, List<RecipientEntry> recipients,
-            int chunkSize, Instant now) {
+            int[] sizes, int chunkSize, Instant now) {
         // the transactional producer API blocks; keep it off the event loop
         return Mono.fromRunnable(() -> {
-                    try (ChunkedBatchWriter writer = open(batchId, tenantId, message, chunkSize, now).knownTotal(recipients.size())) {
-                        recipients.forEach(writer::add);
+                    try (ChunkedBatchWriter writer = open(batchId, tenantId, message, chunkSize, now).knownSizes(sizes)) {
+                        for (int i = 0; i < recipients.size(); i++) {
+                            writer.add(recipients.get(i), sizes[i]);
+                        }
                         writer.commit(recipients.size());
                     }
                 })

@@ -18,6 +18,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code chunkCount = null} and {@code totalRecipients} = the limit (an upper bound that can never
  * make the projector think the batch finished early); the last chunk carries the exact values and,
  * as the last record of the batch key, overwrites them in the view.
+ *
+ * <p>A chunk ends at {@code chunkSize} recipients or earlier, before it would pass the record budget
+ * ({@link ChunkBudget}); a JSON batch passes every recipient's size up front so its chunks still
+ * carry the exact chunk count.
  */
 public final class ChunkedBatchWriter implements AutoCloseable {
 
@@ -29,8 +33,11 @@ public final class ChunkedBatchWriter implements AutoCloseable {
     private final int chunkSize;
     private final Instant createdAt;
     private final List<RecipientEntry> pending;
+    private final ChunkBudget budget;
+    private final int envelopeBytes;
     private int upperBound = Integer.MAX_VALUE;
     private Integer knownTotal;
+    private Integer knownChunkCount;
     private int count;
     private int chunkIndex;
     private boolean committed;
@@ -44,7 +51,11 @@ public final class ChunkedBatchWriter implements AutoCloseable {
         this.message = message;
         this.chunkSize = chunkSize;
         this.createdAt = createdAt;
-        this.pending = new ArrayList<>(chunkSize);
+        this.pending = new ArrayList<>(Math.min(chunkSize, 1024));
+        // the widest ids, so the real chunk is never larger than measured
+        this.envelopeBytes = RecordSizes.jsonBytes(new BatchCommand(BatchCommand.Type.SUBMIT_CHUNK, batchId, tenantId,
+                Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, message, List.of(), createdAt));
+        this.budget = new ChunkBudget(chunkSize, envelopeBytes);
         producer.beginTransaction();
     }
 
@@ -54,20 +65,27 @@ public final class ChunkedBatchWriter implements AutoCloseable {
         return this;
     }
 
-    /** A JSON batch knows its size up front: then every chunk carries the exact totals. */
-    public ChunkedBatchWriter knownTotal(int total) {
-        this.knownTotal = total;
+    /**
+     * A JSON batch knows its recipients up front (their JSON sizes, in order): then every chunk
+     * carries the exact totals and chunk count.
+     */
+    public ChunkedBatchWriter knownSizes(int[] recipientBytes) {
+        this.knownTotal = recipientBytes.length;
+        this.knownChunkCount = ChunkBudget.chunkCount(recipientBytes, chunkSize, envelopeBytes);
         return this;
     }
 
-    public void add(RecipientEntry recipient) {
+    /** Adds a recipient whose JSON encoding is {@code bytes} long (at most the recipient budget). */
+    public void add(RecipientEntry recipient, int bytes) {
         // keep one full chunk back: the final chunk must be the one that carries the exact totals
-        if (pending.size() == chunkSize) {
-            send(BatchCommand.submitChunk(batchId, tenantId, chunkIndex, 1, count - chunkSize, upperBound, message,
+        if (budget.full(bytes)) {
+            send(BatchCommand.submitChunk(batchId, tenantId, chunkIndex, 1, count - pending.size(), upperBound, message,
                     pending, createdAt), true);
             pending.clear();
+            budget.reset();
         }
         pending.add(recipient);
+        budget.add(bytes);
         count++;
     }
 
@@ -91,7 +109,7 @@ public final class ChunkedBatchWriter implements AutoCloseable {
     private void send(BatchCommand chunk, boolean early) {
         BatchCommand value = chunk;
         if (early) {
-            Integer chunkCount = knownTotal == null ? null : (knownTotal + chunkSize - 1) / chunkSize;
+            Integer chunkCount = knownChunkCount;
             int total = knownTotal == null ? upperBound : knownTotal;
             value = new BatchCommand(chunk.type(), batchId, tenantId, chunk.chunkIndex(), chunkCount,
                     chunk.firstRecipientIndex(), total, message, chunk.recipients(), createdAt);

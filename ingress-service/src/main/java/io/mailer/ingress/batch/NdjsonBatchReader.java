@@ -1,6 +1,9 @@
 package io.mailer.ingress.batch;
 
 import io.mailer.ingress.system.IngressProperties;
+import io.mailer.ingress.tenant.SenderPolicy;
+import io.mailer.schemas.commands.MessageContent;
+import io.mailer.schemas.commands.RecipientEntry;
 import io.mailer.ingress.web.Problems.FieldProblem;
 import io.mailer.ingress.web.ValidationException;
 import java.io.IOException;
@@ -51,16 +54,18 @@ public class NdjsonBatchReader {
     }
 
     /** Validates and writes the batch; returns once the Kafka transaction is committed. */
-    public Result ingest(InputStream body, String tenantId, Instant now, IntConsumer reserve, IntConsumer release) {
+    public Result ingest(InputStream body, String tenantId, SenderPolicy policy, Instant now, IntConsumer reserve, IntConsumer release) {
         MessageDigest digest = sha256();
         BoundedLineReader lines = new BoundedLineReader(new DigestInputStream(body, digest), MAX_MESSAGE_LINE);
         try {
             SubmitBatchRequest request = readMessage(lines, now);
+            SenderCheck.check(request, props.defaultFrom(), policy);
+            MessageContent message = BatchMessages.content(request, props.defaultFrom(), policy.configurationSet());
+            BatchRequestValidator.checkMessageSize(message);
             String batchId = BatchIds.next();
             lines.maxLineBytes(MAX_RECIPIENT_LINE);
             int max = props.maxNdjsonRecipients();
-            try (ChunkedBatchWriter writer = submitter.open(batchId, tenantId, BatchMessages.content(request, props.defaultFrom()),
-                    props.chunkSize(), now).upperBound(max)) {
+            try (ChunkedBatchWriter writer = submitter.open(batchId, tenantId, message, props.chunkSize(), now).upperBound(max)) {
                 while (lines.next()) {
                     if (lines.isBlank()) {
                         continue;
@@ -69,7 +74,13 @@ public class NdjsonBatchReader {
                         throw new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
                                 "The batch has more than " + max + " recipients (line " + lines.lineNumber() + ").");
                     }
-                    writer.add(BatchMessages.entry(readRecipient(lines)));
+                    RecipientEntry entry = BatchMessages.entry(readRecipient(lines));
+                    int bytes = BatchRequestValidator.recipientBytes(entry);
+                    String tooLarge = BatchRequestValidator.recipientSizeProblem(bytes);
+                    if (tooLarge != null) {
+                        throw lineProblem(lines.lineNumber(), tooLarge);
+                    }
+                    writer.add(entry, bytes);
                 }
                 if (writer.count() == 0) {
                     throw lineProblem(lines.lineNumber() + 1, "must be a recipient: the batch has no recipients");

@@ -54,7 +54,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
 
     ProblemDetail toProblem(Throwable ex) {
         if (ex instanceof ValidationException v) {
-            return Problems.of(HttpStatus.BAD_REQUEST, "validation", v.getMessage(), v.errors());
+            return Problems.of(v.status(), v.type(), v.getMessage(), v.errors());
         }
         if (ex instanceof RateLimits.LimitExceeded limit) {
             return Problems.of(HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", limit.getMessage(), null);
