@@ -86,6 +86,21 @@ class BadInputTopologyTest {
         assertThat(fixture.events.isEmpty()).isTrue();
     }
 
+    @Test
+    void shouldDeadLetterASendAtBeyondEpochMillisAndSendAFarPastOneNow() {
+        // Given chunks whose sendAt has no epoch millis (toEpochMilli would throw on the stream thread)
+        fixture.commands.pipeInput("b10", TopologyFixture.chunk(TopologyFixture.scheduled(java.time.Instant.MAX),
+                "acme", "b10", 0, "ann@example.com"));
+        fixture.commands.pipeInput("b11", TopologyFixture.chunk(TopologyFixture.scheduled(java.time.Instant.MIN),
+                "acme", "b11", 0, "bob@example.com"));
+
+        // Then the far-future one is dead-lettered with its reason, the far-past one goes out at once
+        var dead = fixture.deadLetters.readRecordsToList();
+        assertThat(dead).hasSize(1);
+        assertThat(textHeaders(dead.get(0).headers()).get(DeadLetters.EXCEPTION_MESSAGE)).startsWith("sendAt is more than");
+        assertThat(fixture.sends.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("b11-0");
+    }
+
     private static Map<String, String> textHeaders(Headers headers) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Header h : headers) {

@@ -13,6 +13,7 @@ import io.mailer.dispatcher.send.SendStrategy;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.kafka.Topics;
+import io.mailer.schemas.limits.RecordBudget;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -284,6 +285,7 @@ public class KafkaConfiguration {
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, RecordBudget.KAFKA_MAX_BYTES);
         return config;
     }
 

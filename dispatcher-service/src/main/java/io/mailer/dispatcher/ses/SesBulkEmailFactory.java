@@ -95,8 +95,9 @@ public final class SesBulkEmailFactory {
         if (replyTo != null && !replyTo.isBlank()) {
             request.replyToAddresses(replyTo);
         }
-        if (emails.configurationSet() != null) {
-            request.configurationSetName(emails.configurationSet());
+        String set = emails.configurationSet(first);
+        if (set != null) {
+            request.configurationSetName(set);
         }
         return request.build();
     }

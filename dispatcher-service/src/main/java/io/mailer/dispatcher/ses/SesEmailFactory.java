@@ -87,8 +87,9 @@ public final class SesEmailFactory {
         if (m.replyTo() != null && !m.replyTo().isBlank()) {
             request.replyToAddresses(m.replyTo());
         }
-        if (configurationSet() != null) {
-            request.configurationSetName(configurationSet());
+        String set = configurationSet(send);
+        if (set != null) {
+            request.configurationSetName(set);
         }
         return request.build();
     }
@@ -144,7 +145,12 @@ public final class SesEmailFactory {
         return tags;
     }
 
-    String configurationSet() {
+    /** The tenant's configuration set (from its policy, carried by the batch), else SES_CONFIGURATION_SET. */
+    String configurationSet(SendRequest send) {
+        String own = send.message() == null ? null : send.message().configurationSet();
+        if (own != null && !own.isBlank()) {
+            return own;
+        }
         return configurationSet == null || configurationSet.isBlank() ? null : configurationSet;
     }
 

@@ -54,6 +54,17 @@ class SesEmailFactoryTest {
     }
 
     @Test
+    void shouldUseTheTenantsConfigurationSetOverTheDefault() {
+        SesEmailFactory factory = new SesEmailFactory("default@example.com", "mailer", null);
+        var own = send("b1", 0, "ann@example.com", Map.of(), new MessageContent(null, null, "s", null, "t", Map.of(),
+                Map.of(), null, false, "tenant-acme"));
+        var none = send("b2", 0, "ann@example.com", Map.of(), message("s", "h", "t"));
+
+        assertThat(factory.build(own, RENDERED).configurationSetName()).isEqualTo("tenant-acme");
+        assertThat(factory.build(none, RENDERED).configurationSetName()).isEqualTo("mailer");
+    }
+
+    @Test
     void shouldFallBackToMailFromAndOmitWhatIsNotConfigured() {
         SesEmailFactory factory = new SesEmailFactory("default@example.com", null, null);
         var send = send("b1", 0, "ann@example.com", Map.of(),

@@ -7,6 +7,7 @@ import io.mailer.schemas.settings.ProbePathsFilter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import io.mailer.schemas.limits.RecordBudget;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -72,7 +73,9 @@ public class KafkaConfig {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
+        // the pipeline's budget: ingress closes chunks under RecordBudget.MAX_RECORD_BYTES, and a
+        // larger request limit here is how a 1.2 MB chunk once reached a topic nobody could copy it from
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, RecordBudget.KAFKA_MAX_BYTES);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         // With transactions v2 (Kafka 4 brokers) the first record of a transaction is refused with
         // CONCURRENT_TRANSACTIONS while the broker still writes the previous transaction's markers,

@@ -86,7 +86,7 @@ public final class BatchGate implements Processor<String, DecodedCommand, String
         Instant sendAt = chunk.message().sendAt();
         if (cancelled.get(chunk.batchId()) != null) {
             context.forward(record.withValue(new GatedChunk(chunk, true)));
-        } else if (sendAt != null && sendAt.toEpochMilli() > now) {
+        } else if (sendAt != null && sendAt.isAfter(Instant.ofEpochMilli(now))) {
             scheduled.put(BatchStores.scheduleKey(sendAt, chunk), chunk);
             held.record();
         } else {

@@ -3,6 +3,7 @@ package io.mailer.topology.intake;
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.commands.RecipientEntry;
 import io.mailer.topology.batch.BatchStores;
+import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -76,8 +77,9 @@ public final class BatchCommandDecoder implements FixedKeyProcessor<String, byte
             return "SUBMIT_CHUNK needs a message";
         }
         // measured from when the chunk was written, not the wall clock, so a replay decides alike
-        if (c.message().sendAt() != null
-                && c.message().sendAt().toEpochMilli() > writtenAtMs + BatchStores.MAX_SCHEDULE_AHEAD.toMillis()) {
+        // compared as instants: a sendAt near Instant.MAX has no epoch millis (toEpochMilli throws)
+        if (c.message().sendAt() != null && c.message().sendAt()
+                .isAfter(Instant.ofEpochMilli(writtenAtMs).plus(BatchStores.MAX_SCHEDULE_AHEAD))) {
             return "sendAt is more than " + BatchStores.MAX_SCHEDULE_AHEAD.toDays() + " days ahead";
         }
         List<RecipientEntry> recipients = c.recipients() == null ? List.of() : c.recipients();
