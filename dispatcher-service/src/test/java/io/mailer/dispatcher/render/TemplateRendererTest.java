@@ -104,4 +104,37 @@ class TemplateRendererTest {
         }
         assertThat(small.cachedTemplates()).isEqualTo(4);
     }
+
+    @Test
+    void shouldFailARenderThatWritesBeyondTheOutputBudget() {
+        TemplateRenderer bounded = new TemplateRenderer(10, new RenderBudget(1_000, java.time.Duration.ofSeconds(5)));
+        var send = send("big", 0, "a@example.com", Map.of("l", java.util.Collections.nCopies(100, 1)),
+                message("s", "{{#l}}{{#l}}xx{{/l}}{{/l}}", null));
+
+        assertThatThrownBy(() -> bounded.render(send)).isInstanceOf(RenderingException.class)
+                .hasMessage("html: budget: output over 1000 characters");
+        // the budget is per message: the next one renders
+        assertThat(bounded.render(send("small", 0, "a@example.com", Map.of(), message("s", "ok", null))).html())
+                .isEqualTo("ok");
+    }
+
+    @Test
+    void shouldFailARenderThatLoopsPastTheTimeBudgetWithoutWriting() {
+        TemplateRenderer bounded = new TemplateRenderer(10, new RenderBudget(1_000, java.time.Duration.ofMillis(200)));
+        var items = java.util.Collections.nCopies(1_000, 1);
+        var send = send("slow", 0, "a@example.com", Map.of("l", items),
+                message("s", "{{#l}}{{#l}}{{#l}}{{#l}}{{/l}}{{/l}}{{/l}}{{/l}}", null));
+
+        assertThatThrownBy(() -> bounded.render(send)).isInstanceOf(RenderingException.class)
+                .hasMessage("html: budget: took longer than the render budget");
+    }
+
+    @Test
+    void shouldRefusePartialsAndDeepNestingAsRenderingFailures() {
+        assertThatThrownBy(() -> renderer.render(send("p", 0, "a@example.com", Map.of(), message("{{> x}}", "h", null))))
+                .isInstanceOf(RenderingException.class).hasMessageStartingWith("subject: ").hasMessageContaining("partial");
+        String deep = "{{#a}}".repeat(3_000) + "{{/a}}".repeat(3_000);
+        assertThatThrownBy(() -> renderer.render(send("d", 0, "a@example.com", Map.of(), message("s", deep, null))))
+                .isInstanceOf(RenderingException.class).hasMessageContaining("deeper than 16");
+    }
 }

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The tables and indexes ARCHITECTURE.md fixes as a contract ("at least the guide's indexes") exist
+ * The tables and indexes docs/architecture.md fixes as a contract ("at least the guide's indexes") exist
  * after every migration, as plain btree indexes on exactly those columns: an index that merely
  * starts with the column serves the same lookups, but the contract names this one.
  */

@@ -2,7 +2,7 @@ package io.mailer.schemas.settings;
 
 import io.mailer.schemas.kafka.Topics;
 
-/** Settings of the contract shared by several services (see ARCHITECTURE.md). */
+/** Settings of the contract shared by several services (see docs/architecture.md). */
 public final class CommonSettings {
 
     private CommonSettings() {
