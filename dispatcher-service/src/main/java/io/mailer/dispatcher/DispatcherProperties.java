@@ -41,10 +41,15 @@ public record DispatcherProperties(
      * @param increase             AIMD: share of the full rate regained every second
      * @param accountRefresh       how often GetAccount is read (MaxSendRate, sending enabled, quota)
      * @param pausedAccountRefresh how often while sending is paused
-     * @param ledgerCatchUp        how long a new partition owner waits for the ledger to catch up
+     * @param ledgerCatchUp        how long a rebalance waits for the ledger of taken-over partitions
+     *                             (their sends are deferred until it has read them, however long)
+     * @param ledgerReadHorizon    how long entries read at a takeover are kept (the redelivered
+     *                             records come through in the first polls after it)
+     * @param ledgerCommittedHorizon how long an entry stays after its send's record is committed
+     *                             (a send id re-published soon after is still recognised)
      */
     public record Rate(double decrease, double increase, Duration accountRefresh, Duration pausedAccountRefresh,
-            Duration ledgerCatchUp) {
+            Duration ledgerCatchUp, Duration ledgerReadHorizon, Duration ledgerCommittedHorizon) {
     }
 
     /** The consumer group of every dispatcher replica. */

@@ -76,6 +76,8 @@ class DispatcherIntegrationTest {
         System.setProperty("mailer.dispatcher.rate.increase", "0.2");
         // short retry tiers, so a send can go through all of them within the test
         System.setProperty("mailer.dispatcher.retry.tier-delays", "300ms,300ms,300ms,300ms");
+        // a short committed horizon, so the ledger bound test sees entries go within seconds
+        System.setProperty("mailer.dispatcher.rate.ledger-committed-horizon", "5s");
         kafka = EmbeddedKafka.start();
         // GetAccount's MaxSendRate is the global rate when SES_MAX_SEND_RATE is not set
         ses = SesSandbox.start(SesSandbox.Config.defaults().maxSendRate(1000));
@@ -114,6 +116,7 @@ class DispatcherIntegrationTest {
         System.clearProperty("mailer.dispatcher.account-pause");
         System.clearProperty("mailer.dispatcher.rate.increase");
         System.clearProperty("mailer.dispatcher.retry.tier-delays");
+        System.clearProperty("mailer.dispatcher.rate.ledger-committed-horizon");
     }
 
     @BeforeEach
@@ -179,6 +182,19 @@ class DispatcherIntegrationTest {
         assertThat(sent.type()).isEqualTo(EventType.SENT);
         assertThat(sent.tags()).isEqualTo(Map.of("campaign", "winter-sale", "mailer_tenant", "spoofed"));
         assertThat(sent.metadata()).isEqualTo(Map.of("crmId", "42"));
+    }
+
+    @Test
+    void shouldHoldLedgerEntriesOnlyUntilTheirSendsAreCommitted() {
+        // Given 2,000 sends that SES accepts (each written to the ledger)
+        MessageContent message = marketing("s", "<p>h</p>", null);
+        IntStream.range(0, 2_000).forEach(i -> produce(send("bounded", i, "b" + i + "@example.com", Map.of(), message)));
+        awaitOutcomes("bounded", 2_000);
+
+        // Then once their records are committed and the committed horizon has passed, the view no
+        // longer holds them: memory follows the send rate × horizon, not every send ever made (the
+        // whole-topic view held all 2,000)
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(gauge("mailer.dispatcher.ledger.entries")).isLessThan(50));
     }
 
     @Test
@@ -529,6 +545,11 @@ class DispatcherIntegrationTest {
     private static double sesCalls(String result) {
         var timer = dispatcher.getBean(MeterRegistry.class).find("email.send.duration").tag("result", result).timer();
         return timer == null ? 0 : timer.count();
+    }
+
+    private static double gauge(String name) {
+        var g = dispatcher.getBean(MeterRegistry.class).find(name).gauge();
+        return g == null ? Double.NaN : g.value();
     }
 
     private static double counter(String name) {

@@ -59,7 +59,8 @@ class TopicJobOnBrokerTest {
                 admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS).forEach((r, c) -> configs.put(r.name(), Map.of(
                         "cleanup.policy", c.get("cleanup.policy").value(), "retention.ms", c.get("retention.ms").value(),
                         "max.message.bytes", c.get("max.message.bytes").value())));
-                assertThat(configs.get("mailer.suppressions")).containsEntry("cleanup.policy", "compact");
+                assertThat(configs.get("mailer.suppressions")).containsEntry("cleanup.policy", "compact,delete")
+                        .containsEntry("retention.ms", "604800000");
                 assertThat(configs.get("mailer.batch-commands")).containsEntry("cleanup.policy", "delete")
                         .containsEntry("retention.ms", "1209600000").containsEntry("max.message.bytes", "4194304");
                 assertThat(configs.get("mailer.sends")).as("existing topic left alone").containsEntry("cleanup.policy", "delete")
@@ -77,6 +78,8 @@ class TopicJobOnBrokerTest {
         values.put("topics.partitions", 3);
         values.put("topics.list[0].name", "suppressions");
         values.put("topics.list[0].compacted", true);
+        // compacted and expiring, as sends-ledger and batch-cancellations are declared
+        values.put("topics.list[0].retentionMs", 604800000);
         values.put("topics.list[1].name", "batch-commands");
         values.put("topics.list[1].retentionMs", 1209600000);
         values.put("topics.list[1].configs.max\\.message\\.bytes", 4194304);

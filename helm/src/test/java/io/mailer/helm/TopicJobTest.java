@@ -38,9 +38,13 @@ class TopicJobTest {
         Map<String, String> expected = new LinkedHashMap<>();
         Map<String, Long> retention = Map.of("batch-commands", 1209600000L, "sends", 604800000L, "sends-retry-1s", 604800000L,
                 "sends-retry-10s", 604800000L, "sends-retry-1m", 604800000L, "sends-retry-10m", 604800000L);
-        for (Topic<String, ?> topic : new Topics("mailer.").all()) {
+        Topics topics = new Topics("mailer.");
+        for (Topic<String, ?> topic : topics.all()) {
             String shortName = topic.name().substring("mailer.".length());
-            String policy = topic.compacted() ? "--config cleanup.policy=compact"
+            Long compactedRetention = topics.compactedRetention().get(topic.name());
+            String policy = topic.compacted() && compactedRetention != null
+                    ? "--config cleanup.policy=compact,delete --config retention.ms=" + compactedRetention
+                    : topic.compacted() ? "--config cleanup.policy=compact"
                     : "--config retention.ms=" + retention.getOrDefault(shortName, 2592000000L);
             expected.put(topic.name(), "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=1048576 " + policy);
         }

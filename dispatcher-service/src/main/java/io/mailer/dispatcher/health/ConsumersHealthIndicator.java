@@ -2,6 +2,7 @@ package io.mailer.dispatcher.health;
 
 import io.mailer.dispatcher.kafka.RetryTierContainers;
 import io.mailer.dispatcher.ledger.CompactedTopicView;
+import io.mailer.dispatcher.ledger.LedgerView;
 import io.mailer.dispatcher.send.SendGate;
 import io.mailer.schemas.commands.BatchCancellation;
 import io.mailer.schemas.events.SendRequest;
@@ -24,12 +25,12 @@ public class ConsumersHealthIndicator implements HealthIndicator {
 
     private final ConcurrentMessageListenerContainer<String, SendRequest> sends;
     private final RetryTierContainers retryTiers;
-    private final CompactedTopicView<String> ledger;
+    private final LedgerView ledger;
     private final CompactedTopicView<BatchCancellation> cancellations;
     private final SendGate gate;
 
     public ConsumersHealthIndicator(ConcurrentMessageListenerContainer<String, SendRequest> sendsListenerContainer,
-            RetryTierContainers retryTierContainers, CompactedTopicView<String> sendsLedgerView,
+            RetryTierContainers retryTierContainers, LedgerView sendsLedgerView,
             CompactedTopicView<BatchCancellation> batchCancellationsView, SendGate gate) {
         this.sends = sendsListenerContainer;
         this.retryTiers = retryTierContainers;
@@ -54,6 +55,8 @@ public class ConsumersHealthIndicator implements HealthIndicator {
         }
         Health.Builder health = stopped.isEmpty() ? Health.up() : Health.down().withDetail("stopped", stopped);
         return health.withDetail("ledgerView", ledger.state())
+                .withDetail("ledgerEntries", ledger.size())
+                .withDetail("partitionsAwaitingLedger", ledger.partitionsAwaiting())
                 .withDetail("cancellationsView", cancellations.state())
                 .withDetail("cancellationsViewLagMs", cancellations.lagMillis())
                 .build();

@@ -4,6 +4,7 @@ import io.mailer.schemas.kafka.TopicDeclarer;
 import io.mailer.dispatcher.DispatcherProperties;
 import io.mailer.dispatcher.ledger.CancelledBatches;
 import io.mailer.dispatcher.ledger.CompactedTopicView;
+import io.mailer.dispatcher.ledger.LedgerView;
 import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.ratelimit.SharedRateLimiter;
 import io.mailer.dispatcher.send.DispatcherMetrics;
@@ -108,15 +109,16 @@ public class KafkaConfiguration {
     }
 
     @Bean
-    CompactedTopicView<String> sendsLedgerView(KafkaProperties kafka, Topics topics, DispatcherMetrics metrics) {
-        CompactedTopicView<String> view = new CompactedTopicView<>(kafka.buildConsumerProperties(), topics.sendsLedger.name(),
-                topics.sendsLedger.valueSerde().deserializer());
+    LedgerView sendsLedgerView(KafkaProperties kafka, Topics topics, DispatcherProperties properties,
+            DispatcherMetrics metrics) {
+        LedgerView view = new LedgerView(kafka.buildConsumerProperties(), topics.sendsLedger.name(), topics.sends.name(),
+                properties.rate().ledgerReadHorizon(), properties.rate().ledgerCommittedHorizon());
         metrics.watch(view);
         return view;
     }
 
     @Bean
-    SendLedger sendLedger(CompactedTopicView<String> sendsLedgerView, KafkaProperties kafka, Topics topics) {
+    SendLedger sendLedger(LedgerView sendsLedgerView, KafkaProperties kafka, Topics topics) {
         KafkaTemplate<String, String> template = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(
                 reliableProducer(kafka), new StringSerializer(), new StringSerializer()));
         return new SendLedger(sendsLedgerView, template, topics.sendsLedger.name());
@@ -194,8 +196,9 @@ public class KafkaConfiguration {
 
     @Bean
     SendsListener sendsListener(SendStrategy processor, OutcomePublisher publisher, SendGate gate,
-            ConsumptionPauser pauser, Clock clock, RetryTiers retryTiers, ExecutorService sendsOutcomeWriter) {
-        return new SendsListener(processor, publisher, gate, pauser, clock, retryTiers, sendsOutcomeWriter);
+            ConsumptionPauser pauser, Clock clock, RetryTiers retryTiers, ExecutorService sendsOutcomeWriter,
+            SendLedger ledger) {
+        return new SendsListener(processor, publisher, gate, pauser, clock, retryTiers, sendsOutcomeWriter, ledger);
     }
 
     /**

@@ -92,6 +92,11 @@ final class PollInProgress {
         return -1;
     }
 
+    /** Whether the send at {@code index} was deferred while a view caught up; the poll must be settled. */
+    boolean deferredForAView(int index) {
+        return outcomes.get(index).join() instanceof SendOutcome.Deferred d && d.reason().endsWith("-catching-up");
+    }
+
     private static boolean same(ConsumerRecord<?, ?> a, ConsumerRecord<?, ?> b) {
         return a.offset() == b.offset() && a.partition() == b.partition() && a.topic().equals(b.topic());
     }

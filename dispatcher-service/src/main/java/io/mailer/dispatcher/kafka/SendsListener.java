@@ -1,5 +1,6 @@
 package io.mailer.dispatcher.kafka;
 
+import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.send.SendGate;
 import io.mailer.dispatcher.send.SendOutcome;
 import io.mailer.dispatcher.send.SendStrategy;
@@ -56,6 +57,8 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
 public final class SendsListener implements BatchAcknowledgingConsumerAwareMessageListener<String, SendRequest> {
 
     private static final LogAccessor log = new LogAccessor(SendsListener.class);
+    /** How soon sends deferred while a view (ledger takeover, cancellations at start) catches up are tried again. */
+    private static final Duration VIEW_RETRY = Duration.ofMillis(200);
 
     private final SendStrategy processor;
     private final OutcomePublisher publisher;
@@ -64,13 +67,15 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
     private final Clock clock;
     private final RetryTiers retryTiers;
     private final Executor writer;
+    private final SendLedger ledger;
     /** Started, returned from, not yet acknowledged (consumer thread only). */
     private PollInProgress outstanding;
     /** The poll of the listener call in progress, kept when the call fails so that a retry resumes it. */
     private PollInProgress inHand;
 
     public SendsListener(SendStrategy processor, OutcomePublisher publisher, SendGate gate, ConsumptionPauser pauser,
-            Clock clock, RetryTiers retryTiers, Executor writer) {
+            Clock clock, RetryTiers retryTiers, Executor writer, SendLedger ledger) {
+        this.ledger = ledger;
         this.retryTiers = retryTiers;
         this.processor = processor;
         this.publisher = publisher;
@@ -109,7 +114,8 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
         int firstDeferred = poll.firstDeferred();
         if (firstDeferred >= 0) {
             Duration wait = pauseIfPaused();
-            ack.nack(firstDeferred, wait);
+            forgetCommitted(poll, firstDeferred);
+            ack.nack(firstDeferred, wait.isZero() && poll.deferredForAView(firstDeferred) ? VIEW_RETRY : wait);
             return;
         }
         if (poll.poison >= 0) {
@@ -120,6 +126,16 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
             throw new BatchListenerFailedException(cause.getMessage(), cause, bad);
         }
         ack.acknowledge();
+        forgetCommitted(poll, poll.sends.size());
+    }
+
+    /** The ledger view holds an entry only while its send may come back: not once its record is committed. */
+    private void forgetCommitted(PollInProgress poll, int count) {
+        List<String> sendIds = new ArrayList<>(count);
+        for (int i = 0; i < count && i < poll.sends.size(); i++) {
+            sendIds.add(poll.sends.get(i).value().sendId());
+        }
+        ledger.view().forget(sendIds);
     }
 
     /**
@@ -142,8 +158,10 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
         int firstDeferred = poll.firstDeferred();
         if (firstDeferred < 0) {
             poll.ack.acknowledge();
+            forgetCommitted(poll, poll.sends.size());
         } else {
             rewind(consumer, poll, firstDeferred, null);
+            forgetCommitted(poll, firstDeferred);
         }
     }
 
@@ -172,6 +190,7 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
         int firstDeferred = poll.firstDeferred();
         if (firstDeferred < 0) {
             poll.ack.acknowledge();
+            forgetCommitted(poll, poll.sends.size());
             return false;
         }
         // the next poll was fetched past the deferred send: its calls are answered and its outcomes
@@ -179,6 +198,7 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
         next.awaitSettled();
         publisher.awaitAll(next.writes());
         rewind(consumer, poll, firstDeferred, next);
+        forgetCommitted(poll, firstDeferred);
         pauseIfPaused();
         return true;
     }

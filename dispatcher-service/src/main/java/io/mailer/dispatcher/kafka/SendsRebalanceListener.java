@@ -4,7 +4,13 @@ import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.ratelimit.SharedRateLimiter;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -14,9 +20,9 @@ import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 
 /**
  * On every change of the {@code sends} partitions this replica owns: (1) its share of the global
- * rate becomes owned / all partitions; (2) before it sends anything from new partitions, the send
- * ledger is caught up to its end, so sends that the previous owner got accepted by SES (and
- * recorded) are not sent again.
+ * rate becomes owned / all partitions; (2) the send ledger view takes over the new partitions (and
+ * drops the revoked ones): until it has read their entries, their sends are deferred, so sends that
+ * the previous owner got accepted by SES (and recorded) are not sent again.
  */
 final class SendsRebalanceListener implements ConsumerAwareRebalanceListener {
 
@@ -59,6 +65,7 @@ final class SendsRebalanceListener implements ConsumerAwareRebalanceListener {
     }
 
     private void shareWithout(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        ledger.view().revoke(partitions.stream().filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).toList());
         Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
         kept.removeAll(partitions);
         share(consumer, kept.size());
@@ -66,8 +73,24 @@ final class SendsRebalanceListener implements ConsumerAwareRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        if (!partitions.isEmpty() && !ledger.view().awaitCaughtUp(catchUp)) {
-            log.warn("send ledger not caught up within {}: redelivered sends may be sent again", catchUp);
+        if (!partitions.isEmpty()) {
+            Map<Integer, Long> committed = new HashMap<>();
+            Map<TopicPartition, OffsetAndMetadata> offsets = consumer.committed(new HashSet<>(partitions));
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata o = offsets.get(tp);
+                committed.put(tp.partition(), o == null ? null : o.offset());
+            }
+            try {
+                ledger.view().assign(committed).get(catchUp.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // not a reason to send blind: their sends are deferred until the view has read them
+                log.warn("send ledger of partitions {} not read within {}; their sends wait for it", committed.keySet(),
+                        catchUp);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                log.warn("send ledger takeover failed: {}", e.getCause().toString());
+            }
         }
         share(consumer, consumer.assignment().size());
     }

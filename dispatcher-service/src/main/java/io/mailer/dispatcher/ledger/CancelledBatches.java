@@ -14,6 +14,11 @@ public final class CancelledBatches {
         this.view = view;
     }
 
+    /** False until every cancellation written before this replica started is known. */
+    public boolean isReady() {
+        return view.isInitialized();
+    }
+
     public boolean isCancelled(String batchId) {
         return batchId != null && view.contains(batchId);
     }

@@ -25,8 +25,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The whole content of a compacted topic in memory, kept current: one thread reads every partition
  * from the beginning with an unassigned consumer (no group, so every replica sees everything) and
- * keeps following it. {@link #awaitCaughtUp} waits until everything written before the call is
- * visible — the guarantee the send ledger needs when a replica takes over partitions.
+ * keeps following it. {@link #isInitialized} says whether everything written before it started is
+ * known (a replica must not send a batch cancelled before it started).
  */
 public final class CompactedTopicView<V> implements SmartLifecycle {
 
@@ -38,6 +38,8 @@ public final class CompactedTopicView<V> implements SmartLifecycle {
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> catchUpRequests = new ConcurrentLinkedQueue<>();
     private final List<Target> targets = new ArrayList<>();
     private volatile boolean running;
+    /** Reached the end the topic had when reading began: every record written before the start is known. */
+    private volatile CompletableFuture<Void> initial = new CompletableFuture<>();
     private volatile String state = "NOT_STARTED";
     /** Time from a record's timestamp to the moment it became visible here, for the latest record read. */
     private volatile long lagMillis = -1;
@@ -62,17 +64,18 @@ public final class CompactedTopicView<V> implements SmartLifecycle {
         return values.containsKey(key);
     }
 
-    /** Records a value this replica just wrote, so it is visible before the topic echoes it back. */
-    public void putLocal(String key, V value) {
-        values.put(key, value);
-    }
-
     public int size() {
         return values.size();
     }
 
     public String topic() {
         return topic;
+    }
+
+    /** Whether everything written to the topic before this view started has been read. */
+    public boolean isInitialized() {
+        CompletableFuture<Void> f = initial;
+        return f.isDone() && !f.isCompletedExceptionally();
     }
 
     /** NOT_STARTED, FOLLOWING, RETRYING (after a failure, with back-off) or STOPPED. */
@@ -98,27 +101,13 @@ public final class CompactedTopicView<V> implements SmartLifecycle {
         return request;
     }
 
-    /** Blocking form of {@link #catchUp}; false when the view did not catch up in time. */
-    public boolean awaitCaughtUp(Duration timeout) {
-        try {
-            catchUp().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     @Override
     public synchronized void start() {
         if (running) {
             return;
         }
         running = true;
+        initial = catchUp();
         thread = new Thread(this::follow, "view-" + topic);
         thread.setDaemon(true);
         thread.start();

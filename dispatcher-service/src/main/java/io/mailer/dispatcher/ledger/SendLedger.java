@@ -13,11 +13,11 @@ import org.springframework.kafka.core.KafkaTemplate;
  */
 public final class SendLedger {
 
-    private final CompactedTopicView<String> view;
+    private final LedgerView view;
     private final KafkaTemplate<String, String> template;
     private final String topic;
 
-    public SendLedger(CompactedTopicView<String> view, KafkaTemplate<String, String> template, String topic) {
+    public SendLedger(LedgerView view, KafkaTemplate<String, String> template, String topic) {
         this.view = view;
         this.template = template;
         this.topic = topic;
@@ -25,7 +25,12 @@ public final class SendLedger {
 
     /** The SES message id of a send SES already accepted, if any. */
     public Optional<String> acceptedMessageId(String sendId) {
-        return view.get(sendId);
+        return view.acceptedMessageId(sendId);
+    }
+
+    /** False while this send's partition was just taken over and the view has not read its entries. */
+    public boolean isCaughtUpFor(String sendId) {
+        return view.isCaughtUpFor(sendId);
     }
 
     /** Completes once Kafka acknowledged the entry (acks=all); visible locally at once. */
@@ -34,7 +39,7 @@ public final class SendLedger {
         return template.send(topic, sendId, sesMessageId).thenApply(r -> null);
     }
 
-    public CompactedTopicView<String> view() {
+    public LedgerView view() {
         return view;
     }
 }

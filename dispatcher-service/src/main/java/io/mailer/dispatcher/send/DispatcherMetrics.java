@@ -68,6 +68,20 @@ public final class DispatcherMetrics {
                 .register(registry);
     }
 
+    /** Gauges of the send ledger view: entries held, and taken-over partitions whose entries are still being read. */
+    public void watch(io.mailer.dispatcher.ledger.LedgerView view) {
+        Gauge.builder("mailer.dispatcher.ledger.entries", view, v -> v.size())
+                .description("Send ledger entries this replica holds (uncommitted sends; recent entries after a takeover)")
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.ledger.partitions.awaiting", view, v -> v.partitionsAwaiting())
+                .description("Partitions taken over whose ledger entries are still being read; their sends wait")
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.view.following", view, v -> "FOLLOWING".equals(v.state()) ? 1 : 0)
+                .description("1 while the view reads its topic, 0 while it retries after a failure or is stopped")
+                .tag("topic", view.topic())
+                .register(registry);
+    }
+
     public void throttled() {
         Counter.builder("mailer.dispatcher.throttled")
                 .description("SES answers 429 (too many requests)")

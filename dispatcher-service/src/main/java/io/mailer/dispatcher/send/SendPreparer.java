@@ -28,6 +28,11 @@ final class SendPreparer {
         }
     }
 
+    /** Reason of a send deferred because its partition's ledger entries are still being read. */
+    static final String LEDGER_CATCHING_UP = "ledger-catching-up";
+    /** Reason of a send deferred because the cancellations written before this replica started are still being read. */
+    static final String CANCELLATIONS_CATCHING_UP = "cancellations-catching-up";
+
     private final SendGate gate;
     private final SendLedger ledger;
     private final CancelledBatches cancelled;
@@ -49,6 +54,14 @@ final class SendPreparer {
         Optional<String> closed = gate.closedReason();
         if (closed.isPresent()) {
             return decided(new SendOutcome.Deferred(closed.get()));
+        }
+        if (!cancelled.isReady()) {
+            // a replica that just started must not send what was cancelled before it started
+            return decided(new SendOutcome.Deferred(CANCELLATIONS_CATCHING_UP));
+        }
+        if (!ledger.isCaughtUpFor(send.sendId())) {
+            // never send without knowing whether the previous owner already did
+            return decided(new SendOutcome.Deferred(LEDGER_CATCHING_UP));
         }
         Optional<String> accepted = ledger.acceptedMessageId(send.sendId());
         if (accepted.isPresent()) {

@@ -88,11 +88,26 @@ public final class Topics {
      * {@code max.message.bytes} = {@link RecordBudget#KAFKA_MAX_BYTES} on every topic, so the
      * record budget does not depend on the broker's default.
      */
+    /**
+     * Compacted topics that also expire (compact,delete), as the chart declares them: the ledger is
+     * read back only for sends not yet committed at a takeover (7 days outlasts any outage); a
+     * cancellation matters while the batch's sends can still arrive (30 days of scheduling + retries).
+     */
+    public Map<String, Long> compactedRetention() {
+        return Map.of(sendsLedger.name(), java.time.Duration.ofDays(7).toMillis(),
+                batchCancellations.name(), java.time.Duration.ofDays(32).toMillis());
+    }
+
     public List<NewTopic> newTopics(int partitions) {
         return all().stream().map(t -> {
             Map<String, String> configs = new HashMap<>();
             configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(RecordBudget.KAFKA_MAX_BYTES));
-            if (t.compacted()) {
+            Long retention = compactedRetention().get(t.name());
+            if (t.compacted() && retention != null) {
+                configs.put(TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE);
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention));
+            } else if (t.compacted()) {
                 configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
             }
             return new NewTopic(t.name(), Optional.of(partitions), Optional.empty()).configs(Map.copyOf(configs));

@@ -1,0 +1,380 @@
+package io.mailer.dispatcher.ledger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * What this replica must know of {@code sends-ledger}: the entries of sends it may still be handed
+ * again, and nothing else. The ledger is co-partitioned with {@code sends} (same key, same number
+ * of partitions), so the sends of {@code sends} partition p are recorded in ledger partition p.
+ *
+ * <p>A send can be handed to this replica again only while its {@code sends} record is not
+ * committed. So the view holds, per owned partition:
+ * <ul>
+ *   <li>entries this replica wrote, until their record is committed ({@link #forget}), then
+ *       {@code committedHorizon} longer (the same send id re-published soon after);</li>
+ *   <li>on taking a partition over, the entries written since the first uncommitted record was
+ *       produced (no entry for it or a later record can be older), read from the ledger and kept
+ *       for {@code readHorizon}, long enough for the redelivered records to come through.</li>
+ * </ul>
+ * Memory per replica is therefore about (records fetched but not committed) + (sends per second ×
+ * {@code committedHorizon}) + (ledger entries written since the oldest uncommitted record, for
+ * {@code readHorizon} after a takeover), not the history of every send. Until a partition's entries are read, {@link #isCaughtUpFor} is false and
+ * the send is deferred (redelivered), never sent without the ledger.
+ */
+public final class LedgerView implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(LedgerView.class);
+    /** Clock difference tolerated between the producers of {@code sends} and of the ledger. */
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
+    private record Entry(String messageId, int partition, long expiresAtMs) {
+    }
+
+    /** A takeover: read ledger partition {@code partition} for the sends at or after {@code committed}. */
+    private record Assignment(int partition, Long committed, CompletableFuture<Void> caughtUp) {
+    }
+
+    private final String ledgerTopic;
+    private final String sendsTopic;
+    private final Duration readHorizon;
+    private final Duration committedHorizon;
+    private final KafkaConsumer<String, String> ledger;
+    private final KafkaConsumer<byte[], byte[]> sendsProbe;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Set<Integer> awaiting = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<Assignment> assignments = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Collection<Integer>> revocations = new ConcurrentLinkedQueue<>();
+    /** Ledger partitions being followed, with the end offset to reach before the takeover is complete. */
+    private final Map<Integer, Long> following = new HashMap<>();
+    private final Map<Integer, List<CompletableFuture<Void>>> pending = new HashMap<>();
+    private volatile int partitions = -1;
+    private volatile boolean running;
+    private volatile String state = "NOT_STARTED";
+    private Thread thread;
+
+    public LedgerView(Map<String, Object> consumerConfig, String ledgerTopic, String sendsTopic, Duration readHorizon,
+            Duration committedHorizon) {
+        this.committedHorizon = committedHorizon;
+        this.ledgerTopic = ledgerTopic;
+        this.sendsTopic = sendsTopic;
+        this.readHorizon = readHorizon;
+        Map<String, Object> config = new HashMap<>(consumerConfig);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        this.ledger = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+        Map<String, Object> probe = new HashMap<>(config);
+        probe.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        this.sendsProbe = new KafkaConsumer<>(probe, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    public Optional<String> acceptedMessageId(String sendId) {
+        Entry e = entries.get(sendId);
+        return e == null ? Optional.empty() : Optional.of(e.messageId());
+    }
+
+    /** Records an entry this replica just wrote; kept until its send's record is committed. */
+    public void putLocal(String sendId, String messageId) {
+        entries.put(sendId, new Entry(messageId, partitionOf(sendId), Long.MAX_VALUE));
+    }
+
+    /**
+     * The sends' records are committed: a redelivery can no longer bring them back, so their entries
+     * only stay {@code committedHorizon} longer, for the same send id arriving again as a new record
+     * soon after (a re-published send).
+     */
+    public void forget(Collection<String> sendIds) {
+        long expiresAt = System.currentTimeMillis() + committedHorizon.toMillis();
+        sendIds.forEach(id -> entries.computeIfPresent(id, (k, e) -> e.expiresAtMs() <= expiresAt ? e
+                : new Entry(e.messageId(), e.partition(), expiresAt)));
+    }
+
+    /** False while the partition of {@code sendId} was taken over and its ledger entries are not read yet. */
+    public boolean isCaughtUpFor(String sendId) {
+        if (awaiting.isEmpty()) {
+            return true;
+        }
+        return partitions > 0 && !awaiting.contains(partitionOf(sendId));
+    }
+
+    /**
+     * Takes over {@code sends} partitions; {@code committed} is the group's committed offset of each
+     * (null: none). Completes when every entry that may concern their uncommitted records is read.
+     */
+    public CompletableFuture<Void> assign(Map<Integer, Long> committed) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        committed.forEach((partition, offset) -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            awaiting.add(partition);
+            assignments.add(new Assignment(partition, offset, done));
+            all.add(done);
+        });
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /** Gives partitions up: their entries go (whoever owns them next reads them again). */
+    public void revoke(Collection<Integer> sendsPartitions) {
+        Set<Integer> gone = Set.copyOf(sendsPartitions);
+        entries.values().removeIf(e -> gone.contains(e.partition()));
+        awaiting.removeAll(gone);
+        revocations.add(gone);
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    public int partitionsAwaiting() {
+        return awaiting.size();
+    }
+
+    public String topic() {
+        return ledgerTopic;
+    }
+
+    /** NOT_STARTED, FOLLOWING, RETRYING (after a failure, with back-off) or STOPPED. */
+    public String state() {
+        return state;
+    }
+
+    /** Reading, or retrying after a failure; false only when its thread ended while it should run. */
+    public boolean isFollowing() {
+        Thread t = thread;
+        return !running || t == null || t.isAlive();
+    }
+
+    int partitionOf(String sendId) {
+        int n = partitions;
+        // the default partitioner's choice for a keyed record: where both the send and its entry live
+        return n <= 0 ? -1 : Utils.toPositive(Utils.murmur2(sendId.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % n;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::follow, "view-" + ledgerTopic);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        ledger.wakeup();
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Before the {@code sends} container (default phase) starts, after it stops. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE / 2 - 100;
+    }
+
+    private void follow() {
+        long backOffMillis = 500;
+        try {
+            while (running) {
+                try {
+                    readUntilStopped();
+                } catch (WakeupException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    if (!running) {
+                        return;
+                    }
+                    state = "RETRYING";
+                    log.error("reading {} failed; retrying in {} ms", ledgerTopic, backOffMillis, e);
+                    // every owned partition is read again from its takeover point before it sends
+                    following.keySet().forEach(awaiting::add);
+                    following.clear();
+                    Thread.sleep(backOffMillis);
+                    backOffMillis = Math.min(backOffMillis * 2, 30_000);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            state = "STOPPED";
+            pending.values().forEach(list -> list.forEach(f -> f.completeExceptionally(new IllegalStateException("stopped"))));
+            ledger.close(Duration.ofSeconds(5));
+            sendsProbe.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void readUntilStopped() {
+        int ledgerPartitions = ledger.partitionsFor(ledgerTopic, Duration.ofSeconds(60)).size();
+        int sendsPartitions = sendsProbe.partitionsFor(sendsTopic, Duration.ofSeconds(60)).size();
+        if (ledgerPartitions == 0 || sendsPartitions == 0) {
+            throw new IllegalStateException(ledgerTopic + " or " + sendsTopic + " does not exist (yet)");
+        }
+        if (ledgerPartitions != sendsPartitions) {
+            throw new IllegalStateException(ledgerTopic + " has " + ledgerPartitions + " partitions and " + sendsTopic
+                    + " " + sendsPartitions + ": they must be equal (co-partitioned) for the ledger to hold");
+        }
+        partitions = ledgerPartitions;
+        state = "FOLLOWING";
+        long nextSweep = 0;
+        while (running) {
+            applyRevocations();
+            applyAssignments();
+            if (following.isEmpty()) {
+                sleepQuietly(50);
+            } else {
+                read(ledger.poll(Duration.ofMillis(50)));
+            }
+            completeReached();
+            long now = System.currentTimeMillis();
+            if (now >= nextSweep) {
+                entries.values().removeIf(e -> e.expiresAtMs() < now);
+                nextSweep = now + 1_000;
+            }
+        }
+    }
+
+    private void read(ConsumerRecords<String, String> records) {
+        long expiresAt = System.currentTimeMillis() + readHorizon.toMillis();
+        for (ConsumerRecord<String, String> r : records) {
+            if (r.key() == null || !following.containsKey(r.partition())) {
+                continue;
+            }
+            if (r.value() == null) {
+                entries.remove(r.key());
+            } else {
+                // an entry of ours (no expiry) stays as it is
+                entries.putIfAbsent(r.key(), new Entry(r.value(), r.partition(), expiresAt));
+            }
+        }
+    }
+
+    private void applyRevocations() {
+        Collection<Integer> gone;
+        boolean changed = false;
+        while ((gone = revocations.poll()) != null) {
+            for (Integer p : gone) {
+                changed |= following.remove(p) != null;
+                List<CompletableFuture<Void>> waiting = pending.remove(p);
+                if (waiting != null) {
+                    waiting.forEach(f -> f.complete(null));
+                }
+            }
+        }
+        if (changed) {
+            ledger.assign(following.keySet().stream().map(p -> new TopicPartition(ledgerTopic, p)).toList());
+        }
+    }
+
+    private void applyAssignments() {
+        List<Assignment> taken = new ArrayList<>();
+        Assignment a;
+        while ((a = assignments.poll()) != null) {
+            taken.add(a);
+        }
+        if (taken.isEmpty()) {
+            return;
+        }
+        Set<Integer> all = new HashSet<>(following.keySet());
+        taken.forEach(t -> all.add(t.partition()));
+        List<TopicPartition> tps = all.stream().map(p -> new TopicPartition(ledgerTopic, p)).toList();
+        ledger.assign(tps);
+        Map<TopicPartition, Long> ends = ledger.endOffsets(tps);
+        for (Assignment t : taken) {
+            TopicPartition tp = new TopicPartition(ledgerTopic, t.partition());
+            ledger.seek(tp, startOffset(t, ends.get(tp)));
+            following.put(t.partition(), ends.get(tp));
+            pending.computeIfAbsent(t.partition(), k -> new ArrayList<>()).add(t.caughtUp());
+        }
+    }
+
+    /**
+     * Where the entries of a taken-over partition's uncommitted sends begin: none can be older than
+     * the first uncommitted record of {@code sends} (a send is recorded after it was produced).
+     */
+    private long startOffset(Assignment a, long end) {
+        TopicPartition sends = new TopicPartition(sendsTopic, a.partition());
+        TopicPartition ledgerTp = new TopicPartition(ledgerTopic, a.partition());
+        if (a.committed() == null) {
+            return beginning(ledgerTp);
+        }
+        long sendsEnd = sendsProbe.endOffsets(List.of(sends)).get(sends);
+        if (a.committed() >= sendsEnd) {
+            return end; // nothing uncommitted: no entry of this partition can be needed
+        }
+        sendsProbe.assign(List.of(sends));
+        sendsProbe.seek(sends, a.committed());
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> r : sendsProbe.poll(Duration.ofMillis(200))) {
+                long from = r.timestamp() - CLOCK_SKEW.toMillis();
+                OffsetAndTimestamp at = ledger.offsetsForTimes(Map.of(ledgerTp, Math.max(0, from))).get(ledgerTp);
+                return at == null ? end : at.offset();
+            }
+        }
+        // the first uncommitted record could not be read (compacted away, transaction markers): read it all
+        return beginning(ledgerTp);
+    }
+
+    private long beginning(TopicPartition tp) {
+        return ledger.beginningOffsets(List.of(tp)).get(tp);
+    }
+
+    private void completeReached() {
+        pending.entrySet().removeIf(e -> {
+            int p = e.getKey();
+            Long target = following.get(p);
+            if (target != null && ledger.position(new TopicPartition(ledgerTopic, p)) < target) {
+                return false;
+            }
+            awaiting.remove(p);
+            e.getValue().forEach(f -> f.complete(null));
+            return true;
+        });
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
