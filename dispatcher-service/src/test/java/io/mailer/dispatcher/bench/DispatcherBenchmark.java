@@ -64,8 +64,12 @@ class DispatcherBenchmark {
                     long first = System.nanoTime();
                     long acceptedAtFirst = accepted(stub);
                     long cpuAtFirst = procStats(child.pid()).get("cpuTicks");
-                    await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(100))
-                            .until(() -> accepted(stub) >= records);
+                    Thread heap = heapSampler(child.pid(), stub, label, mode);
+                    await().atMost(Duration.ofMinutes(Integer.parseInt(env("BENCH_MAX_MINUTES", "20"))))
+                            .pollInterval(Duration.ofMillis(100)).until(() -> accepted(stub) >= records);
+                    if (heap != null) {
+                        heap.interrupt();
+                    }
                     long done = System.nanoTime();
                     Map<String, Long> proc = procStats(child.pid());
                     double drainSeconds = (done - first) / 1e9;
@@ -83,6 +87,49 @@ class DispatcherBenchmark {
                 }
             }
         }
+    }
+
+    /**
+     * The soak's memory probe (BENCH_HEAP_EVERY seconds, off by default): a full GC in the dispatcher,
+     * then its heap use, with the sends SES accepted so far — flat means no state grows with history.
+     */
+    private static Thread heapSampler(long pid, String stub, String label, String mode) {
+        int every = Integer.parseInt(env("BENCH_HEAP_EVERY", "0"));
+        if (every <= 0) {
+            return null;
+        }
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Thread t = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(every * 1000L);
+                    run(jcmd, Long.toString(pid), "GC.run");
+                    long usedKb = 0;
+                    for (String line : run(jcmd, Long.toString(pid), "GC.heap_info").split("\n")) {
+                        Matcher used = Pattern.compile("generation.*used (\\d+)K").matcher(line);
+                        if (used.find()) {
+                            usedKb += Long.parseLong(used.group(1)); // young + tenured (Serial GC)
+                        }
+                    }
+                    System.out.printf("HEAP %s mode=%s accepted=%d heapAfterFullGcKb=%d rssMb=%d%n", label, mode,
+                            accepted(stub), usedKb, procStats(pid).get("rssKb") / 1024);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                System.out.println("HEAP sampling stopped: " + e);
+            }
+        }, "heap-sampler");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
     }
 
     private static int prefill(EmbeddedKafka kafka, Topics topics, int records) {
