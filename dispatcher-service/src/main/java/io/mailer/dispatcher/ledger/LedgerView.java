@@ -18,13 +18,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * What this replica must know of {@code sends-ledger}: the entries of sends it may still be handed
@@ -45,9 +41,8 @@ import org.springframework.context.SmartLifecycle;
  * {@code readHorizon} after a takeover), not the history of every send. Until a partition's entries are read, {@link #isCaughtUpFor} is false and
  * the send is deferred (redelivered), never sent without the ledger.
  */
-public final class LedgerView implements SmartLifecycle {
+public final class LedgerView extends TopicFollower {
 
-    private static final Logger log = LoggerFactory.getLogger(LedgerView.class);
     /** Clock difference tolerated between the producers of {@code sends} and of the ledger. */
     static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
@@ -71,13 +66,13 @@ public final class LedgerView implements SmartLifecycle {
     /** Ledger partitions being followed, with the end offset to reach before the takeover is complete. */
     private final Map<Integer, Long> following = new HashMap<>();
     private final Map<Integer, List<CompletableFuture<Void>>> pending = new HashMap<>();
+    /** The committed sends offset each followed partition was taken over at (null: none). */
+    private final Map<Integer, Long> committedOf = new HashMap<>();
     private volatile int partitions = -1;
-    private volatile boolean running;
-    private volatile String state = "NOT_STARTED";
-    private Thread thread;
 
     public LedgerView(Map<String, Object> consumerConfig, String ledgerTopic, String sendsTopic, Duration readHorizon,
             Duration committedHorizon) {
+        super(ledgerTopic);
         this.committedHorizon = committedHorizon;
         this.ledgerTopic = ledgerTopic;
         this.sendsTopic = sendsTopic;
@@ -154,21 +149,6 @@ public final class LedgerView implements SmartLifecycle {
         return awaiting.size();
     }
 
-    public String topic() {
-        return ledgerTopic;
-    }
-
-    /** NOT_STARTED, FOLLOWING, RETRYING (after a failure, with back-off) or STOPPED. */
-    public String state() {
-        return state;
-    }
-
-    /** Reading, or retrying after a failure; false only when its thread ended while it should run. */
-    public boolean isFollowing() {
-        Thread t = thread;
-        return !running || t == null || t.isAlive();
-    }
-
     int partitionOf(String sendId) {
         int n = partitions;
         // the default partitioner's choice for a keyed record: where both the send and its entry live
@@ -176,72 +156,29 @@ public final class LedgerView implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        thread = new Thread(this::follow, "view-" + ledgerTopic);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    @Override
-    public synchronized void stop() {
-        running = false;
+    protected void wakeup() {
         ledger.wakeup();
-        if (thread != null) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     @Override
-    public boolean isRunning() {
-        return running;
+    protected void closeClients() {
+        pending.values().forEach(list -> list.forEach(f -> f.completeExceptionally(new IllegalStateException("stopped"))));
+        ledger.close(Duration.ofSeconds(5));
+        sendsProbe.close(Duration.ofSeconds(5));
     }
 
-    /** Before the {@code sends} container (default phase) starts, after it stops. */
+    /** Every followed partition is taken over again, from its takeover point, before its sends go on. */
     @Override
-    public int getPhase() {
-        return Integer.MAX_VALUE / 2 - 100;
-    }
-
-    private void follow() {
-        long backOffMillis = 500;
-        try {
-            while (running) {
-                try {
-                    readUntilStopped();
-                } catch (WakeupException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    if (!running) {
-                        return;
-                    }
-                    state = "RETRYING";
-                    log.error("reading {} failed; retrying in {} ms", ledgerTopic, backOffMillis, e);
-                    // every owned partition is read again from its takeover point before it sends
-                    following.keySet().forEach(awaiting::add);
-                    following.clear();
-                    Thread.sleep(backOffMillis);
-                    backOffMillis = Math.min(backOffMillis * 2, 30_000);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            state = "STOPPED";
-            pending.values().forEach(list -> list.forEach(f -> f.completeExceptionally(new IllegalStateException("stopped"))));
-            ledger.close(Duration.ofSeconds(5));
-            sendsProbe.close(Duration.ofSeconds(5));
+    protected void onFailure() {
+        for (Integer p : following.keySet()) {
+            awaiting.add(p);
+            assignments.add(new Assignment(p, committedOf.get(p), new CompletableFuture<>()));
         }
+        following.clear();
     }
 
-    private void readUntilStopped() {
+    @Override
+    protected void readUntilStopped() {
         int ledgerPartitions = ledger.partitionsFor(ledgerTopic, Duration.ofSeconds(60)).size();
         int sendsPartitions = sendsProbe.partitionsFor(sendsTopic, Duration.ofSeconds(60)).size();
         if (ledgerPartitions == 0 || sendsPartitions == 0) {
@@ -252,9 +189,9 @@ public final class LedgerView implements SmartLifecycle {
                     + " " + sendsPartitions + ": they must be equal (co-partitioned) for the ledger to hold");
         }
         partitions = ledgerPartitions;
-        state = "FOLLOWING";
+        following();
         long nextSweep = 0;
-        while (running) {
+        while (isRunning()) {
             applyRevocations();
             applyAssignments();
             if (following.isEmpty()) {
@@ -292,6 +229,7 @@ public final class LedgerView implements SmartLifecycle {
         while ((gone = revocations.poll()) != null) {
             for (Integer p : gone) {
                 changed |= following.remove(p) != null;
+                committedOf.remove(p);
                 List<CompletableFuture<Void>> waiting = pending.remove(p);
                 if (waiting != null) {
                     waiting.forEach(f -> f.complete(null));
@@ -321,6 +259,7 @@ public final class LedgerView implements SmartLifecycle {
             TopicPartition tp = new TopicPartition(ledgerTopic, t.partition());
             ledger.seek(tp, startOffset(t, ends.get(tp)));
             following.put(t.partition(), ends.get(tp));
+            committedOf.put(t.partition(), t.committed());
             pending.computeIfAbsent(t.partition(), k -> new ArrayList<>()).add(t.caughtUp());
         }
     }
