@@ -96,8 +96,7 @@ class BatchCountsPropertyIntegrationTest {
             writeInPolls(random, stream, retried);
             for (String batchId : batches) {
                 String where = "seed " + (seed + it) + " (iteration " + it + "), batch " + batchId;
-                assertThat(jdbc.queryForMap(COUNTERS, batchId)).as("counters of " + where)
-                        .isEqualTo(jdbc.queryForMap(OLD_AGGREGATE, batchId));
+                assertThat(longs(COUNTERS, batchId)).as("counters of " + where).isEqualTo(longs(OLD_AGGREGATE, batchId));
                 assertCompletion(batchId, where);
             }
         }
@@ -165,15 +164,20 @@ class BatchCountsPropertyIntegrationTest {
         }
     }
 
+    private static Map<String, Long> longs(String sql, String batchId) {
+        Map<String, Long> out = new TreeMap<>();
+        jdbc.queryForMap(sql, batchId).forEach((k, v) -> out.put(k, ((Number) v).longValue()));
+        return out;
+    }
+
     private static void assertCompletion(String batchId, String where) {
         Map<String, Object> row = jdbc.queryForMap("SELECT status, total FROM batch WHERE id = ?", batchId);
         int queued = jdbc.queryForObject("SELECT count(*) FROM recipient WHERE batch_id = ? AND status = 'QUEUED'",
                 Integer.class, batchId);
         int rows = jdbc.queryForObject("SELECT count(*) FROM recipient WHERE batch_id = ?", Integer.class, batchId);
         assertThat(rows).as("recipients of " + where).isEqualTo(row.get("total"));
-        Map<String, Object> counts = new TreeMap<>(jdbc.queryForMap(COUNTERS, batchId));
-        long settled = ((Number) counts.get("suppressed")).longValue() + ((Number) counts.get("sent")).longValue()
-                + ((Number) counts.get("failed")).longValue() + ((Number) counts.get("cancelled")).longValue();
+        Map<String, Long> counts = longs(COUNTERS, batchId);
+        long settled = counts.get("suppressed") + counts.get("sent") + counts.get("failed") + counts.get("cancelled");
         assertThat(queued + settled).as("total = queued + suppressed + sent + failed + cancelled, " + where).isEqualTo(rows);
         if (!"CANCELLED".equals(row.get("status"))) {
             assertThat(row.get("status")).as("status of " + where).isEqualTo(queued == 0 ? "COMPLETED" : "PROCESSING");
