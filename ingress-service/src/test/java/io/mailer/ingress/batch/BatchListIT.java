@@ -139,7 +139,7 @@ class BatchListIT {
 
     @Test
     void shouldAnswerTheCountsFromTheCountersRow() {
-        String batch = "bat_counters" + "0".repeat(14);
+        String batch = "bat_counters" + "0".repeat(18);
         insertBatch(batch, "acme", "PROCESSING", null, T0.minusSeconds(3600));
         stack.sql("UPDATE batch SET total = 100 WHERE id = '" + batch + "'",
                 "INSERT INTO batch_counts VALUES ('" + batch + "', 5, 60, 50, 4, 2, 3, 7)");
@@ -153,7 +153,7 @@ class BatchListIT {
                 .expectBody(MAP).returnResult().getResponseBody()).get(0);
         assertThat(fresh.get("id")).isEqualTo(batch);
         assertThat(((Map<?, ?>) fresh.get("counts")).get("queued")).isEqualTo(25);
-        String empty = "bat_nocounters" + "0".repeat(12);
+        String empty = "bat_nocounters" + "0".repeat(16);
         insertBatch(empty, "acme", "PROCESSING", null, T0.minusSeconds(7200));
         stack.sql("UPDATE batch SET total = 3 WHERE id = '" + empty + "'");
         assertThat(get("/api/v1/batches/" + empty, acme).expectStatus().isOk().expectBody(MAP).returnResult()
