@@ -46,13 +46,16 @@ final class BatchTable {
      * A batch is COMPLETED when every one of its {@code total} recipients has left QUEUED: handed
      * to SES (SENT or any later state) or settled without sending (SUPPRESSED, FAILED, CANCELLED).
      * Later SES outcomes (delivery, bounce, complaint) keep arriving for hours or days and are
-     * not waited for; they still update the recipient rows and counts.
+     * not waited for; they still update the recipient rows and counts. The recipients that left
+     * QUEUED are read from the counters (one row, not a count over up to a million recipients):
+     * every non-QUEUED status is in exactly one of suppressed, sent, failed, cancelled.
      */
     private static final String COMPLETE = """
             UPDATE batch b SET status = 'COMPLETED', completed_at = now(), updated_at = now()
             WHERE b.id = ANY (?)
               AND b.status IN ('ACCEPTED', 'SCHEDULED', 'PROCESSING')
-              AND (SELECT count(*) FROM recipient r WHERE r.batch_id = b.id AND r.status <> 'QUEUED') >= b.total
+              AND COALESCE((SELECT c.suppressed + c.sent + c.failed + c.cancelled FROM batch_counts c
+                            WHERE c.batch_id = b.id), 0) >= b.total
             """;
 
     /**

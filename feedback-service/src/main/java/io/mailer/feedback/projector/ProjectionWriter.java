@@ -26,8 +26,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <ol>
  * <li>the rows no two transactions need to serialise on — recipients of new chunks, events and
  * their recipient states, suppressions — so concurrent consumers write them in parallel;
- * <li>then the per-batch advisory locks, and only under them the batch rows: chunk upserts,
- * cancels, SCHEDULED → PROCESSING, and the completion check.
+ * <li>then the per-batch advisory locks, and only under them the batch rows: the counters
+ * ({@code batch_counts}, from each recipient write's before/after state in phase 1), chunk
+ * upserts, cancels, SCHEDULED → PROCESSING, and the completion check.
  * </ol>
  * The locks guard the completion check against write skew (see {@link BatchTable}); taking them
  * before the check rather than at the start is enough, because the check is a new statement that
@@ -43,6 +44,7 @@ public final class ProjectionWriter {
     private final RecipientTable recipients;
     private final EventTable events;
     private final SuppressionTable suppressions;
+    private final BatchCountsTable counts;
 
     public ProjectionWriter(JdbcTemplate jdbc, TransactionTemplate transaction) {
         this.transaction = transaction;
@@ -50,6 +52,7 @@ public final class ProjectionWriter {
         this.recipients = new RecipientTable(jdbc);
         this.events = new EventTable(jdbc);
         this.suppressions = new SuppressionTable(jdbc);
+        this.counts = new BatchCountsTable(jdbc);
     }
 
     /** Writes the records and returns how many batches became COMPLETED. */
@@ -97,9 +100,10 @@ public final class ProjectionWriter {
             if (!chunks.isEmpty()) {
                 recipients.insertQueued(chunks);
             }
+            CountDeltas deltas = new CountDeltas();
             if (!recorded.isEmpty()) {
                 events.insert(recorded);
-                recipients.applyEvents(recorded);
+                deltas = recipients.applyEvents(recorded);
             }
             if (!puts.isEmpty()) {
                 suppressions.upsert(puts);
@@ -109,6 +113,7 @@ public final class ProjectionWriter {
             }
             // phase 2: the batch rows, under their locks (held until commit)
             batches.lockForCompletion(lockedBatches);
+            counts.add(deltas);
             if (!chunks.isEmpty()) {
                 batches.upsert(chunks);
             }

@@ -31,15 +31,18 @@ final class RecipientTable {
      * replayed dead letter): status, rank and reason
      * change only on a move; milestone timestamps and the SES message id are set once (first
      * value wins), whatever the status, so a Complaint after a Delivery keeps delivered_at.
-     * Every SET expression reads the old row ({@code r}), so their order does not matter.
+     * Every SET expression reads the old row ({@code r}), so their order does not matter; that is
+     * how {@code prev_count_flags} keeps the old row's counter bits for RETURNING, which sees only
+     * the new row (a new row had none). ON CONFLICT locks and reads the latest committed version,
+     * so the before/after pair is exact even when another consumer wrote the row meanwhile.
      */
     private static final String APPLY_EVENT = """
             INSERT INTO recipient AS r (send_id, batch_id, tenant_id, recipient_index, email, status, status_rank,
                                         ses_message_id, reason, sent_at, delivered_at, bounced_at, complained_at,
-                                        updated_at)
+                                        prev_count_flags, updated_at)
             SELECT u.send_id, u.batch_id, u.tenant_id, u.recipient_index, u.email, u.status, u.status_rank,
                    u.ses_message_id, u.reason, u.sent_at::timestamptz, u.delivered_at::timestamptz,
-                   u.bounced_at::timestamptz, u.complained_at::timestamptz, now()
+                   u.bounced_at::timestamptz, u.complained_at::timestamptz, 0, now()
             FROM unnest(?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::int4[], ?::text[],
                         ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
                  AS u(send_id, batch_id, tenant_id, recipient_index, email, status, status_rank, ses_message_id,
@@ -53,10 +56,12 @@ final class RecipientTable {
                 delivered_at = COALESCE(r.delivered_at, EXCLUDED.delivered_at),
                 bounced_at = COALESCE(r.bounced_at, EXCLUDED.bounced_at),
                 complained_at = COALESCE(r.complained_at, EXCLUDED.complained_at),
+                prev_count_flags = %2$s,
                 updated_at = now()
+            RETURNING r.batch_id, r.prev_count_flags, %2$s AS count_flags
             """.formatted("((EXCLUDED.status_rank > r.status_rank AND (EXCLUDED.status_rank < "
             + RecipientStatus.TERMINAL_RANK + " OR r.status_rank = 0))"
-            + " OR (r.status = 'FAILED' AND EXCLUDED.status = 'SENT'))");
+            + " OR (r.status = 'FAILED' AND EXCLUDED.status = 'SENT'))", CountFlags.of("r"));
 
     private final JdbcTemplate jdbc;
 
@@ -91,7 +96,7 @@ final class RecipientTable {
      * several events of one recipient is written in rounds — the first event of each recipient,
      * then the second... — which applies them in their record order, as one statement per event did.
      */
-    void applyEvents(List<ProjectorRecord.EventRecorded> events) {
+    CountDeltas applyEvents(List<ProjectorRecord.EventRecorded> events) {
         List<ProjectorRecord.EventRecorded> sorted = new ArrayList<>(events);
         // a stable lock order across concurrent consumers avoids deadlocks (the sort is stable:
         // one recipient's events keep their record order)
@@ -107,12 +112,15 @@ final class RecipientTable {
             }
             rounds.get(round).add(e);
         }
+        CountDeltas deltas = new CountDeltas();
         for (List<ProjectorRecord.EventRecorded> r : rounds) {
-            applyRound(r);
+            applyRound(r, deltas);
         }
+        return deltas;
     }
 
-    private void applyRound(List<ProjectorRecord.EventRecorded> events) {
+    /** Applies one round and adds each recipient's counter change (bits before → after) to {@code deltas}. */
+    private void applyRound(List<ProjectorRecord.EventRecorded> events, CountDeltas deltas) {
         int n = events.size();
         String[][] texts = new String[11][n];
         Integer[] indexes = new Integer[n];
@@ -134,7 +142,7 @@ final class RecipientTable {
             texts[9][i] = milestone(e, EventType.BOUNCED);
             texts[10][i] = milestone(e, EventType.COMPLAINED);
         }
-        jdbc.update(con -> {
+        jdbc.query(con -> {
             PreparedStatement ps = con.prepareStatement(APPLY_EVENT);
             ps.setArray(1, Sql.texts(con, texts[0]));
             ps.setArray(2, Sql.texts(con, texts[1]));
@@ -147,6 +155,8 @@ final class RecipientTable {
                 ps.setArray(c + 3, Sql.texts(con, texts[c]));
             }
             return ps;
+        }, (java.sql.ResultSet rs) -> {
+            deltas.add(rs.getString(1), rs.getInt(2), rs.getInt(3));
         });
     }
 

@@ -45,6 +45,7 @@ public class BatchController {
     private final BatchSubmitter submitter;
     private final BatchQueries queries;
     private final BatchDetailQueries details;
+    private final BatchListQueries list;
     private final NdjsonBatchReader ndjson;
     private final IdempotencyStore idempotency;
     private final IngressProperties props;
@@ -57,7 +58,8 @@ public class BatchController {
 
     BatchController(BatchSubmitter submitter, BatchQueries queries, BatchDetailQueries details, NdjsonBatchReader ndjson,
             IdempotencyStore idempotency, IngressProperties props, RateLimits limits, JsonMapper json, TenantPolicies policies,
-            BatchOwners owners) {
+            BatchOwners owners, BatchListQueries list) {
+        this.list = list;
         this.policies = policies;
         this.owners = owners;
         this.limits = limits;
@@ -185,6 +187,16 @@ public class BatchController {
 
     private static ResponseEntity<Accepted> accepted(Accepted a) {
         return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/v1/batches/" + a.id())).body(a);
+    }
+
+    /** The tenant's batches, newest first, keyset-paginated; filters as in {@link BatchListRequest}. */
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<Page<BatchView>> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @RequestParam(required = false) String status, @RequestParam(required = false) String createdAfter,
+            @RequestParam(required = false) String createdBefore, @RequestParam(required = false) String tag,
+            @RequestParam(required = false) String cursor, @RequestParam(required = false) String limit) {
+        requireScope(principal, ApiPrincipal.Scope.READ);
+        return list.list(principal.tenantId(), BatchListRequest.parse(status, createdAfter, createdBefore, tag, cursor, limit));
     }
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
