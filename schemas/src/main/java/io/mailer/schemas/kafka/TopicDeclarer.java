@@ -79,11 +79,25 @@ public final class TopicDeclarer implements SmartInitializingSingleton {
      * the leader only, and the admin client retries it until the leader is there.
      */
     public static void awaitWritable(Admin admin, Collection<String> topics, long timeoutSeconds) throws Exception {
-        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        admin.describeTopics(topics).allTopicNames().get(timeoutSeconds, TimeUnit.SECONDS).values()
-                .forEach(d -> d.partitions().forEach(p ->
-                        partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
-        admin.listOffsets(partitions).all().get(timeoutSeconds, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                admin.describeTopics(topics).allTopicNames().get(timeoutSeconds, TimeUnit.SECONDS).values()
+                        .forEach(d -> d.partitions().forEach(p ->
+                                partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(partitions).all().get(timeoutSeconds, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                // a broker that has not applied the new topic yet answers "does not host this
+                // topic-partition" at once (seen right after another topic's deletion): ask again
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     public List<NewTopic> topics() {
