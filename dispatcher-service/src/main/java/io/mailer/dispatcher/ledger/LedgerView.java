@@ -77,12 +77,7 @@ public final class LedgerView extends TopicFollower {
         this.ledgerTopic = ledgerTopic;
         this.sendsTopic = sendsTopic;
         this.readHorizon = readHorizon;
-        Map<String, Object> config = new HashMap<>(consumerConfig);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        Map<String, Object> config = readerConfig(consumerConfig);
         this.ledger = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
         Map<String, Object> probe = new HashMap<>(config);
         probe.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);

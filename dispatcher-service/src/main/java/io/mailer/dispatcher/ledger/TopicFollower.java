@@ -1,5 +1,6 @@
 package io.mailer.dispatcher.ledger;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,20 @@ public abstract class TopicFollower implements SmartLifecycle {
 
     protected TopicFollower(String topic) {
         this.topic = topic;
+    }
+
+    /**
+     * A reader's consumer settings: no group (every replica assigns what it reads itself), no
+     * commits, committed records only, from the earliest offset, large polls.
+     */
+    protected static java.util.Map<String, Object> readerConfig(java.util.Map<String, Object> consumerConfig) {
+        java.util.Map<String, Object> config = new java.util.HashMap<>(consumerConfig);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        return config;
     }
 
     public String topic() {

@@ -62,6 +62,10 @@ public final class DispatcherMetrics {
                 .description("Time from the latest record's timestamp to when this replica's view of the topic showed it")
                 .tag("topic", view.topic())
                 .register(registry);
+        watchFollowing(view);
+    }
+
+    private void watchFollowing(io.mailer.dispatcher.ledger.TopicFollower view) {
         Gauge.builder("mailer.dispatcher.view.following", view, v -> "FOLLOWING".equals(v.state()) ? 1 : 0)
                 .description("1 while the view reads its topic, 0 while it retries after a failure or is stopped")
                 .tag("topic", view.topic())
@@ -76,10 +80,7 @@ public final class DispatcherMetrics {
         Gauge.builder("mailer.dispatcher.ledger.partitions.awaiting", view, v -> v.partitionsAwaiting())
                 .description("Partitions taken over whose ledger entries are still being read; their sends wait")
                 .register(registry);
-        Gauge.builder("mailer.dispatcher.view.following", view, v -> "FOLLOWING".equals(v.state()) ? 1 : 0)
-                .description("1 while the view reads its topic, 0 while it retries after a failure or is stopped")
-                .tag("topic", view.topic())
-                .register(registry);
+        watchFollowing(view);
     }
 
     public void throttled() {
