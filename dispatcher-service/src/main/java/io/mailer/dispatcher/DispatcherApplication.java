@@ -29,8 +29,10 @@ public class DispatcherApplication {
     public static final Setting SES_MAX_SEND_RATE = Setting.optional("SES_MAX_SEND_RATE", null,
             Checks.POSITIVE_NUMBER, "the account's max SES sends per second, shared by all replicas (default: GetAccount MaxSendRate)");
     public static final Setting WORKER_CONCURRENCY = Setting.optional("WORKER_CONCURRENCY", "20",
-            Checks.POSITIVE_INT, "max SES calls in flight per instance");
-    public static final Setting SES_SEND_MODE = Setting.optional("SES_SEND_MODE", "single",
+            Checks.POSITIVE_INT, "max SES calls in flight per instance (a ceiling: fewer when the rate and SES latency need fewer)");
+    public static final Setting DUPLICATE_WINDOW = Setting.optional("DUPLICATE_WINDOW", "1000",
+            Checks.POSITIVE_INT, "max sends SES may have accepted that are not yet in the send ledger: the duplicate bound per crash");
+    public static final Setting SES_SEND_MODE = Setting.optional("SES_SEND_MODE", "bulk",
             value -> value.equals("single") || value.equals("bulk") ? null : "must be single or bulk",
             "single: one SendEmail per recipient; bulk: SendBulkEmail, up to 50 recipients of a batch per call");
     public static final Setting UNSUBSCRIBE_BASE_URL = Setting.optional("UNSUBSCRIBE_BASE_URL", null,
@@ -48,6 +50,7 @@ public class DispatcherApplication {
             SES_MAX_SEND_RATE,
             CommonSettings.MAIL_FROM,
             WORKER_CONCURRENCY,
+            DUPLICATE_WINDOW,
             SES_SEND_MODE,
             UNSUBSCRIBE_BASE_URL,
             UNSUBSCRIBE_SECRET);
@@ -88,6 +91,7 @@ public class DispatcherApplication {
         p.put("spring.kafka.bootstrap-servers", s.get("KAFKA_BOOTSTRAP_SERVERS"));
         p.put("mailer.dispatcher.topic-prefix", s.get("MAILER_TOPIC_PREFIX"));
         p.put("mailer.dispatcher.worker-concurrency", s.get("WORKER_CONCURRENCY"));
+        p.put("mailer.dispatcher.duplicate-window", s.get("DUPLICATE_WINDOW"));
         p.put("mailer.dispatcher.ses.region", s.get("AWS_REGION"));
         p.put("mailer.dispatcher.ses.send-mode", s.get("SES_SEND_MODE"));
         putIfSet(p, s, "SES_ENDPOINT", "mailer.dispatcher.ses.endpoint");

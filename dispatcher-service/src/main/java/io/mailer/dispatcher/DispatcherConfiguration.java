@@ -8,6 +8,7 @@ import io.mailer.dispatcher.ratelimit.RateLimiter;
 import io.mailer.dispatcher.ratelimit.SharedRateLimiter;
 import io.mailer.dispatcher.render.TemplateRenderer;
 import io.mailer.dispatcher.send.DispatcherMetrics;
+import io.mailer.dispatcher.send.ConcurrencyTuner;
 import io.mailer.dispatcher.send.InFlightLimiter;
 import io.mailer.dispatcher.send.RetryPolicy;
 import io.mailer.dispatcher.send.SendGate;
@@ -90,6 +91,17 @@ public class DispatcherConfiguration {
         return new InFlightLimiter(properties.workerConcurrency());
     }
 
+    /** Sizes the in-flight calls and the duplicate window to the rate and the measured latencies, every 250 ms. */
+    @Bean
+    ConcurrencyTuner concurrencyTuner(InFlightLimiter inFlight, SharedRateLimiter rateLimiter, DispatcherProperties properties,
+            ScheduledExecutorService dispatcherScheduler, DispatcherMetrics metrics) {
+        ConcurrencyTuner tuner = new ConcurrencyTuner(inFlight, properties.workerConcurrency(), properties.duplicateWindow(),
+                rateLimiter::currentRate);
+        dispatcherScheduler.scheduleWithFixedDelay(tuner::retune, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+        metrics.watch(tuner);
+        return tuner;
+    }
+
     @Bean
     DispatcherMetrics dispatcherMetrics(MeterRegistry registry, InFlightLimiter inFlight, SendGate gate) {
         return new DispatcherMetrics(registry, inFlight, gate);
@@ -133,11 +145,11 @@ public class DispatcherConfiguration {
 
     @Bean
     SendStrategy sendStrategy(TemplateRenderer renderer, SesEmailFactory emails, SesV2AsyncClient ses,
-            RateLimiter rateLimiter, InFlightLimiter inFlight, SendGate gate, DispatcherProperties properties,
+            RateLimiter rateLimiter, InFlightLimiter inFlight, ConcurrencyTuner tuner, SendGate gate, DispatcherProperties properties,
             ScheduledExecutorService dispatcherScheduler, DispatcherMetrics metrics, SendLedger ledger,
             CancelledBatches cancelledBatches) {
         DispatcherProperties.Retry r = properties.retry();
-        return SendStrategies.create(properties.ses().sendMode(), renderer, emails, ses, rateLimiter, inFlight,
+        return SendStrategies.create(properties.ses().sendMode(), renderer, emails, ses, rateLimiter, inFlight, tuner,
                 new RetryPolicy(r.maxAttempts(), r.maxThrottledAttempts(), r.initialBackoff(), r.maxBackoff()),
                 gate, properties.accountPause(), dispatcherScheduler, metrics, ledger, cancelledBatches);
     }

@@ -11,7 +11,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code dispatcher-service.yml}.
  *
  * @param topicPrefix        topic name prefix ({@code MAILER_TOPIC_PREFIX})
- * @param workerConcurrency  max SES calls in flight per instance ({@code WORKER_CONCURRENCY})
+ * @param workerConcurrency  max SES calls in flight per instance ({@code WORKER_CONCURRENCY}): a ceiling,
+ *                           the tuner runs below it when the rate and SES latency need fewer
+ * @param duplicateWindow    max sends between the start of their SES call and their ledger entry's
+ *                           acknowledgment ({@code DUPLICATE_WINDOW}): the duplicate bound per crash
  * @param mailFrom           default From when a message has none ({@code MAIL_FROM}); may be null
  * @param maxPollRecords     records per poll; each poll is sent concurrently, then acknowledged
  * @param accountPause       how long to stop sending after SES says the account cannot send
@@ -21,6 +24,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record DispatcherProperties(
         String topicPrefix,
         int workerConcurrency,
+        int duplicateWindow,
         String mailFrom,
         int maxPollRecords,
         Duration accountPause,
@@ -69,7 +73,7 @@ public record DispatcherProperties(
             Duration callTimeout, SendStrategies.Mode sendMode) {
 
         public Ses {
-            sendMode = sendMode == null ? SendStrategies.Mode.SINGLE : sendMode;
+            sendMode = sendMode == null ? SendStrategies.Mode.BULK : sendMode;
         }
     }
 

@@ -49,7 +49,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The dispatcher as it runs in production ({@link DispatcherApplication#start}) against an embedded
- * Kafka and the SES sandbox; each test uses its own batch id and asserts whole outputs.
+ * Kafka and the SES sandbox, in {@code SES_SEND_MODE=single}; each test uses its own batch id and
+ * asserts whole outputs.
  */
 class DispatcherIntegrationTest {
 
@@ -92,6 +93,9 @@ class DispatcherIntegrationTest {
         env.put("SES_CONFIGURATION_SET", "mailer-events");
         env.put("MAIL_FROM", "Default <default@example.com>");
         env.put("WORKER_CONCURRENCY", "8");
+        // SendEmail semantics, one call per send (the sandbox's faults here are SendEmail-shaped);
+        // the default bulk mode has its own suite: DispatcherBulkModeTest
+        env.put("SES_SEND_MODE", "single");
         env.put("UNSUBSCRIBE_BASE_URL", "https://mail.example.com");
         env.put("UNSUBSCRIBE_SECRET", SECRET);
         dispatcher = DispatcherApplication.start(env);
@@ -462,7 +466,8 @@ class DispatcherIntegrationTest {
         // Then the documented series are there
         assertThat(scrape).contains("emails_sent_total{outcome=\"sent\",tenant=\"acme\"}",
                 "email_send_duration_seconds_bucket{", "email_send_duration_seconds_count{result=\"ok\"}",
-                "mailer_dispatcher_in_flight ", "mailer_dispatcher_account_paused ", "mailer_dispatcher_rate_limit ",
+                "mailer_dispatcher_in_flight ", "mailer_dispatcher_concurrency_limit ", "mailer_dispatcher_unrecorded_sends ",
+                "mailer_dispatcher_unrecorded_limit ", "mailer_dispatcher_account_paused ", "mailer_dispatcher_rate_limit ",
                 "mailer_dispatcher_global_rate 1000.0");
         assertThat(get("/api/v1/health").statusCode()).isEqualTo(200);
     }

@@ -64,6 +64,8 @@ class DispatcherPacingAndShutdownTest {
                 "AWS_REGION", "us-east-1",
                 "SES_ENDPOINT", ses.endpoint(),
                 "MAIL_FROM", "Default <default@example.com>",
+                // one call per send, so "three sends in flight" is three calls
+                "SES_SEND_MODE", "single",
                 "SES_MAX_SEND_RATE", "10"));
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), topics.sends.valueSerde().serializer());

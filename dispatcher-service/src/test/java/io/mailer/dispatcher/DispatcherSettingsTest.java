@@ -39,7 +39,8 @@ class DispatcherSettingsTest {
                 .containsEntry("mailer.dispatcher.worker-concurrency", "20")
                 .containsEntry("mailer.dispatcher.ses.region", "eu-west-1")
                 .containsEntry("mailer.dispatcher.ses.max-send-rate", "14")
-                .containsEntry("mailer.dispatcher.ses.send-mode", "single")
+                .containsEntry("mailer.dispatcher.ses.send-mode", "bulk")
+                .containsEntry("mailer.dispatcher.duplicate-window", "1000")
                 .doesNotContainKeys("mailer.dispatcher.ses.endpoint", "mailer.dispatcher.unsubscribe.secret");
         assertThat((String) props.get("spring.autoconfigure.exclude"))
                 .contains("DataSourceAutoConfiguration", "R2dbcAutoConfiguration", "LiquibaseAutoConfiguration");

@@ -1,6 +1,5 @@
 package io.mailer.dispatcher.send;
 
-import io.mailer.dispatcher.ratelimit.RatePermit;
 import io.mailer.dispatcher.render.RenderedMessage;
 import io.mailer.dispatcher.ses.AnswerTimeInterceptor;
 import io.mailer.dispatcher.ses.SesBulkEmailFactory;
@@ -32,8 +31,8 @@ import software.amazon.awssdk.services.sesv2.model.BulkEmailStatus;
  *       count; the entries to try again are regrouped after the backoff;</li>
  *   <li>a failed call (429, 5xx, network) counts for every entry, a 429 without using an attempt;</li>
  *   <li>the rate limiter charges one permit per destination;</li>
- *   <li>the call's in-flight slot is held until the ledger entries of all its accepted entries are
- *       acknowledged: the duplicate window per crash becomes WORKER_CONCURRENCY × 50 sends.</li>
+ *   <li>a call takes one in-flight slot (while SES answers) and one place in the duplicate window per
+ *       destination (until its accepted entries are in the ledger): the same window as single mode.</li>
  * </ul>
  * A send whose rendered message does not fit a bulk entry goes out with SendEmail.
  */
@@ -133,8 +132,14 @@ public final class BulkSendProcessor implements SendStrategy {
     }
 
     private void attempt(Group group, List<Member> members) {
-        // the slot first, then the rate turn (see SendProcessor): one turn of members.size() recipients
-        calls.inFlight().submit(() -> calls.rateLimiter().acquire(members.size()).thenCompose(permit -> call(group, members, permit)))
+        calls.<software.amazon.awssdk.services.sesv2.model.SendBulkEmailResponse, List<BulkEmailEntryResult>>attempt(
+                        group.first().batchId(), members.size(),
+                        permit -> calls.ses().sendBulkEmail(factory.request(group.first(), group.firstRendered(),
+                                members.stream().map(m -> m.entry.entry()).toList()).toBuilder()
+                                .overrideConfiguration(o -> o.putExecutionAttribute(AnswerTimeInterceptor.PERMIT, permit)).build()),
+                        response -> response.bulkEmailEntryResults(),
+                        (took, result) -> calls.metrics().sesBulkCall(took, result, members.size()),
+                        results -> recordInLedger(members, results))
                 .thenAccept(result -> settle(group, members, result))
                 .exceptionally(t -> {
                     members.forEach(m -> m.outcome.completeExceptionally(t));
@@ -142,22 +147,11 @@ public final class BulkSendProcessor implements SendStrategy {
                 });
     }
 
-    private CompletableFuture<CallResult<List<BulkEmailEntryResult>>> call(Group group, List<Member> members, RatePermit permit) {
-        CompletableFuture<CallResult<List<BulkEmailEntryResult>>> answered = calls.invoke(group.first().batchId(), permit,
-                () -> calls.ses().sendBulkEmail(factory.request(group.first(), group.firstRendered(),
-                        members.stream().map(m -> m.entry.entry()).toList()).toBuilder()
-                        .overrideConfiguration(o -> o.putExecutionAttribute(AnswerTimeInterceptor.PERMIT, permit)).build()),
-                response -> response.bulkEmailEntryResults(),
-                (took, result) -> calls.metrics().sesBulkCall(took, result, members.size()));
-        return answered.thenCompose(r -> r instanceof CallResult.Answered<List<BulkEmailEntryResult>> a ? recordInLedger(members, a)
-                : CompletableFuture.completedFuture(r));
-    }
-
-    /** Every accepted entry into the ledger (written together), before the slot is released. */
-    private CompletableFuture<CallResult<List<BulkEmailEntryResult>>> recordInLedger(List<Member> members, CallResult.Answered<List<BulkEmailEntryResult>> answered) {
+    /** Every accepted entry into the ledger, written together. */
+    private CompletableFuture<Void> recordInLedger(List<Member> members, List<BulkEmailEntryResult> results) {
         List<CompletableFuture<?>> writes = new ArrayList<>(members.size());
-        for (int i = 0; i < members.size() && i < answered.answer().size(); i++) {
-            BulkEmailEntryResult r = answered.answer().get(i);
+        for (int i = 0; i < members.size() && i < results.size(); i++) {
+            BulkEmailEntryResult r = results.get(i);
             if (accepted(r)) {
                 String sendId = members.get(i).send.sendId();
                 writes.add(calls.ledger().record(sendId, r.messageId()).exceptionally(error -> {
@@ -167,7 +161,7 @@ public final class BulkSendProcessor implements SendStrategy {
                 }));
             }
         }
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((ok, error) -> answered);
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     private void settle(Group group, List<Member> members, CallResult<List<BulkEmailEntryResult>> result) {

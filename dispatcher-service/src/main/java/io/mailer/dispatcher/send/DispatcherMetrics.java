@@ -46,6 +46,22 @@ public final class DispatcherMetrics {
                 .register(registry);
     }
 
+    /** Gauges of the concurrency tuner: the limits it set and the duplicate window in use. */
+    public void watch(ConcurrencyTuner tuner) {
+        Gauge.builder("mailer.dispatcher.concurrency.limit", tuner, t -> t.callsLimit())
+                .description("SES calls allowed in flight now (rate × SES latency × 2, at most WORKER_CONCURRENCY)")
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.unrecorded.sends", tuner.window(), InFlightLimiter::inFlight)
+                .description("Sends between the start of their SES call and their ledger entry's acknowledgment: what a crash now could send twice")
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.unrecorded.limit", tuner.window(), InFlightLimiter::limit)
+                .description("The duplicate window now (rate × (SES latency + ledger ack) × 2, at most DUPLICATE_WINDOW)")
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.ses.latency.seconds", tuner, ConcurrencyTuner::callSeconds)
+                .description("Smoothed SES call latency the tuner sizes concurrency with")
+                .register(registry);
+    }
+
     /** Gauges of the shared rate limiter. */
     public void watch(io.mailer.dispatcher.ratelimit.SharedRateLimiter limiter) {
         Gauge.builder("mailer.dispatcher.rate.limit", limiter, l -> l.currentRate())

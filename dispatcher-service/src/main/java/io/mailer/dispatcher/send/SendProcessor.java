@@ -1,6 +1,5 @@
 package io.mailer.dispatcher.send;
 
-import io.mailer.dispatcher.ratelimit.RatePermit;
 import io.mailer.dispatcher.ses.AnswerTimeInterceptor;
 import io.mailer.dispatcher.ses.SesEmailFactory;
 import io.mailer.dispatcher.ses.SesError;
@@ -18,8 +17,8 @@ import software.amazon.awssdk.services.sesv2.model.SendEmailRequest;
 
 /**
  * {@code SES_SEND_MODE=single}: one {@code SendEmail} per send. Takes a send from request to
- * {@link SendOutcome}: prepare (ledger, cancellation, render), then attempt it (in-flight slot → rate
- * turn → SES call → ledger entry) and retry retryable failures after a backoff. Nothing here blocks a
+ * {@link SendOutcome}: prepare (ledger, cancellation, render), then attempt it ({@link SesCalls#attempt}:
+ * window → in-flight slot → rate turn → SES call → ledger entry) and retry retryable failures after a backoff. Nothing here blocks a
  * thread: waits are scheduled, so one send's backoff never delays another send.
  */
 public final class SendProcessor implements SendStrategy {
@@ -75,35 +74,17 @@ public final class SendProcessor implements SendStrategy {
     }
 
     private CompletableFuture<SendOutcome> attempt(SendRequest send, SendEmailRequest request, Attempts before) {
-        // the slot first, then the rate turn: a send that passed the rate limiter and then queued for
-        // a slot would start late, together with others, and burst above the rate at SES
-        return calls.inFlight().submit(() -> calls.rateLimiter().acquire(1).thenCompose(permit -> call(send, request, permit)))
+        return calls.<software.amazon.awssdk.services.sesv2.model.SendEmailResponse, String>attempt(send.batchId(), 1,
+                        permit -> calls.ses().sendEmail(request.toBuilder().overrideConfiguration(o -> o.putExecutionAttribute(
+                                AnswerTimeInterceptor.PERMIT, permit)).build()),
+                        response -> response.messageId(),
+                        (took, result) -> calls.metrics().sesCall(took, result),
+                        messageId -> calls.ledger().record(send.sendId(), messageId).whenComplete((ok, error) -> {
+                            if (error != null) {
+                                log.warn("send {} accepted by SES but not written to the ledger: {}", send.sendId(), error.toString());
+                            }
+                        }))
                 .thenCompose(result -> decide(send, request, before, result));
-    }
-
-    /**
-     * One SES call, or none when the gate closed while this send waited for its turn. The in-flight
-     * slot is held until an accepted send is in the ledger, so at any moment at most
-     * WORKER_CONCURRENCY sends can be accepted by SES and not yet recorded: the duplicate window.
-     */
-    private CompletableFuture<CallResult<String>> call(SendRequest send, SendEmailRequest request, RatePermit permit) {
-        CompletableFuture<CallResult<String>> answered = calls.invoke(send.batchId(), permit,
-                () -> calls.ses().sendEmail(request.toBuilder().overrideConfiguration(o -> o.putExecutionAttribute(
-                        AnswerTimeInterceptor.PERMIT, permit)).build()),
-                response -> response.messageId(),
-                (took, result) -> calls.metrics().sesCall(took, result));
-        return answered.thenCompose(result -> result instanceof CallResult.Answered<String> a ? recordInLedger(send, a)
-                : CompletableFuture.completedFuture(result));
-    }
-
-    private CompletableFuture<CallResult<String>> recordInLedger(SendRequest send, CallResult.Answered<String> accepted) {
-        return calls.ledger().record(send.sendId(), accepted.answer()).handle((ok, error) -> {
-            if (error != null) {
-                // the message went out; only the protection against a resend is missing
-                log.warn("send {} accepted by SES but not written to the ledger: {}", send.sendId(), error.toString());
-            }
-            return accepted;
-        });
     }
 
     private CompletableFuture<SendOutcome> decide(SendRequest send, SendEmailRequest request, Attempts before,

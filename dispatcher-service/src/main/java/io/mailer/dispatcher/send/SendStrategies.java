@@ -31,14 +31,15 @@ public final class SendStrategies {
 
     @SuppressWarnings("checkstyle:ParameterNumber")
     public static SendStrategy create(Mode mode, TemplateRenderer renderer, SesEmailFactory emails,
-            SesV2AsyncClient ses, RateLimiter rateLimiter, InFlightLimiter inFlight, RetryPolicy retry, SendGate gate,
+            SesV2AsyncClient ses, RateLimiter rateLimiter, InFlightLimiter inFlight, ConcurrencyTuner tuner, RetryPolicy retry, SendGate gate,
             Duration accountPause, ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger,
             CancelledBatches cancelled) {
         SesErrorClassifier classifier = new SesErrorClassifier();
         SendPreparer preparer = new SendPreparer(gate, ledger, cancelled, renderer, emails, metrics);
         SesVerdicts verdicts = new SesVerdicts(retry, gate, accountPause, rateLimiter, metrics);
-        SesCalls calls = new SesCalls(ses, classifier, rateLimiter, inFlight, verdicts, gate, scheduler, metrics, ledger,
-                cancelled);
+        SesCalls calls = new SesCalls(ses, classifier, rateLimiter, inFlight, tuner.window(), tuner, verdicts, gate, scheduler,
+                metrics, ledger,
+                cancelled::isCancelled);
         SendProcessor single = new SendProcessor(preparer, emails, calls);
         return mode == Mode.SINGLE ? single : new BulkSendProcessor(preparer, single, new SesBulkEmailFactory(emails), calls);
     }

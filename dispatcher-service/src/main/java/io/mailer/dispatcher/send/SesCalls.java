@@ -1,6 +1,5 @@
 package io.mailer.dispatcher.send;
 
-import io.mailer.dispatcher.ledger.CancelledBatches;
 import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.ratelimit.RateLimiter;
 import io.mailer.dispatcher.ratelimit.RatePermit;
@@ -13,13 +12,52 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
 
-/** What both send modes need around an SES call: the client, the limiters, the verdicts, the ledger. */
+/**
+ * What both send modes need around an SES call: the client, the limiters, the verdicts, the ledger,
+ * and the one path every call takes ({@link #attempt}).
+ */
 record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter rateLimiter, InFlightLimiter inFlight,
-        SesVerdicts verdicts, SendGate gate, ScheduledExecutorService scheduler, DispatcherMetrics metrics,
-        SendLedger ledger, CancelledBatches cancelled) {
+        InFlightLimiter window, ConcurrencyTuner tuner, SesVerdicts verdicts, SendGate gate,
+        ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger, Predicate<String> cancelled) {
+
+    /**
+     * One SES call for {@code recipients} sends of {@code batchId}: a place in the duplicate window →
+     * an in-flight slot → the rate turn → the call ({@link #invoke}) → the slot back as soon as SES
+     * answered → {@code record} (the accepted sends into the ledger) → the window place back once the
+     * ledger acknowledged. The slot is not held through the ledger write, so SES concurrency is not
+     * spent waiting on Kafka; the window bounds what a crash can duplicate.
+     */
+    <R, A> CompletableFuture<CallResult<A>> attempt(String batchId, int recipients, Function<RatePermit, CompletableFuture<R>> call,
+            Function<R, A> answer, BiConsumer<Duration, String> timing, Function<A, CompletableFuture<?>> record) {
+        return window.submit(recipients, () -> inFlight.<CallResult<A>>submit(() -> rateLimiter.acquire(recipients)
+                        // the slot first, then the rate turn: a send that passed the rate limiter and then
+                        // queued for a slot would start late, together with others, and burst above the rate
+                        .thenCompose(permit -> invoke(batchId, permit, () -> call.apply(permit), answer, (took, result) -> {
+                            tuner.callAnswered(took.toNanos(), recipients);
+                            timing.accept(took, result);
+                        })))
+                .thenCompose(result -> result instanceof CallResult.Answered<A> accepted ? recorded(accepted, record)
+                        : CompletableFuture.completedFuture(result)));
+    }
+
+    private <A> CompletableFuture<CallResult<A>> recorded(CallResult.Answered<A> accepted, Function<A, CompletableFuture<?>> record) {
+        long started = System.nanoTime();
+        CompletableFuture<?> written;
+        try {
+            written = record.apply(accepted.answer());
+        } catch (RuntimeException e) {
+            written = CompletableFuture.failedFuture(e);
+        }
+        // a failed write is logged by record: the message went out, only the protection against a resend is missing
+        return written.handle((ok, error) -> {
+            tuner.ledgerAcknowledged(System.nanoTime() - started);
+            return accepted;
+        });
+    }
 
     /**
      * One SES call under {@code permit} for sends of {@code batchId}, or none when the gate closed
@@ -34,7 +72,7 @@ record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter
             permit.release();
             return CompletableFuture.completedFuture(new CallResult.Skipped<>(closed.get()));
         }
-        if (cancelled.isCancelled(batchId)) {
+        if (cancelled.test(batchId)) {
             // the turn is given back unused: the next send takes it at once
             permit.release();
             return CompletableFuture.completedFuture(new CallResult.Withdrawn<>());

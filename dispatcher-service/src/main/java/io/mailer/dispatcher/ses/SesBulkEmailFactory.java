@@ -22,8 +22,11 @@ import software.amazon.awssdk.services.sesv2.model.Template;
  * <p>Each recipient's subject, html and text are rendered by our own Mustache renderer (same escaping,
  * same "missing variable fails" rule as single mode) and passed as the entry's
  * {@code ReplacementTemplateData}; the call's inline template ({@code TemplateContent}) only passes
- * them through: {@code {{{subject}}}}, {@code {{{html}}}}, {@code {{{text}}}} (triple braces: no
- * second HTML escaping). So SES's template language never sees the tenant's template.
+ * them through: {@code {{subject}}}, {@code {{html}}}, {@code {{text}}}. Plain double-brace
+ * placeholders because SES documents inline templates as supporting "only simple substitutions" and
+ * states that it does not HTML-escape what it substitutes (developer guide, "Advanced email
+ * personalization"); triple braces are a Handlebars feature it does not promise for inline content.
+ * So SES's template language never sees the tenant's template.
  *
  * <p>Headers: the per-recipient ones ({@code X-Mailer-Send-Id}, {@code List-Unsubscribe},
  * {@code List-Unsubscribe-Post}) go in the entry's {@code ReplacementHeaders}; the ones shared by the
@@ -75,12 +78,12 @@ public final class SesBulkEmailFactory {
      * headers, and the same parts present).
      */
     public SendBulkEmailRequest request(SendRequest first, RenderedMessage firstRendered, List<BulkEmailEntry> entries) {
-        EmailTemplateContent.Builder content = EmailTemplateContent.builder().subject("{{{subject}}}");
+        EmailTemplateContent.Builder content = EmailTemplateContent.builder().subject("{{subject}}");
         if (firstRendered.html() != null) {
-            content.html("{{{html}}}");
+            content.html("{{html}}");
         }
         if (firstRendered.text() != null) {
-            content.text("{{{text}}}");
+            content.text("{{text}}");
         }
         Template template = Template.builder()
                 .templateContent(content.build())

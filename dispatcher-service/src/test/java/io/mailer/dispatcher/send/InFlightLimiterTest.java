@@ -59,4 +59,58 @@ class InFlightLimiterTest {
         assertThat(limiter.inFlight()).isZero();
         assertThat(limiter.submit(() -> CompletableFuture.completedFuture("ok"))).isCompletedWithValue("ok");
     }
+
+    @Test
+    void shouldCountUnitsAndStartWaitingWorkWhenTheLimitRises() {
+        // Given a window of 100 units holding a call of 50 and one of 40
+        InFlightLimiter window = new InFlightLimiter(100);
+        CompletableFuture<String> first = new CompletableFuture<>();
+        window.submit(50, () -> first);
+        window.submit(40, CompletableFuture::new);
+        List<String> started = new ArrayList<>();
+
+        // When a call of 50 more asks, it waits (FIFO: a later call of 5 waits behind it)
+        window.submit(50, () -> { started.add("fifty"); return new CompletableFuture<>(); });
+        window.submit(5, () -> { started.add("five"); return new CompletableFuture<>(); });
+        assertThat(started).isEmpty();
+        assertThat(window.inFlight()).isEqualTo(90);
+
+        // Then raising the limit starts both at once, in order
+        window.setLimit(200);
+        assertThat(started).containsExactly("fifty", "five");
+        assertThat(window.inFlight()).isEqualTo(145);
+
+        // And lowering it lets running work finish while new work waits
+        window.setLimit(10);
+        window.submit(1, () -> { started.add("one"); return new CompletableFuture<>(); });
+        first.complete("done");
+        assertThat(window.inFlight()).isEqualTo(95);
+        assertThat(started).containsExactly("fifty", "five");
+    }
+
+    @Test
+    void shouldNeverBeStuckOnARequestLargerThanTheLimit() {
+        InFlightLimiter window = new InFlightLimiter(10);
+
+        assertThat(window.submit(50, () -> CompletableFuture.completedFuture("alone"))).isCompletedWithValue("alone");
+        assertThat(window.inFlight()).isZero();
+    }
+
+    @Test
+    void shouldDrainALongQueueOfInstantWorkWithoutDeepeningTheStack() {
+        // Given one slot held and 200,000 queued calls that complete as soon as they start
+        InFlightLimiter limiter = new InFlightLimiter(1);
+        CompletableFuture<String> blocker = new CompletableFuture<>();
+        limiter.submit(() -> blocker);
+        List<CompletableFuture<String>> results = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) {
+            results.add(limiter.submit(() -> CompletableFuture.completedFuture("ok")));
+        }
+
+        // When the slot frees, every one runs (a recursive hand-over would overflow the stack here)
+        blocker.complete("go");
+
+        assertThat(results).allSatisfy(r -> assertThat(r).isCompletedWithValue("ok"));
+        assertThat(limiter.inFlight()).isZero();
+    }
 }
