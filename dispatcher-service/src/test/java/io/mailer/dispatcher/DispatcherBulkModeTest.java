@@ -54,6 +54,8 @@ class DispatcherBulkModeTest {
     static void startEverything() {
         System.setProperty("aws.accessKeyId", "test");
         System.setProperty("aws.secretAccessKey", "test");
+        // a short account pause keeps the operator-error test quick
+        System.setProperty("mailer.dispatcher.account-pause", "2s");
         kafka = EmbeddedKafka.start();
         ses = SesSandbox.start(SesSandbox.Config.defaults().maxSendRate(1000).publishEvents(false));
         topics = new Topics("bulk.");
@@ -228,7 +230,38 @@ class DispatcherBulkModeTest {
         assertThat(ses.sent()).extracting(m -> m.to().get(0)).containsExactly("once@example.com");
     }
 
+    @Test
+    void shouldPauseNotFailWhenSesDeniesWholeCallsAndSendOnceTheOperatorFixedIt() throws Exception {
+        // Given IAM denies SendBulkEmail: every call answers 403 as a whole (the default mode's shape of it)
+        ses.denyRequests("AccessDeniedException");
+        List<SendRequest> sends = IntStream.range(0, 5)
+                .mapToObj(i -> send("denied", i, "d" + i + "@example.com", Map.of(), marketing("s", "<p>h</p>", "t")))
+                .toList();
+
+        // When
+        produceAll(sends);
+
+        // Then nothing is failed: readiness names the operator error, no outcome is written
+        await().atMost(PATIENCE).until(() -> readiness().statusCode() == 503);
+        assertThat(readiness().body()).contains("operator:AccessDeniedException");
+        assertThat(DeliveryEvents.outcomesOf(events, "denied")).isEmpty();
+
+        // When the operator fixes the policy, every send goes out after the pause, once
+        ses.denyRequests(null);
+        assertThat(awaitOutcomes("denied", 5)).extracting(DeliveryEvent::type).containsOnly(EventType.SENT);
+        await().atMost(PATIENCE).until(() -> readiness().statusCode() == 200);
+        assertThat(ses.sent()).extracting(m -> m.to().get(0)).containsExactlyInAnyOrder("d0@example.com",
+                "d1@example.com", "d2@example.com", "d3@example.com", "d4@example.com");
+    }
+
     // --- helpers ---
+
+    private static java.net.http.HttpResponse<String> readiness() throws Exception {
+        String port = dispatcher.getEnvironment().getProperty("local.server.port");
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + port + "/api/v1/ready")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
 
     private static org.assertj.core.groups.Tuple tuple(Object... values) {
         return org.assertj.core.groups.Tuple.tuple(values);

@@ -24,6 +24,8 @@ final class SesFaults {
     private final AtomicInteger serverErrorsLeft = new AtomicInteger();
     private final List<PermanentFailure> permanentFailures = new CopyOnWriteArrayList<>();
     private volatile boolean sendingPaused;
+    /** An error code every send request answers with (IAM denying the call, bad credentials), or null. */
+    private volatile String deniedWith;
     private volatile double maxSendRate;
     private volatile boolean enforceMaxSendRate;
     /** Send times (nanoTime) of the recipients accepted in the last second, for rate enforcement. */
@@ -62,6 +64,10 @@ final class SesFaults {
         this.sendingPaused = paused;
     }
 
+    void denyRequests(String errorCode) {
+        this.deniedWith = errorCode;
+    }
+
     void maxSendRate(double rate) {
         this.maxSendRate = rate;
     }
@@ -84,6 +90,7 @@ final class SesFaults {
         serverErrorsLeft.set(0);
         permanentFailures.clear();
         sendingPaused = false;
+        deniedWith = null;
         maxSendRate = defaultMaxSendRate;
         synchronized (recentRecipients) {
             recentRecipients.clear();
@@ -92,6 +99,10 @@ final class SesFaults {
 
     /** Faults that fail a whole request, in the order SES would meet them. */
     Optional<SesError> requestFault() {
+        String denied = deniedWith;
+        if (denied != null) {
+            return Optional.of(SesError.of(denied, "User is not authorized to perform this action (sandbox fault)."));
+        }
         if (sendingPaused) {
             return Optional.of(SesError.sendingPaused());
         }

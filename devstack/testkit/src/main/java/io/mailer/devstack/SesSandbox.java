@@ -363,6 +363,15 @@ public final class SesSandbox implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Every SendEmail and SendBulkEmail request fails as a whole with {@code errorCode}, e.g.
+     * "AccessDeniedException" (403) as when IAM denies the call; GetAccount still answers. Null clears it.
+     */
+    public SesSandbox denyRequests(String errorCode) {
+        faults.denyRequests(errorCode);
+        return this;
+    }
+
     /** While paused, sends answer SendingPausedException and GetAccount says SendingEnabled=false. */
     public SesSandbox sendingPaused(boolean paused) {
         faults.sendingPaused(paused);
