@@ -67,6 +67,11 @@ def proc_pss_kb(pid):
 
 
 def children_of(ppid):
+    try:  # CONFIG_PROC_CHILDREN: the children of the main thread (PostgreSQL forks from it)
+        with open(f'/proc/{ppid}/task/{ppid}/children') as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        pass
     out = []
     for d in os.listdir('/proc'):
         if not d.isdigit():
