@@ -98,7 +98,10 @@ final class SendsRebalanceListener implements ConsumerAwareRebalanceListener {
     private void share(Consumer<?, ?> consumer, int owned) {
         int total = consumer.partitionsFor(topic).size();
         limiter.setShare(owned, total);
-        log.info("owning {} of {} partitions of {}: pacing at {} sends/s", owned, total, topic,
-                String.format("%.1f", limiter.currentRate()));
+        // a share that grows is taken after SharedRateLimiter.SHARE_GRACE (the previous owner's calls
+        // may still be counted at SES), so "now" can be far below where it will be a second later
+        log.info("owning {} of {} partitions of {}: pacing at {} sends/s now, {} sends/s after {} ms", owned, total, topic,
+                String.format("%.1f", limiter.currentRate()), String.format("%.1f", limiter.globalRate() * owned / Math.max(1, total)),
+                SharedRateLimiter.SHARE_GRACE.toMillis());
     }
 }
