@@ -2,9 +2,7 @@ package io.mailer.feedback.projector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailer.devstack.EmbeddedPostgresDb;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -28,7 +26,8 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * recipient and event rows of batches created over several days (and one batch known only from its
  * rows, as when an event is projected before its chunk), then 011. Every row is still there with
  * every column, the ingress's reads by batch id answer the same pages, each row sits in the
- * partition of its batch's day, and those reads still use the indexes.
+ * partition of its batch's day, and those reads still use the indexes. Another PostgreSQL:
+ * {@code -Dpg.server=jdbc:postgresql://localhost:5432/ -Dpg.user=postgres} ({@link ScratchDatabase}).
  */
 class PartitionMigrationIntegrationTest {
 
@@ -53,14 +52,14 @@ class PartitionMigrationIntegrationTest {
     static final int DAYS = 6;
     static final int PER_BATCH = 1_200;
 
-    private static EmbeddedPostgresDb db;
+    private static ScratchDatabase db;
     private static Connection connection;
     private static JdbcTemplate jdbc;
 
     @BeforeAll
     static void start() throws Exception {
-        db = EmbeddedPostgresDb.start();
-        connection = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
+        db = ScratchDatabase.create();
+        connection = db.connect();
         jdbc = new JdbcTemplate(new SingleConnectionDataSource(connection, true));
     }
 
@@ -71,8 +70,8 @@ class PartitionMigrationIntegrationTest {
     }
 
     /** Liquibase on its own connection (closing Liquibase closes it). */
-    static void migrate(EmbeddedPostgresDb db, String changelog) throws Exception {
-        Connection c = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
+    static void migrate(ScratchDatabase db, String changelog) throws Exception {
+        Connection c = db.connect();
         Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
         try (Liquibase liquibase = new Liquibase(changelog, new ClassLoaderResourceAccessor(), database)) {
             liquibase.update(new Contexts(), new LabelExpression());

@@ -2,7 +2,6 @@ package io.mailer.feedback.projector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailer.devstack.EmbeddedPostgresDb;
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.commands.MessageContent;
 import io.mailer.schemas.commands.RecipientEntry;
@@ -36,7 +35,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 class ViewRetentionIntegrationTest {
 
-    private static EmbeddedPostgresDb db;
+    private static ScratchDatabase db;
     private static DriverManagerDataSource dataSource;
     private static JdbcTemplate jdbc;
     private static TransactionTemplate tx;
@@ -45,7 +44,7 @@ class ViewRetentionIntegrationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        db = EmbeddedPostgresDb.start();
+        db = ScratchDatabase.create();
         PartitionMigrationIntegrationTest.migrate(db, "db/changelog/db.changelog-master.yaml");
         dataSource = new DriverManagerDataSource(db.jdbcUrl(), db.username(), db.password());
         jdbc = new JdbcTemplate(dataSource);
