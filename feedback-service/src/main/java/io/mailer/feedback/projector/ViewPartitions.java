@@ -195,10 +195,14 @@ public final class ViewPartitions {
                 }
                 known.remove(d);
                 String name = name(table, d);
+                long start = System.nanoTime();
                 if (attached(table, name)) {
                     jdbc.execute("ALTER TABLE " + table + " DETACH PARTITION " + name + (concurrently ? " CONCURRENTLY" : ""));
                 }
+                long detached = System.nanoTime();
                 jdbc.execute("DROP TABLE IF EXISTS " + name);
+                log.info("Dropped {}: detach {} ms, drop {} ms", name, (detached - start) / 1_000_000,
+                        (System.nanoTime() - detached) / 1_000_000);
                 dropped.add(d);
             }
         }

@@ -96,7 +96,6 @@ class PartitionDropBenchmark {
                 SELECT 'ses-old-' || i || ':Delivery:r' || i || '@example.com', 'bat_old', 'bat_old-' || i, 'acme',
                        'DELIVERED', 'r' || i || '@example.com', 'ses-old-' || i, ?::timestamptz, ?::timestamptz
                   FROM generate_series(0, ? - 1) i""", old.toString(), old.toString(), rows);
-        jdbc.execute("CHECKPOINT");
         jdbc.execute("VACUUM ANALYZE recipient");
         jdbc.execute("VACUUM ANALYZE event");
         String size = jdbc.queryForObject("SELECT pg_size_pretty(pg_total_relation_size(?::regclass) + pg_total_relation_size(?::regclass))",
