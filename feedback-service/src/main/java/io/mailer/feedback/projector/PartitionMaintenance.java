@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +50,22 @@ public final class PartitionMaintenance implements SmartLifecycle {
     private final int daysAhead;
     private final Duration interval;
     private ScheduledExecutorService scheduler;
+    private final Counter dropped;
+    private final Counter failures;
+    private final Timer dropTimer;
 
     public PartitionMaintenance(DataSource dataSource, ViewPartitions partitions, int daysAhead, Duration interval) {
+        this(dataSource, partitions, daysAhead, interval, new SimpleMeterRegistry());
+    }
+
+    public PartitionMaintenance(DataSource dataSource, ViewPartitions partitions, int daysAhead, Duration interval,
+            MeterRegistry registry) {
+        this.dropped = Counter.builder("mailer.projector.partitions.dropped")
+                .description("days of view partitions (recipient + event) dropped past VIEW_RETENTION_DAYS").register(registry);
+        this.failures = Counter.builder("mailer.projector.partition.maintenance.failures")
+                .description("view partition maintenance runs that failed (retried next interval)").register(registry);
+        this.dropTimer = Timer.builder("mailer.projector.partition.drop")
+                .description("time of one run's DETACH CONCURRENTLY + DROP of the expired days").register(registry);
         this.dataSource = dataSource;
         this.jdbc = new JdbcTemplate(dataSource);
         this.partitions = partitions;
@@ -68,6 +86,10 @@ public final class PartitionMaintenance implements SmartLifecycle {
                 long start = System.nanoTime();
                 List<LocalDate> dropped = partitions.dropExpired();
                 Duration dropTime = Duration.ofNanos(System.nanoTime() - start);
+                if (!dropped.isEmpty()) {
+                    this.dropped.increment(dropped.size());
+                    dropTimer.record(dropTime);
+                }
                 int claims = jdbc.update("DELETE FROM dead_letter_replay WHERE replayed_at < now() - make_interval(days => ?)",
                         partitions.retentionDays());
                 if (!created.isEmpty() || !dropped.isEmpty() || claims > 0) {
@@ -100,6 +122,7 @@ public final class PartitionMaintenance implements SmartLifecycle {
             try {
                 runOnce();
             } catch (RuntimeException e) {
+                failures.increment();
                 // the projector still creates the partitions it needs on demand; try again next time
                 log.warn("View partition maintenance failed; retrying in {}", interval, e);
             }

@@ -100,7 +100,9 @@ class ViewRetentionIntegrationTest {
         LocalDate today = LocalDate.ofInstant(NOW, ZoneOffset.UTC);
 
         ViewPartitions threeDays = new ViewPartitions(jdbc, 3, CLOCK);
-        PartitionMaintenance.Run run = new PartitionMaintenance(dataSource, threeDays, 7, Duration.ofHours(1)).runOnce();
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        PartitionMaintenance.Run run = new PartitionMaintenance(dataSource, threeDays, 7, Duration.ofHours(1), registry).runOnce();
+        assertThat(registry.counter("mailer.projector.partitions.dropped").count()).isEqualTo(2.0);
 
         assertThat(run.ran()).isTrue();
         // days before (now - 3 days) hold only rows older than the retention; the day of now - 3 days is kept
