@@ -46,6 +46,9 @@ public class FeedbackApplication {
     public static final Setting SOFT_BOUNCE_WINDOW_DAYS = Setting.optional("SOFT_BOUNCE_WINDOW_DAYS", "7",
             Checks.POSITIVE_INT, "window of the transient-bounce policy, in days");
 
+    public static final Setting VIEW_RETENTION_DAYS = Setting.optional("VIEW_RETENTION_DAYS", "90",
+            Checks.POSITIVE_INT, "days of recipient/event rows kept in the view (older daily partitions are dropped), at least 1");
+
     public static final List<Setting> SETTINGS = List.of(
             CommonSettings.KAFKA_BOOTSTRAP_SERVERS,
             CommonSettings.MAILER_TOPIC_PREFIX,
@@ -60,7 +63,8 @@ public class FeedbackApplication {
             SQS_POLLERS,
             SQS_MAX_IN_FLIGHT,
             SOFT_BOUNCE_SUPPRESS_AFTER,
-            SOFT_BOUNCE_WINDOW_DAYS);
+            SOFT_BOUNCE_WINDOW_DAYS,
+            VIEW_RETENTION_DAYS);
 
     /**
      * Auto-configurations on the shared launcher classpath this service does not use: the
@@ -118,6 +122,8 @@ public class FeedbackApplication {
         p.put("mailer.feedback.intake.max-in-flight", s.get(SQS_MAX_IN_FLIGHT.name()));
         p.put("mailer.feedback.intake.soft-bounce-threshold", s.get(SOFT_BOUNCE_SUPPRESS_AFTER.name()));
         p.put("mailer.feedback.intake.soft-bounce-window", s.get(SOFT_BOUNCE_WINDOW_DAYS.name()) + "d");
+
+        p.put("mailer.feedback.partitions.retention-days", s.get(VIEW_RETENTION_DAYS.name()));
 
         p.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
         return p;

@@ -42,6 +42,7 @@ class FeedbackApplicationTest {
                 .containsEntry("mailer.feedback.intake.max-in-flight", "500")
                 .containsEntry("mailer.feedback.intake.soft-bounce-threshold", "3")
                 .containsEntry("mailer.feedback.intake.soft-bounce-window", "7d")
+                .containsEntry("mailer.feedback.partitions.retention-days", "90")
                 .doesNotContainKey("mailer.feedback.intake.endpoint");
         assertThat((String) props.get("spring.autoconfigure.exclude"))
                 .contains("org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration");
@@ -54,9 +55,11 @@ class FeedbackApplicationTest {
         env.put("SQS_WAIT_SECONDS", "30");
         env.put("SNS_VERIFY_SIGNATURES", "maybe");
         env.put("SOFT_BOUNCE_SUPPRESS_AFTER", "-1");
+        env.put("VIEW_RETENTION_DAYS", "0");
         assertThatThrownBy(() -> FeedbackApplication.start(env))
                 .isInstanceOfSatisfying(InvalidSettingsException.class, e -> assertThat(e.problems())
-                        .hasSize(4)
+                        .hasSize(5)
+                        .anySatisfy(p -> assertThat(p).startsWith("VIEW_RETENTION_DAYS must be a positive integer"))
                         .anySatisfy(p -> assertThat(p).startsWith("SOFT_BOUNCE_SUPPRESS_AFTER must be 0 or more"))
                         .anySatisfy(p -> assertThat(p).startsWith("SQS_QUEUE_URL is required"))
                         .anySatisfy(p -> assertThat(p).startsWith("SQS_WAIT_SECONDS must be 0-20"))

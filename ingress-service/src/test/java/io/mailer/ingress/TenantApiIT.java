@@ -56,6 +56,14 @@ class TenantApiIT {
                         + " ('e3', '" + BATCH_A + "', '" + BATCH_A + "-1', 'acme', 'SENT', 'a1@example.com', now() - interval '2 minutes'),"
                         + " ('e4', '" + BATCH_A + "', '" + BATCH_A + "-1', 'acme', 'BOUNCED', 'a1@example.com', now() - interval '1 minutes'),"
                         + " ('e5', '" + BATCH_B + "', '" + BATCH_B + "-0', 'globex', 'SENT', 'b0@example.com', now())",
+                // batch A as the projector leaves it (changeset 011): its partition time in batch_partition and
+                // on every row, so its reads name batch_at (one partition); batch B has none (every partition)
+                "INSERT INTO batch_partition (batch_id, batch_at) SELECT batch_id, min(batch_at) FROM recipient"
+                        + " WHERE batch_id = '" + BATCH_A + "' GROUP BY batch_id",
+                "UPDATE recipient SET batch_at = (SELECT batch_at FROM batch_partition WHERE batch_id = '" + BATCH_A + "')"
+                        + " WHERE batch_id = '" + BATCH_A + "'",
+                "UPDATE event SET batch_at = (SELECT batch_at FROM batch_partition WHERE batch_id = '" + BATCH_A + "')"
+                        + " WHERE batch_id = '" + BATCH_A + "'",
                 "INSERT INTO suppression (tenant_id, email, reason, created_at) VALUES ('acme', 'gone@example.com', 'BOUNCE', now()),"
                         + " ('acme', 'hate@example.com', 'COMPLAINT', now()), ('globex', 'secret@example.com', 'MANUAL', now())");
     }

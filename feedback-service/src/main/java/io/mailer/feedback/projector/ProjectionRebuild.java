@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class ProjectionRebuild {
 
     public static final String ARG = "--rebuild-projection";
-    static final List<String> VIEW_TABLES = List.of("event", "recipient", "batch", "batch_counts", "suppression");
+    static final List<String> VIEW_TABLES = List.of("event", "recipient", "batch", "batch_counts", "batch_partition", "suppression");
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionRebuild.class);
 

@@ -7,11 +7,14 @@ import io.mailer.feedback.projector.ProjectorRecord.SuppressionPut;
 import io.mailer.feedback.projector.ProjectorRecord.SuppressionRemoved;
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.events.Suppression;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -36,6 +39,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * under its batch's lock, so a lock holder never waits for a transaction that waits for its lock
  * (no deadlock between the phases). Each statement group commutes with the others for a given
  * key, except cancel-after-chunk, which the order preserves.
+ *
+ * <p>Before the transaction (phase 0): the partition time of each batch ({@code batch_partition},
+ * see {@link BatchPartitionTable}) and the daily partitions of those days ({@link ViewPartitions#ensure});
+ * recipient and event rows of a batch whose day is past {@code VIEW_RETENTION_DAYS} are not written
+ * (the batch row and its counters still are).
  */
 public final class ProjectionWriter {
 
@@ -45,9 +53,18 @@ public final class ProjectionWriter {
     private final EventTable events;
     private final SuppressionTable suppressions;
     private final BatchCountsTable counts;
+    private final BatchPartitionTable batchPartitions;
+    private final ViewPartitions partitions;
 
+    /** For tests with fixed timestamps: no retention (100 years), partitions created on demand. */
     public ProjectionWriter(JdbcTemplate jdbc, TransactionTemplate transaction) {
+        this(jdbc, transaction, new ViewPartitions(jdbc, 36_500));
+    }
+
+    public ProjectionWriter(JdbcTemplate jdbc, TransactionTemplate transaction, ViewPartitions partitions) {
         this.transaction = transaction;
+        this.partitions = partitions;
+        this.batchPartitions = new BatchPartitionTable(jdbc);
         this.batches = new BatchTable(jdbc);
         this.recipients = new RecipientTable(jdbc);
         this.events = new EventTable(jdbc);
@@ -95,15 +112,59 @@ public final class ProjectionWriter {
             }
         }
         lockedBatches.addAll(touchedBatches);
+        // phase 0, before the transaction (autocommit, no lock kept): each batch's partition time
+        // and the partitions of those days; rows of days past the retention are not written
+        Map<String, Instant> batchAt = batchAt(chunks, recorded);
+        List<BatchCommand> chunkRows = chunks.stream()
+                .filter(c -> partitions.retained(ViewPartitions.day(batchAt.get(c.batchId())))).toList();
+        List<EventRecorded> eventRows = recorded.stream()
+                .filter(e -> partitions.retained(ViewPartitions.day(batchAt.get(e.event().batchId())))).toList();
+        Set<LocalDate> days = new TreeSet<>();
+        chunkRows.forEach(c -> days.add(ViewPartitions.day(batchAt.get(c.batchId()))));
+        eventRows.forEach(e -> days.add(ViewPartitions.day(batchAt.get(e.event().batchId()))));
+        partitions.ensure(days);
+        try {
+            return writeRows(chunkRows, chunks, cancels, eventRows, recorded, puts, deletes, batchAt,
+                    touchedBatches, lockedBatches, workedOnBatches);
+        } catch (RuntimeException e) {
+            // a partition may have been dropped meanwhile: check again on the retry
+            partitions.forget();
+            throw e;
+        }
+    }
+
+    /**
+     * The partition time of every batch of the poll: stored in {@code batch_partition}, or set now
+     * from the poll — its chunk's createdAt (the batch's creation) if the poll has one, else the
+     * earliest of its events' times.
+     */
+    private Map<String, Instant> batchAt(List<BatchCommand> chunks, List<EventRecorded> recorded) {
+        Map<String, Instant> fromChunks = new TreeMap<>();
+        for (BatchCommand c : chunks) {
+            fromChunks.merge(c.batchId(), c.createdAt(), (a, b) -> a.isBefore(b) ? a : b);
+        }
+        Map<String, Instant> candidates = new TreeMap<>(fromChunks);
+        for (EventRecorded e : recorded) {
+            if (!fromChunks.containsKey(e.event().batchId())) {
+                candidates.merge(e.event().batchId(), e.event().occurredAt(), (a, b) -> a.isBefore(b) ? a : b);
+            }
+        }
+        return candidates.isEmpty() ? Map.of() : batchPartitions.resolve(candidates);
+    }
+
+    private int writeRows(List<BatchCommand> chunkRows, List<BatchCommand> chunks, List<BatchCommand> cancels,
+            List<EventRecorded> eventRows, List<EventRecorded> recorded, List<Suppression> puts, List<String[]> deletes,
+            Map<String, Instant> batchAt, Set<String> touchedBatches, Set<String> lockedBatches,
+            Set<String> workedOnBatches) {
         Integer completed = transaction.execute(status -> {
             // phase 1: no batch row, no lock
-            if (!chunks.isEmpty()) {
-                recipients.insertQueued(chunks);
+            if (!chunkRows.isEmpty()) {
+                recipients.insertQueued(chunkRows, batchAt);
             }
             CountDeltas deltas = new CountDeltas();
-            if (!recorded.isEmpty()) {
-                events.insert(recorded);
-                deltas = recipients.applyEvents(recorded);
+            if (!eventRows.isEmpty()) {
+                events.insert(eventRows, batchAt);
+                deltas = recipients.applyEvents(eventRows, batchAt);
             }
             if (!puts.isEmpty()) {
                 suppressions.upsert(puts);

@@ -2,6 +2,10 @@ package io.mailer.feedback.projector;
 
 import io.mailer.feedback.system.FeedbackTopics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -17,12 +21,27 @@ import org.springframework.util.backoff.ExponentialBackOff;
 public class ProjectorConfig {
 
     @Bean
+    public ViewPartitions viewPartitions(JdbcTemplate jdbc,
+            @Value("${mailer.feedback.partitions.retention-days:" + ViewPartitions.DEFAULT_RETENTION_DAYS + "}") int retentionDays) {
+        return new ViewPartitions(jdbc, retentionDays);
+    }
+
+    /** Partitions ahead, retention (VIEW_RETENTION_DAYS) and dead-letter replay claims; one instance at a time. */
+    @Bean
+    @ConditionalOnProperty(name = "mailer.feedback.partitions.maintenance-enabled", matchIfMissing = true)
+    public PartitionMaintenance partitionMaintenance(DataSource dataSource, ViewPartitions partitions,
+            @Value("${mailer.feedback.partitions.days-ahead:" + ViewPartitions.DEFAULT_DAYS_AHEAD + "}") int daysAhead,
+            @Value("${mailer.feedback.partitions.interval:PT1H}") Duration interval, MeterRegistry registry) {
+        return new PartitionMaintenance(dataSource, partitions, daysAhead, interval, registry);
+    }
+
+    @Bean
     public ProjectorListener projectorListener(FeedbackTopics topics, JdbcTemplate jdbc,
             PlatformTransactionManager transactionManager, KafkaTemplate<String, byte[]> kafka,
-            MeterRegistry registry) {
+            MeterRegistry registry, ViewPartitions partitions) {
         return new ProjectorListener(
                 new RecordDecoder(topics.topics()),
-                new ProjectionWriter(jdbc, new TransactionTemplate(transactionManager)),
+                new ProjectionWriter(jdbc, new TransactionTemplate(transactionManager), partitions),
                 new ProjectorDeadLetters(kafka, topics.projectorDlt(), registry),
                 registry);
     }

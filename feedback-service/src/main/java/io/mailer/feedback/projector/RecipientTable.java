@@ -9,9 +9,15 @@ import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.time.Instant;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** Writes the {@code recipient} table: rows from chunks, state changes from events. */
+/**
+ * Writes the {@code recipient} table: rows from chunks, state changes from events. The table is
+ * partitioned by {@code batch_at}, the batch's partition time ({@link BatchPartitionTable}), which
+ * every write of a send carries, so {@code (send_id, batch_at)} is the upsert key {@code send_id} was.
+ */
 final class RecipientTable {
 
     /**
@@ -20,9 +26,9 @@ final class RecipientTable {
      */
     private static final String INSERT_QUEUED = """
             INSERT INTO recipient AS r (send_id, batch_id, tenant_id, recipient_index, email, status, status_rank,
-                                        metadata, updated_at)
-            VALUES (?, ?, ?, ?, ?, 'QUEUED', 0, ?::jsonb, now())
-            ON CONFLICT (send_id) DO UPDATE SET metadata = EXCLUDED.metadata, updated_at = now()
+                                        metadata, updated_at, batch_at)
+            VALUES (?, ?, ?, ?, ?, 'QUEUED', 0, ?::jsonb, now(), ?)
+            ON CONFLICT (send_id, batch_at) DO UPDATE SET metadata = EXCLUDED.metadata, updated_at = now()
             WHERE r.metadata IS NULL
             """;
 
@@ -39,15 +45,15 @@ final class RecipientTable {
     private static final String APPLY_EVENT = """
             INSERT INTO recipient AS r (send_id, batch_id, tenant_id, recipient_index, email, status, status_rank,
                                         ses_message_id, reason, sent_at, delivered_at, bounced_at, complained_at,
-                                        prev_count_flags, updated_at)
+                                        prev_count_flags, updated_at, batch_at)
             SELECT u.send_id, u.batch_id, u.tenant_id, u.recipient_index, u.email, u.status, u.status_rank,
                    u.ses_message_id, u.reason, u.sent_at::timestamptz, u.delivered_at::timestamptz,
-                   u.bounced_at::timestamptz, u.complained_at::timestamptz, 0, now()
+                   u.bounced_at::timestamptz, u.complained_at::timestamptz, 0, now(), u.batch_at::timestamptz
             FROM unnest(?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::int4[], ?::text[],
-                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
                  AS u(send_id, batch_id, tenant_id, recipient_index, email, status, status_rank, ses_message_id,
-                      reason, sent_at, delivered_at, bounced_at, complained_at)
-            ON CONFLICT (send_id) DO UPDATE SET
+                      reason, sent_at, delivered_at, bounced_at, complained_at, batch_at)
+            ON CONFLICT (send_id, batch_at) DO UPDATE SET
                 status = CASE WHEN %1$s THEN EXCLUDED.status ELSE r.status END,
                 status_rank = CASE WHEN %1$s THEN EXCLUDED.status_rank ELSE r.status_rank END,
                 reason = CASE WHEN %1$s THEN EXCLUDED.reason ELSE r.reason END,
@@ -69,7 +75,7 @@ final class RecipientTable {
         this.jdbc = jdbc;
     }
 
-    void insertQueued(List<BatchCommand> chunks) {
+    void insertQueued(List<BatchCommand> chunks, Map<String, Instant> batchAt) {
         List<Row> rows = new ArrayList<>();
         for (BatchCommand c : chunks) {
             for (int i = 0; i < c.recipients().size(); i++) {
@@ -87,6 +93,7 @@ final class RecipientTable {
             ps.setInt(4, row.index());
             ps.setString(5, row.entry().email());
             ps.setString(6, Sql.json(row.entry().metadata()));
+            ps.setObject(7, Sql.ts(batchAt.get(row.command().batchId())), Sql.TIMESTAMPTZ);
         });
     }
 
@@ -96,7 +103,7 @@ final class RecipientTable {
      * several events of one recipient is written in rounds — the first event of each recipient,
      * then the second... — which applies them in their record order, as one statement per event did.
      */
-    CountDeltas applyEvents(List<ProjectorRecord.EventRecorded> events) {
+    CountDeltas applyEvents(List<ProjectorRecord.EventRecorded> events, Map<String, Instant> batchAt) {
         List<ProjectorRecord.EventRecorded> sorted = new ArrayList<>(events);
         // a stable lock order across concurrent consumers avoids deadlocks (the sort is stable:
         // one recipient's events keep their record order)
@@ -114,15 +121,16 @@ final class RecipientTable {
         }
         CountDeltas deltas = new CountDeltas();
         for (List<ProjectorRecord.EventRecorded> r : rounds) {
-            applyRound(r, deltas);
+            applyRound(r, batchAt, deltas);
         }
         return deltas;
     }
 
     /** Applies one round and adds each recipient's counter change (bits before → after) to {@code deltas}. */
-    private void applyRound(List<ProjectorRecord.EventRecorded> events, CountDeltas deltas) {
+    private void applyRound(List<ProjectorRecord.EventRecorded> events, Map<String, Instant> batchAt,
+            CountDeltas deltas) {
         int n = events.size();
-        String[][] texts = new String[11][n];
+        String[][] texts = new String[12][n];
         Integer[] indexes = new Integer[n];
         Integer[] ranks = new Integer[n];
         for (int i = 0; i < n; i++) {
@@ -141,6 +149,7 @@ final class RecipientTable {
             texts[8][i] = milestone(e, EventType.DELIVERED);
             texts[9][i] = milestone(e, EventType.BOUNCED);
             texts[10][i] = milestone(e, EventType.COMPLAINED);
+            texts[11][i] = Sql.text(batchAt.get(e.batchId()));
         }
         jdbc.query(con -> {
             PreparedStatement ps = con.prepareStatement(APPLY_EVENT);
@@ -151,7 +160,7 @@ final class RecipientTable {
             ps.setArray(5, Sql.texts(con, texts[3]));
             ps.setArray(6, Sql.texts(con, texts[4]));
             ps.setArray(7, Sql.ints(con, ranks));
-            for (int c = 5; c <= 10; c++) {
+            for (int c = 5; c <= 11; c++) {
                 ps.setArray(c + 3, Sql.texts(con, texts[c]));
             }
             return ps;

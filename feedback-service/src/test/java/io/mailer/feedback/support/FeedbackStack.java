@@ -42,7 +42,8 @@ public final class FeedbackStack {
 
     private FeedbackStack() {
         devStack = DevStack.start(DevStack.Options.defaults().ses(false).partitions(3));
-        env = devStack.env(Map.of("PORT", "0", "SQS_WAIT_SECONDS", "1"));
+        // the fixtures use fixed 2026-11 timestamps: keep their rows whatever the day the tests run
+        env = devStack.env(Map.of("PORT", "0", "SQS_WAIT_SECONDS", "1", "VIEW_RETENTION_DAYS", "36500"));
         app = FeedbackApplication.start(env);
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, devStack.kafka().bootstrapServers(),

@@ -21,7 +21,7 @@ class SchemaContractIntegrationTest {
         assertThat(jdbc.queryForList("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", String.class))
                 .contains("batch", "recipient", "event", "suppression", "api_key");
         List<String> indexes = jdbc.queryForList(
-                "SELECT regexp_replace(indexdef, '^.* ON (\\S+\\.)?(\\S+) USING btree ', '\\2 ') FROM pg_indexes"
+                "SELECT regexp_replace(indexdef, '^.* ON (ONLY )?(\\S+\\.)?(\\S+) USING btree ', '\\3 ') FROM pg_indexes"
                         + " WHERE schemaname = current_schema()", String.class);
         assertThat(indexes).contains(
                 "batch (status, created_at DESC)",

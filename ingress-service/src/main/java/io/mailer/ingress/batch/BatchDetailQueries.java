@@ -63,10 +63,34 @@ public class BatchDetailQueries {
             return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, "status must be one of " + RECIPIENT_STATUSES));
         }
         int after = afterIndex(cursor);
+        return batchAt(batchId).flatMap(batchAt -> recipients(tenant, batchId, status, after, limit, batchAt.orElse(null)))
+                .onErrorMap(e -> !(e instanceof ResponseStatusException), BatchDetailQueries::unavailable);
+    }
+
+    /**
+     * The batch's partition time ({@code batch_partition}, changeset 011): {@code recipient} and
+     * {@code event} are partitioned by day on it, and every row of a batch carries it, so a read
+     * that names it plans and reads one partition instead of one per retained day (measured with
+     * ~100 daily partitions: ~0.1-0.3 ms instead of 2.8-12 ms, most of it planning). Empty when
+     * the batch has no such row (rows written by something other than the projector): then the
+     * reads go through every partition's index, as before.
+     */
+    private Mono<java.util.Optional<OffsetDateTime>> batchAt(String batchId) {
+        return db.sql("SELECT batch_at FROM batch_partition WHERE batch_id = :batch").bind("batch", batchId)
+                .map(row -> java.util.Optional.ofNullable(row.get("batch_at", OffsetDateTime.class))).one()
+                .defaultIfEmpty(java.util.Optional.empty());
+    }
+
+    private Mono<Page<RecipientView>> recipients(String tenant, String batchId, String status, int after, int limit,
+            OffsetDateTime batchAt) {
         String sql = "SELECT recipient_index, send_id, email, status, ses_message_id, reason, metadata::text AS metadata, updated_at"
                 + " FROM recipient WHERE batch_id = :batch AND tenant_id = :tenant AND recipient_index > :after"
+                + (batchAt != null ? " AND batch_at = :batchAt" : "")
                 + (status != null ? " AND status = :status" : "") + " ORDER BY recipient_index LIMIT :limit";
         var spec = db.sql(sql).bind("batch", batchId).bind("tenant", tenant).bind("after", after).bind("limit", limit + 1);
+        if (batchAt != null) {
+            spec = spec.bind("batchAt", batchAt);
+        }
         if (status != null) {
             spec = spec.bind("status", status.toUpperCase(java.util.Locale.ROOT));
         }
@@ -75,8 +99,7 @@ public class BatchDetailQueries {
                         row.get("reason", String.class), map(row.get("metadata", String.class)),
                         instant(row.get("updated_at", OffsetDateTime.class))))
                 .all().collectList()
-                .map(rows -> Page.of(rows, limit, r -> Integer.toString(r.index())))
-                .onErrorMap(e -> !(e instanceof ResponseStatusException), BatchDetailQueries::unavailable);
+                .map(rows -> Page.of(rows, limit, r -> Integer.toString(r.index())));
     }
 
     public Mono<Page<EventView>> events(String tenant, String batchId, String type, String cursor, int limit) {
@@ -89,11 +112,21 @@ public class BatchDetailQueries {
             }
         }
         String[] after = afterEvent(cursor);
+        return batchAt(batchId).flatMap(batchAt -> events(tenant, batchId, type, after, limit, batchAt.orElse(null)))
+                .onErrorMap(e -> !(e instanceof ResponseStatusException), BatchDetailQueries::unavailable);
+    }
+
+    private Mono<Page<EventView>> events(String tenant, String batchId, String type, String[] after, int limit,
+            OffsetDateTime batchAt) {
         String sql = "SELECT id, type, send_id, email, occurred_at, ses_message_id, reason, details::text AS details FROM event"
                 + " WHERE batch_id = :batch AND tenant_id = :tenant"
+                + (batchAt != null ? " AND batch_at = :batchAt" : "")
                 + (after != null ? " AND (occurred_at, id) > (:afterAt, :afterId)" : "")
                 + (type != null ? " AND type = :type" : "") + " ORDER BY occurred_at, id LIMIT :limit";
         var spec = db.sql(sql).bind("batch", batchId).bind("tenant", tenant).bind("limit", limit + 1);
+        if (batchAt != null) {
+            spec = spec.bind("batchAt", batchAt);
+        }
         if (after != null) {
             spec = spec.bind("afterAt", OffsetDateTime.ofInstant(Instant.parse(after[0]), ZoneOffset.UTC)).bind("afterId", after[1]);
         }
@@ -105,8 +138,7 @@ public class BatchDetailQueries {
                         instant(row.get("occurred_at", OffsetDateTime.class)), row.get("ses_message_id", String.class),
                         row.get("reason", String.class), map(row.get("details", String.class))))
                 .all().collectList()
-                .map(rows -> Page.of(rows, limit, e -> e.occurredAt() + "|" + e.id()))
-                .onErrorMap(e -> !(e instanceof ResponseStatusException), BatchDetailQueries::unavailable);
+                .map(rows -> Page.of(rows, limit, e -> e.occurredAt() + "|" + e.id()));
     }
 
     private static int afterIndex(String cursor) {

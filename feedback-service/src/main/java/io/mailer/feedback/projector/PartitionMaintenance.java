@@ -1,0 +1,149 @@
+package io.mailer.feedback.projector;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The view tables' retention job: at start and then every {@code interval}, on one instance at a
+ * time (a session-level PostgreSQL advisory lock; another instance that finds it taken skips the
+ * run), it
+ * <ol>
+ * <li>creates the daily partitions of today .. today + {@code daysAhead} ({@link ViewPartitions#createAhead}),
+ * <li>detaches (CONCURRENTLY) and drops the partitions older than {@code VIEW_RETENTION_DAYS}
+ * ({@link ViewPartitions#dropExpired}),
+ * <li>deletes the {@code dead_letter_replay} claims older than the same retention.
+ * </ol>
+ * {@code batch}, {@code batch_counts} and {@code batch_partition} keep one row per batch and are
+ * not pruned: {@code GET /batches/{id}} still answers (status and counts) for a batch whose
+ * recipients and events were dropped.
+ */
+public final class PartitionMaintenance implements SmartLifecycle {
+
+    private static final String LOCK = "SELECT pg_try_advisory_lock(hashtextextended('mailer.view-partitions.maintenance', 0))";
+    private static final String UNLOCK = "SELECT pg_advisory_unlock(hashtextextended('mailer.view-partitions.maintenance', 0))";
+    private static final Logger log = LoggerFactory.getLogger(PartitionMaintenance.class);
+
+    /** What one run did; {@code ran} is false when another instance held the lock. */
+    public record Run(boolean ran, List<LocalDate> created, List<LocalDate> dropped, int replayClaimsDeleted,
+            Duration dropTime) {
+    }
+
+    private final DataSource dataSource;
+    private final JdbcTemplate jdbc;
+    private final ViewPartitions partitions;
+    private final int daysAhead;
+    private final Duration interval;
+    private ScheduledExecutorService scheduler;
+    private final Counter dropped;
+    private final Counter failures;
+    private final Timer dropTimer;
+
+    public PartitionMaintenance(DataSource dataSource, ViewPartitions partitions, int daysAhead, Duration interval) {
+        this(dataSource, partitions, daysAhead, interval, new SimpleMeterRegistry());
+    }
+
+    public PartitionMaintenance(DataSource dataSource, ViewPartitions partitions, int daysAhead, Duration interval,
+            MeterRegistry registry) {
+        this.dropped = Counter.builder("mailer.projector.partitions.dropped")
+                .description("days of view partitions (recipient + event) dropped past VIEW_RETENTION_DAYS").register(registry);
+        this.failures = Counter.builder("mailer.projector.partition.maintenance.failures")
+                .description("view partition maintenance runs that failed (retried next interval)").register(registry);
+        this.dropTimer = Timer.builder("mailer.projector.partition.drop")
+                .description("time of one run's DETACH CONCURRENTLY + DROP of the expired days").register(registry);
+        this.dataSource = dataSource;
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.partitions = partitions;
+        this.daysAhead = daysAhead;
+        this.interval = interval;
+    }
+
+    /** One run (also called by tests and the benchmark). */
+    public Run runOnce() {
+        try (Connection lockConnection = dataSource.getConnection()) {
+            lockConnection.setAutoCommit(true);
+            if (!query(lockConnection, LOCK)) {
+                log.debug("View partition maintenance runs on another instance");
+                return new Run(false, List.of(), List.of(), 0, Duration.ZERO);
+            }
+            try {
+                List<LocalDate> created = partitions.createAhead(daysAhead);
+                long start = System.nanoTime();
+                List<LocalDate> dropped = partitions.dropExpired();
+                Duration dropTime = Duration.ofNanos(System.nanoTime() - start);
+                if (!dropped.isEmpty()) {
+                    this.dropped.increment(dropped.size());
+                    dropTimer.record(dropTime);
+                }
+                int claims = jdbc.update("DELETE FROM dead_letter_replay WHERE replayed_at < now() - make_interval(days => ?)",
+                        partitions.retentionDays());
+                if (!created.isEmpty() || !dropped.isEmpty() || claims > 0) {
+                    log.info("View partitions: created {}, dropped {} in {} ms, {} dead-letter replay claims deleted",
+                            created, dropped, dropTime.toMillis(), claims);
+                }
+                return new Run(true, created, dropped, claims, dropTime);
+            } finally {
+                query(lockConnection, UNLOCK);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("View partition maintenance failed", e);
+        }
+    }
+
+    private static boolean query(Connection c, String sql) throws java.sql.SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "view-partitions");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                runOnce();
+            } catch (RuntimeException e) {
+                failures.increment();
+                // the projector still creates the partitions it needs on demand; try again next time
+                log.warn("View partition maintenance failed; retrying in {}", interval, e);
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            try {
+                scheduler.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            scheduler = null;
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return scheduler != null;
+    }
+}
