@@ -15,10 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sesv2.model.BulkEmailEntryResult;
 import software.amazon.awssdk.services.sesv2.model.BulkEmailStatus;
+import software.amazon.awssdk.services.sesv2.model.SendBulkEmailResponse;
 
 /**
  * {@code SES_SEND_MODE=bulk}: the sends of a poll that belong to the same batch are grouped into
@@ -37,8 +36,6 @@ import software.amazon.awssdk.services.sesv2.model.BulkEmailStatus;
  * A send whose rendered message does not fit a bulk entry goes out with SendEmail.
  */
 public final class BulkSendProcessor implements SendStrategy {
-
-    private static final Logger log = LoggerFactory.getLogger(BulkSendProcessor.class);
 
     private final SendPreparer preparer;
     private final SendProcessor single;
@@ -132,7 +129,7 @@ public final class BulkSendProcessor implements SendStrategy {
     }
 
     private void attempt(Group group, List<Member> members) {
-        calls.<software.amazon.awssdk.services.sesv2.model.SendBulkEmailResponse, List<BulkEmailEntryResult>>attempt(
+        calls.<SendBulkEmailResponse, List<BulkEmailEntryResult>>attempt(
                         group.first().batchId(), members.size(),
                         permit -> calls.ses().sendBulkEmail(factory.request(group.first(), group.firstRendered(),
                                 members.stream().map(m -> m.entry.entry()).toList()).toBuilder()
@@ -153,12 +150,7 @@ public final class BulkSendProcessor implements SendStrategy {
         for (int i = 0; i < members.size() && i < results.size(); i++) {
             BulkEmailEntryResult r = results.get(i);
             if (accepted(r)) {
-                String sendId = members.get(i).send.sendId();
-                writes.add(calls.ledger().record(sendId, r.messageId()).exceptionally(error -> {
-                    // the message went out; only the protection against a resend is missing
-                    log.warn("send {} accepted by SES but not written to the ledger: {}", sendId, error.toString());
-                    return null;
-                }));
+                writes.add(calls.recordAccepted(members.get(i).send.sendId(), r.messageId()));
             }
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sesv2.model.SendEmailRequest;
+import software.amazon.awssdk.services.sesv2.model.SendEmailResponse;
 
 /**
  * {@code SES_SEND_MODE=single}: one {@code SendEmail} per send. Takes a send from request to
@@ -74,16 +75,12 @@ public final class SendProcessor implements SendStrategy {
     }
 
     private CompletableFuture<SendOutcome> attempt(SendRequest send, SendEmailRequest request, Attempts before) {
-        return calls.<software.amazon.awssdk.services.sesv2.model.SendEmailResponse, String>attempt(send.batchId(), 1,
+        return calls.<SendEmailResponse, String>attempt(send.batchId(), 1,
                         permit -> calls.ses().sendEmail(request.toBuilder().overrideConfiguration(o -> o.putExecutionAttribute(
                                 AnswerTimeInterceptor.PERMIT, permit)).build()),
                         response -> response.messageId(),
                         (took, result) -> calls.metrics().sesCall(took, result),
-                        messageId -> calls.ledger().record(send.sendId(), messageId).whenComplete((ok, error) -> {
-                            if (error != null) {
-                                log.warn("send {} accepted by SES but not written to the ledger: {}", send.sendId(), error.toString());
-                            }
-                        }))
+                        messageId -> calls.recordAccepted(send.sendId(), messageId))
                 .thenCompose(result -> decide(send, request, before, result));
     }
 

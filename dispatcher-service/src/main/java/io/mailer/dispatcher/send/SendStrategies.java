@@ -37,9 +37,8 @@ public final class SendStrategies {
         SesErrorClassifier classifier = new SesErrorClassifier();
         SendPreparer preparer = new SendPreparer(gate, ledger, cancelled, renderer, emails, metrics);
         SesVerdicts verdicts = new SesVerdicts(retry, gate, accountPause, rateLimiter, metrics);
-        SesCalls calls = new SesCalls(ses, classifier, rateLimiter, inFlight, tuner.window(), tuner, verdicts, gate, scheduler,
-                metrics, ledger,
-                cancelled::isCancelled);
+        SesCalls calls = new SesCalls(ses, classifier, rateLimiter, inFlight, tuner, verdicts, gate, scheduler, metrics,
+                ledger, cancelled::isCancelled);
         SendProcessor single = new SendProcessor(preparer, emails, calls);
         return mode == Mode.SINGLE ? single : new BulkSendProcessor(preparer, single, new SesBulkEmailFactory(emails), calls);
     }

@@ -14,6 +14,8 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
 
 /**
@@ -21,8 +23,10 @@ import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
  * and the one path every call takes ({@link #attempt}).
  */
 record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter rateLimiter, InFlightLimiter inFlight,
-        InFlightLimiter window, ConcurrencyTuner tuner, SesVerdicts verdicts, SendGate gate,
+        ConcurrencyTuner tuner, SesVerdicts verdicts, SendGate gate,
         ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger, Predicate<String> cancelled) {
+
+    private static final Logger log = LoggerFactory.getLogger(SesCalls.class);
 
     /**
      * One SES call for {@code recipients} sends of {@code batchId}: a place in the duplicate window →
@@ -33,7 +37,7 @@ record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter
      */
     <R, A> CompletableFuture<CallResult<A>> attempt(String batchId, int recipients, Function<RatePermit, CompletableFuture<R>> call,
             Function<R, A> answer, BiConsumer<Duration, String> timing, Function<A, CompletableFuture<?>> record) {
-        return window.submit(recipients, () -> inFlight.<CallResult<A>>submit(() -> rateLimiter.acquire(recipients)
+        return tuner.window().submit(recipients, () -> inFlight.<CallResult<A>>submit(() -> rateLimiter.acquire(recipients)
                         // the slot first, then the rate turn: a send that passed the rate limiter and then
                         // queued for a slot would start late, together with others, and burst above the rate
                         .thenCompose(permit -> invoke(batchId, permit, () -> call.apply(permit), answer, (took, result) -> {
@@ -44,6 +48,15 @@ record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter
                         : CompletableFuture.completedFuture(result)));
     }
 
+    /** The ledger entry of a send SES accepted; a failed write is logged, not an error of the send. */
+    CompletableFuture<Void> recordAccepted(String sendId, String sesMessageId) {
+        return ledger.record(sendId, sesMessageId).exceptionally(error -> {
+            // the message went out; only the protection against a resend is missing
+            log.warn("send {} accepted by SES but not written to the ledger: {}", sendId, error.toString());
+            return null;
+        });
+    }
+
     private <A> CompletableFuture<CallResult<A>> recorded(CallResult.Answered<A> accepted, Function<A, CompletableFuture<?>> record) {
         long started = System.nanoTime();
         CompletableFuture<?> written;
@@ -52,7 +65,6 @@ record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter
         } catch (RuntimeException e) {
             written = CompletableFuture.failedFuture(e);
         }
-        // a failed write is logged by record: the message went out, only the protection against a resend is missing
         return written.handle((ok, error) -> {
             tuner.ledgerAcknowledged(System.nanoTime() - started);
             return accepted;
@@ -65,7 +77,7 @@ record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter
      * moment before SES, so a cancel stops what was already fetched, prepared and queued. The permit is given back as soon as the answer (or the failure to call) is known; an
      * error is classified; {@code timing} records the call's duration with "ok" or the error kind.
      */
-    <R, A> CompletableFuture<CallResult<A>> invoke(String batchId, RatePermit permit, Supplier<CompletableFuture<R>> call,
+    private <R, A> CompletableFuture<CallResult<A>> invoke(String batchId, RatePermit permit, Supplier<CompletableFuture<R>> call,
             Function<R, A> answer, BiConsumer<Duration, String> timing) {
         Optional<String> closed = gate.closedReason();
         if (closed.isPresent()) {

@@ -39,7 +39,7 @@ class SesCallsTest {
 
         // Then the third call waits until a ledger write is acknowledged
         assertThat(called).containsExactly("a", "b");
-        assertThat(calls.window().inFlight()).isEqualTo(2);
+        assertThat(calls.tuner().window().inFlight()).isEqualTo(2);
         ledgerWrites.get(0).complete(null);
         assertThat(first).isCompleted();
         assertThat(called).containsExactly("a", "b", "c");
@@ -54,7 +54,7 @@ class SesCallsTest {
                 answer -> answer, (took, result) -> { }, answer -> CompletableFuture.completedFuture(null));
 
         assertThat(refused.join()).isInstanceOf(CallResult.Rejected.class);
-        assertThat(calls.window().inFlight()).isZero();
+        assertThat(calls.tuner().window().inFlight()).isZero();
         assertThat(attempt(calls, "next")).isNotDone();
         assertThat(called).containsExactly("next");
     }
@@ -73,7 +73,7 @@ class SesCallsTest {
     private static SesCalls calls(int maxCalls, int window) {
         InFlightLimiter inFlight = new InFlightLimiter(maxCalls);
         ConcurrencyTuner tuner = new ConcurrencyTuner(inFlight, maxCalls, window, () -> Double.POSITIVE_INFINITY);
-        return new SesCalls(null, new SesErrorClassifier(), RateLimiter.UNLIMITED, inFlight, tuner.window(), tuner, null,
+        return new SesCalls(null, new SesErrorClassifier(), RateLimiter.UNLIMITED, inFlight, tuner, null,
                 new SendGate(Clock.systemUTC()), null, null, null, batchId -> false);
     }
 }
