@@ -18,8 +18,12 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -116,6 +120,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         EmbeddedKafka kafka = new EmbeddedKafka(dataDir, temporary, brokerPort, saslPort, server);
         try {
             kafka.awaitReady(Duration.ofSeconds(60));
+            kafka.createTransactionLog();
         } catch (RuntimeException e) {
             kafka.close();
             throw e;
@@ -193,6 +198,30 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .run();
         } catch (Exception e) {
             throw new IllegalStateException("Cannot format Kafka storage in " + logDir, e);
+        }
+    }
+
+    /**
+     * Creates {@code __transaction_state} now, with a throw-away transactional producer: otherwise
+     * the first transaction of a test pays for it, and a first attempt that meets the topic while it
+     * is being created can block for the producer's whole {@code max.block.ms}. A stuck attempt is
+     * abandoned after 15 s and retried with a new producer.
+     */
+    private void createTransactionLog() {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "embedded-kafka-warm-up",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        for (int attempt = 1; ; attempt++) {
+            try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.initTransactions();
+                return;
+            } catch (TimeoutException e) {
+                if (attempt == 4) {
+                    throw new IllegalStateException("Embedded Kafka: no transaction coordinator after 60 s", e);
+                }
+                log.warn("Embedded Kafka: transaction coordinator not ready (attempt {}), retrying", attempt);
+            }
         }
     }
 
