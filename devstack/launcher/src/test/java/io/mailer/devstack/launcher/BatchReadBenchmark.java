@@ -115,6 +115,10 @@ class BatchReadBenchmark {
                         // the quick phases first, so a run cut short still has them
                         runSql(db, NEW_QUERY, requests, "after: counters row, SQL (JDBC)");
                         runHttp(http, url, key, requests, "after: GET /api/v1/batches/{id} over HTTP (ingress, R2DBC)");
+                        // the floor of this client and server on this machine now: no auth, no database
+                        String probe = "http://localhost:" + MailerServices.port(ingress) + "/api/v1/health";
+                        runHttp(http, probe, null, httpWarmup / 4, null);
+                        runHttp(http, probe, null, requests, "baseline: GET /api/v1/health, same client (no auth, no SQL)");
                         if (before) {
                             runSql(db, OLD_QUERY, requests, "before: old aggregate, SQL (JDBC)");
                         }
@@ -221,7 +225,11 @@ class BatchReadBenchmark {
 
     private void runHttp(HttpClient http, String url, String key, int n, String label)
             throws IOException, InterruptedException, SQLException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).GET();
+        if (key != null) {
+            builder.header("Authorization", "Bearer " + key);
+        }
+        HttpRequest request = builder.build();
         long[] nanos = new long[n];
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
