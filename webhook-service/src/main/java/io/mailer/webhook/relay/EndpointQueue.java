@@ -54,6 +54,7 @@ final class EndpointQueue {
     private final Clock clock;
     private final RelayMetrics metrics;
     private final AtomicInteger inMemory;
+    private final AtomicInteger inFlightPosts;
 
     private final TreeMap<Long, Item> memory = new TreeMap<>();
     private final TreeSet<Long> out = new TreeSet<>();
@@ -64,7 +65,7 @@ final class EndpointQueue {
     private Instant failingSince;
 
     EndpointQueue(String endpointId, EndpointDirectory directory, HttpSender sender, Outbox outbox, Settings settings,
-            Clock clock, RelayMetrics metrics, AtomicInteger inMemory) {
+            Clock clock, RelayMetrics metrics, AtomicInteger inMemory, AtomicInteger inFlightPosts) {
         this.endpointId = endpointId;
         this.directory = directory;
         this.sender = sender;
@@ -73,6 +74,7 @@ final class EndpointQueue {
         this.clock = clock;
         this.metrics = metrics;
         this.inMemory = inMemory;
+        this.inFlightPosts = inFlightPosts;
     }
 
     /** A new message (from delivery-events, a test or a replay). */
@@ -129,6 +131,7 @@ final class EndpointQueue {
             body = Payloads.batchBody(batch.stream().map(i -> i.message().payload()).toList(), clock.instant());
         }
         inMemory.addAndGet(batch.size()); // in flight still counts as held
+        inFlightPosts.incrementAndGet();
         sender.post(endpoint, id, body).whenComplete((attempt, error) -> {
             inMemory.addAndGet(-batch.size());
             Attempt a = error != null ? new Attempt(0, 0, error.toString()) : attempt;
@@ -136,6 +139,8 @@ final class EndpointQueue {
                 onResult(endpoint, batch, a);
             } catch (RuntimeException e) {
                 log.error("Webhook result handling failed for endpoint {}", endpointId, e);
+            } finally {
+                inFlightPosts.decrementAndGet();
             }
         });
     }

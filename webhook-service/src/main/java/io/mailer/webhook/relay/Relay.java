@@ -79,6 +79,7 @@ public final class Relay implements Outbox, AutoCloseable {
     private final Set<String> tierNames = new HashSet<>();
     private final Map<String, Integer> tierIndex = new HashMap<>();
     private final AtomicLong sequence = new AtomicLong();
+    private final AtomicInteger inFlightPosts = new AtomicInteger();
     private volatile boolean running = true;
     private volatile boolean alive = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -301,7 +302,7 @@ public final class Relay implements Outbox, AutoCloseable {
 
     EndpointQueue queue(String endpointId) {
         return queues.computeIfAbsent(endpointId, id -> new EndpointQueue(id, directory, sender, this, settings, clock,
-                metrics, inMemory));
+                metrics, inMemory, inFlightPosts));
     }
 
     private void resumeDue(KafkaConsumer<String, byte[]> c) {
@@ -419,6 +420,17 @@ public final class Relay implements Outbox, AutoCloseable {
             }
             if (thread.isAlive() && consumer != null) {
                 consumer.wakeup();
+            }
+        }
+        // let the requests in flight finish, so their outcome is recorded before the producer closes;
+        // what is still queued was never committed and goes to the next owner of its partition
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (inFlightPosts.get() > 0 && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -122,7 +122,7 @@ public class RelayConfig {
     }
 
     /** Liveness: the relay's consumer loop is running. */
-    @Bean("relay")
+    @Bean("relayLoop")
     public HealthIndicator relayHealth(Relay relay) {
         return () -> relay.alive() ? Health.up().build() : Health.down().withDetail("reason", "relay loop stopped").build();
     }
