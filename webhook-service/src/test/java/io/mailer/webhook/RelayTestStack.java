@@ -5,6 +5,7 @@ import io.mailer.devstack.EmbeddedPostgresDb;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.kafka.Topics;
+import io.mailer.schemas.webhooks.WebhookCommand;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
 import io.mailer.schemas.webhooks.WebhookSecret;
 import java.security.SecureRandom;
@@ -48,6 +49,8 @@ final class RelayTestStack implements AutoCloseable {
         producer = new KafkaProducer<>(config, new StringSerializer(), (topic, data) -> data == null ? null
                 : topic.equals(topics.deliveryEvents.name())
                         ? topics.deliveryEvents.valueSerde().serializer().serialize(topic, (DeliveryEvent) data)
+                        : topic.equals(topics.webhookCommands.name())
+                        ? topics.webhookCommands.valueSerde().serializer().serialize(topic, (WebhookCommand) data)
                         : topics.webhookEndpoints.valueSerde().serializer().serialize(topic, (WebhookEndpoint) data));
         Map<String, String> env = new HashMap<>();
         env.put("PORT", "0");
@@ -83,6 +86,10 @@ final class RelayTestStack implements AutoCloseable {
                 tenant, 0, "rcpt@example.com", Instant.now(), "ses-1", null, Map.of());
         send(topics.deliveryEvents.name(), sendId, e);
         return e;
+    }
+
+    void command(WebhookCommand command) {
+        send(topics.webhookCommands.name(), command.endpointId(), command);
     }
 
     private void send(String topic, String key, Object value) {

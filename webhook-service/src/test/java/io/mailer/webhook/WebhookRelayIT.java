@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.kafka.Json;
+import io.mailer.schemas.webhooks.WebhookCommand;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
 import io.mailer.schemas.webhooks.WebhookSecret;
 import io.mailer.webhook.relay.EndpointDirectory;
@@ -51,7 +52,7 @@ class WebhookRelayIT {
     }
 
     static WebhookEndpoint endpoint(String tenant, String path, List<String> events, int batchSize, List<WebhookSecret> secrets) {
-        WebhookEndpoint e = stack.endpoint(tenant, receiver.url(path), events, batchSize, secrets);
+        WebhookEndpoint e = stack.endpoint(tenant, path.startsWith("http") ? path : receiver.url(path), events, batchSize, secrets);
         EndpointDirectory directory = stack.app.getBean(EndpointDirectory.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> directory.get(e.id()) != null);
         return e;
@@ -212,6 +213,50 @@ class WebhookRelayIT {
         }
         assertThat(new LinkedHashSet<>(events("/batched"))).hasSize(120);
         assertThat(receiver.at("/batched").size()).isLessThan(120);
+    }
+
+    @Test
+    void shouldSendATestMessageAndReplayPastEventsWithTheirOriginalWebhookIds() {
+        // Given an endpoint that received two events
+        String secret = RelayTestStack.newSecret();
+        WebhookEndpoint e = endpoint("replayed", "/replayed", List.of(), 1, List.of(new WebhookSecret(secret, null)));
+        Instant before = Instant.now().minusSeconds(1);
+        stack.event("replayed", "bat_r-0", EventType.SENT);
+        stack.event("replayed", "bat_r-0", EventType.DELIVERED);
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.at("/replayed").size() >= 2);
+        List<String> firstIds = receiver.at("/replayed").stream().map(Receiver.Request::id).toList();
+
+        // When a test message and a replay since before them are asked for
+        stack.command(new WebhookCommand(WebhookCommand.Type.TEST, "t1", e.id(), "replayed", null, Instant.now()));
+        stack.command(new WebhookCommand(WebhookCommand.Type.REPLAY, "r1", e.id(), "replayed", before, Instant.now()));
+
+        // Then the test message arrives signed, and the two events arrive again under the same webhook-ids
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.at("/replayed").size() >= 5);
+        List<Receiver.Request> got = receiver.at("/replayed");
+        assertThat(got).allSatisfy(r -> assertThat(new StandardWebhooksVerifier(secret).verify(r.id(), r.timestamp(), r.signature(),
+                r.body())).isTrue());
+        assertThat(got).filteredOn(r -> r.id().equals("msg_test_t1")).singleElement().satisfies(r ->
+                assertThat(Json.MAPPER.readTree(r.body()).get("type").asText()).isEqualTo("webhook.test"));
+        assertThat(got.stream().map(Receiver.Request::id).filter(id -> !id.startsWith("msg_test_")))
+                .containsExactlyInAnyOrder(firstIds.get(0), firstIds.get(1), firstIds.get(0), firstIds.get(1));
+    }
+
+    @Test
+    void shouldNotCallAnEndpointWhoseAddressIsNotAllowed() {
+        // Given an endpoint on 127.0.0.2 (loopback, outside the allowlisted 127.0.0.1/32) — e.g. a DNS name moved there
+        receiver.on("/never", r -> 200, 0);
+        WebhookEndpoint e = endpoint("ssrf", receiver.url("/never").replace("127.0.0.1", "127.0.0.2"),
+                List.of(), 1, List.of(new WebhookSecret(RelayTestStack.newSecret(), null)));
+
+        // When an event arrives
+        stack.event("ssrf", "bat_f-0", EventType.SENT);
+
+        // Then no request is made, and the delivery shows the refusal and a retry
+        await().atMost(Duration.ofSeconds(20)).until(() -> !stack.query("SELECT last_error FROM webhook_delivery WHERE endpoint_id = '"
+                + e.id() + "'").isEmpty());
+        assertThat(receiver.at("/never")).isEmpty();
+        assertThat((String) stack.query("SELECT last_error FROM webhook_delivery WHERE endpoint_id = '" + e.id() + "'").get(0)
+                .get("last_error")).contains("public-address").contains("127.0.0.2");
     }
 
     static List<Receiver.Request> delivered(String path) {

@@ -48,7 +48,7 @@ final class EndpointQueue {
 
     private final String endpointId;
     private final EndpointDirectory directory;
-    private final HttpSender sender;
+    private final Poster sender;
     private final Outbox outbox;
     private final Settings settings;
     private final Clock clock;
@@ -64,7 +64,7 @@ final class EndpointQueue {
     private Instant nextAttemptAt = Instant.EPOCH;
     private Instant failingSince;
 
-    EndpointQueue(String endpointId, EndpointDirectory directory, HttpSender sender, Outbox outbox, Settings settings,
+    EndpointQueue(String endpointId, EndpointDirectory directory, Poster sender, Outbox outbox, Settings settings,
             Clock clock, RelayMetrics metrics, AtomicInteger inMemory, AtomicInteger inFlightPosts) {
         this.endpointId = endpointId;
         this.directory = directory;

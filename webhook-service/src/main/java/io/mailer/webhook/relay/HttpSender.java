@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * resolution the JDK client makes for the connection itself is not pinned — see the module README).
  * Resolution is blocking, so it runs on its own small pool, never on the consumer thread.
  */
-public final class HttpSender implements AutoCloseable {
+public final class HttpSender implements Poster, AutoCloseable {
 
     private static final long CHECK_TTL_MS = 30_000;
     public static final String USER_AGENT = "Mailer-Webhooks/1";
@@ -53,7 +53,8 @@ public final class HttpSender implements AutoCloseable {
                 .build();
     }
 
-    CompletableFuture<Attempt> post(WebhookEndpoint endpoint, String messageId, String body) {
+    @Override
+    public CompletableFuture<Attempt> post(WebhookEndpoint endpoint, String messageId, String body) {
         long started = System.nanoTime();
         return refusal(endpoint.url()).thenCompose(refusal -> {
             if (refusal != null) {
