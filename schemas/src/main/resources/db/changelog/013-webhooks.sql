@@ -32,6 +32,7 @@ CREATE TABLE webhook_delivery (
     event_type       TEXT,
     status           TEXT        NOT NULL,
     attempts         INTEGER     NOT NULL,
+    events           INTEGER     NOT NULL DEFAULT 1,
     last_status_code INTEGER,
     last_latency_ms  BIGINT,
     last_error       TEXT,

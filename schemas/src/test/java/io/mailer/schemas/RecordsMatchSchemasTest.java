@@ -117,7 +117,7 @@ class RecordsMatchSchemasTest {
         assertThat(violations("webhook-message", TOPICS.webhookRetries.get(0), message)).isEmpty();
         assertThat(violations("webhook-message", TOPICS.webhookRetries.get(5), message.failedOnce(NOW))).isEmpty();
         assertThat(violations("webhook-delivery", TOPICS.webhookDeliveries, new WebhookDelivery("msg_x", "wh_abc", "acme", "email.sent",
-                WebhookDelivery.Status.RETRYING, 1, 503, 12L, null, NOW, NOW, NOW.plusSeconds(10)))).isEmpty();
+                WebhookDelivery.Status.RETRYING, 1, 503, 12L, null, NOW, NOW, NOW.plusSeconds(10), 1))).isEmpty();
     }
 
     @Test

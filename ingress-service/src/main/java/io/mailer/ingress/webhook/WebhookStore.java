@@ -36,7 +36,7 @@ public class WebhookStore {
         this.topics = topics;
     }
 
-    public record DeliveryRow(String messageId, String eventType, String status, int attempts, Integer lastStatusCode,
+    public record DeliveryRow(String messageId, String eventType, int events, String status, int attempts, Integer lastStatusCode,
             Long lastLatencyMs, String lastError, Instant createdAt, Instant lastAttemptAt, Instant nextAttemptAt) {
     }
 
@@ -68,7 +68,7 @@ public class WebhookStore {
     }
 
     public Mono<List<DeliveryRow>> deliveries(String endpointId, Instant afterAt, String afterId, int rows) {
-        var sql = db.sql("SELECT message_id, event_type, status, attempts, last_status_code, last_latency_ms, last_error,"
+        var sql = db.sql("SELECT message_id, event_type, events, status, attempts, last_status_code, last_latency_ms, last_error,"
                         + " created_at, last_attempt_at, next_attempt_at FROM webhook_delivery WHERE endpoint_id = :endpoint"
                         + (afterAt == null ? "" : " AND (created_at, message_id) < (:at, :id)")
                         + " ORDER BY created_at DESC, message_id DESC LIMIT :rows")
@@ -77,7 +77,7 @@ public class WebhookStore {
             sql = sql.bind("at", afterAt.atOffset(ZoneOffset.UTC)).bind("id", afterId);
         }
         return sql.map(row -> new DeliveryRow(row.get("message_id", String.class), row.get("event_type", String.class),
-                        row.get("status", String.class), row.get("attempts", Integer.class), row.get("last_status_code", Integer.class),
+                        row.get("events", Integer.class), row.get("status", String.class), row.get("attempts", Integer.class), row.get("last_status_code", Integer.class),
                         row.get("last_latency_ms", Long.class), row.get("last_error", String.class),
                         instant(row.get("created_at", OffsetDateTime.class)), instant(row.get("last_attempt_at", OffsetDateTime.class)),
                         instant(row.get("next_attempt_at", OffsetDateTime.class))))

@@ -37,8 +37,8 @@ public final class DeliveryProjector implements AutoCloseable {
 
     static final String UPSERT_DELIVERY = """
             INSERT INTO webhook_delivery (message_id, endpoint_id, tenant_id, event_type, status, attempts, last_status_code,
-                last_latency_ms, last_error, created_at, last_attempt_at, next_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                last_latency_ms, last_error, created_at, last_attempt_at, next_attempt_at, events)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (endpoint_id, message_id) DO UPDATE SET status = EXCLUDED.status, attempts = EXCLUDED.attempts,
                 last_status_code = EXCLUDED.last_status_code, last_latency_ms = EXCLUDED.last_latency_ms,
                 last_error = EXCLUDED.last_error, last_attempt_at = EXCLUDED.last_attempt_at,
@@ -120,7 +120,7 @@ public final class DeliveryProjector implements AutoCloseable {
         if (!deliveries.isEmpty()) {
             List<Object[]> rows = deliveries.values().stream().map(d -> new Object[] {d.messageId(), d.endpointId(), d.tenantId(),
                     d.eventType(), d.status().name(), d.attempts(), d.lastStatusCode(), d.lastLatencyMs(), d.lastError(),
-                    ts(d.createdAt()), ts(d.lastAttemptAt()), ts(d.nextAttemptAt())}).toList();
+                    ts(d.createdAt()), ts(d.lastAttemptAt()), ts(d.nextAttemptAt()), d.events()}).toList();
             jdbc.batchUpdate(UPSERT_DELIVERY, rows);
         }
         for (ConsumerRecord<String, byte[]> r : endpoints) {

@@ -136,7 +136,7 @@ final class EndpointQueue {
             inMemory.addAndGet(-batch.size());
             Attempt a = error != null ? new Attempt(0, 0, error.toString()) : attempt;
             try {
-                onResult(endpoint, batch, a);
+                onResult(endpoint, id, batch, a);
             } catch (RuntimeException e) {
                 log.error("Webhook result handling failed for endpoint {}", endpointId, e);
             } finally {
@@ -145,7 +145,7 @@ final class EndpointQueue {
         });
     }
 
-    private synchronized void onResult(WebhookEndpoint endpoint, List<Item> batch, Attempt attempt) {
+    private synchronized void onResult(WebhookEndpoint endpoint, String id, List<Item> batch, Attempt attempt) {
         inFlight = false;
         Instant now = clock.instant();
         metrics.attempt(attempt);
@@ -153,8 +153,17 @@ final class EndpointQueue {
             failing = false;
             level = 0;
             failingSince = null;
+            boolean single = batch.size() == 1 && endpoint.batchSize() == 1;
+            if (!single) {
+                // one record per request: a batch is one message (its webhook-id) in the deliveries log
+                WebhookMessage first = batch.get(0).message();
+                outbox.record(new WebhookDelivery(id, endpointId, first.tenantId(), "batch", Status.DELIVERED, 1, attempt.status(),
+                        attempt.latencyMs(), null, first.createdAt(), now, null, batch.size()));
+            }
             for (Item i : batch) {
-                outbox.record(delivery(i.message(), Status.DELIVERED, i.message().attempt() + 1, attempt, now, null));
+                if (single || i.message().attempt() > 0) {
+                    outbox.record(delivery(i.message(), Status.DELIVERED, i.message().attempt() + 1, attempt, now, null));
+                }
                 metrics.delivered(i.message());
                 i.source().release();
             }
@@ -269,7 +278,7 @@ final class EndpointQueue {
 
     private WebhookDelivery delivery(WebhookMessage m, Status status, int attempts, Attempt a, Instant now, Instant next) {
         return new WebhookDelivery(m.messageId(), m.endpointId(), m.tenantId(), m.eventType(), status, attempts,
-                a.status() == 0 ? null : a.status(), a.latencyMs(), a.error(), m.createdAt(), now, next);
+                a.status() == 0 ? null : a.status(), a.latencyMs(), a.error(), m.createdAt(), now, next, 1);
     }
 
     synchronized Map<String, Object> state() {

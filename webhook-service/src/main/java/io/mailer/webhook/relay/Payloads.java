@@ -11,7 +11,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The request bodies. One event: {@code {"type":"email.<type>","timestamp":<occurredAt>,"data":<the
@@ -34,11 +33,19 @@ public final class Payloads {
     }
 
     public static String body(DeliveryEvent event) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("type", eventType(event));
-        root.put("timestamp", event.occurredAt() == null ? Instant.now().toString() : event.occurredAt().toString());
-        root.set("data", Json.MAPPER.valueToTree(event));
-        return Json.MAPPER.writeValueAsString(root);
+        return body(event, Json.MAPPER.writeValueAsString(event));
+    }
+
+    /**
+     * The body around the event's JSON as it is on the topic (the record's bytes, which already are
+     * the public delivery-event object): no second serialization per event.
+     */
+    public static String body(DeliveryEvent event, String eventJson) {
+        String ts = event.occurredAt() == null ? Instant.now().toString() : event.occurredAt().toString();
+        String type = eventType(event);
+        return new StringBuilder(eventJson.length() + type.length() + ts.length() + 40)
+                .append("{\"type\":\"").append(type).append("\",\"timestamp\":\"").append(ts).append("\",\"data\":")
+                .append(eventJson).append('}').toString();
     }
 
     public static String testBody(WebhookCommand command) {

@@ -232,7 +232,7 @@ public final class Relay implements Outbox, AutoCloseable {
                     continue;
                 }
                 if (payload == null) {
-                    payload = Payloads.body(event);
+                    payload = Payloads.body(event, new String(r.value(), StandardCharsets.UTF_8).trim());
                 }
                 WebhookMessage m = new WebhookMessage(Payloads.messageId(e.id(), event.eventId()), e.id(), e.tenantId(),
                         event.sendId(), Payloads.eventType(event), payload, 0, nextSequence(), now, null);
@@ -401,7 +401,7 @@ public final class Relay implements Outbox, AutoCloseable {
         directory.apply(disabled);
         producer.send(new ProducerRecord<>(topics.webhookEndpoints.name(), disabled.id(), disabled));
         record(new WebhookDelivery(endpoint.id() + ":disabled:" + now.toEpochMilli(), endpoint.id(), endpoint.tenantId(),
-                "webhook.endpoint.disabled", WebhookDelivery.Status.ENDPOINT_DISABLED, 0, null, null, reason, now, now, null));
+                "webhook.endpoint.disabled", WebhookDelivery.Status.ENDPOINT_DISABLED, 0, null, null, reason, now, now, null, 0));
     }
 
     public Map<String, Object> state(String endpointId) {
