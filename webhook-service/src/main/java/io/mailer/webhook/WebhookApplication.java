@@ -72,6 +72,13 @@ public class WebhookApplication {
             "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcRepositoriesAutoConfiguration");
 
     public static void main(String[] args) {
+        // With one or two CPUs the common pool has parallelism 1, and CompletableFuture's default
+        // async executor then starts a new thread per task: the JDK HttpClient completes every
+        // sendAsync through it. A parallelism of 2 keeps those completions on pooled threads.
+        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+                    Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+        }
         MailerApplication.runOrExit(WebhookApplication.class, SERVICE_NAME, SETTINGS,
                 WebhookApplication::springProperties, args);
     }

@@ -164,9 +164,9 @@ final class EndpointQueue {
                 if (single || i.message().attempt() > 0) {
                     outbox.record(delivery(i.message(), Status.DELIVERED, i.message().attempt() + 1, attempt, now, null));
                 }
-                metrics.delivered(i.message());
                 i.source().release();
             }
+            metrics.delivered(batch.size(), batch.get(0).message());
             pump();
             return;
         }

@@ -41,8 +41,11 @@ public final class Payloads {
      * the public delivery-event object): no second serialization per event.
      */
     public static String body(DeliveryEvent event, String eventJson) {
-        String ts = event.occurredAt() == null ? Instant.now().toString() : event.occurredAt().toString();
-        String type = eventType(event);
+        return body(eventType(event), event.occurredAt() == null ? Instant.now().toString() : event.occurredAt().toString(),
+                eventJson);
+    }
+
+    static String body(String type, String ts, String eventJson) {
         return new StringBuilder(eventJson.length() + type.length() + ts.length() + 40)
                 .append("{\"type\":\"").append(type).append("\",\"timestamp\":\"").append(ts).append("\",\"data\":")
                 .append(eventJson).append('}').toString();

@@ -80,6 +80,7 @@ public final class Relay implements Outbox, AutoCloseable {
     private final Map<String, Integer> tierIndex = new HashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger inFlightPosts = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch joined = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean alive = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -114,6 +115,14 @@ public final class Relay implements Outbox, AutoCloseable {
         return alive;
     }
 
+    /**
+     * Waits until the consumer has joined its group and fixed its start positions: from then on no
+     * event written is missed, also on a first install (where unread partitions start at their end).
+     */
+    public boolean awaitJoined(Duration timeout) throws InterruptedException {
+        return joined.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private void run() {
         Properties props = new Properties();
         props.putAll(consumerConfig);
@@ -145,6 +154,7 @@ public final class Relay implements Outbox, AutoCloseable {
                     if (eventsPaused) {
                         c.pause(partitions.stream().filter(tp -> tp.topic().equals(topics.deliveryEvents.name())).toList());
                     }
+                    joined.countDown();
                 }
             });
             long lastCommit = 0;
@@ -215,27 +225,28 @@ public final class Relay implements Outbox, AutoCloseable {
     private void onEvent(ConsumerRecord<String, byte[]> r, TopicPartition tp) {
         Source source = new Source(tracker, tp, r.offset());
         try {
-            DeliveryEvent event = topics.deliveryEvents.valueSerde().deserializer().deserialize(r.topic(), r.value());
-            if (event == null || event.tenantId() == null || event.type() == null) {
+            EventFields event = r.value() == null ? null : EventFields.read(r.value());
+            if (event == null) {
                 metrics.skipped();
+                log.warn("Skipping a delivery event without eventId/type/tenantId at {}-{}@{}", r.topic(), r.partition(), r.offset());
                 return;
             }
             List<WebhookEndpoint> endpoints = directory.forTenant(event.tenantId());
             if (endpoints.isEmpty()) {
                 return;
             }
-            String type = event.type().name();
             String payload = null;
             Instant now = clock.instant();
             for (WebhookEndpoint e : endpoints) {
-                if (!e.wants(type)) {
+                if (!e.wants(event.type())) {
                     continue;
                 }
                 if (payload == null) {
-                    payload = Payloads.body(event, new String(r.value(), StandardCharsets.UTF_8).trim());
+                    payload = Payloads.body(event.webhookType(), event.occurredAt() == null ? now.toString() : event.occurredAt(),
+                            new String(r.value(), StandardCharsets.UTF_8).trim());
                 }
                 WebhookMessage m = new WebhookMessage(Payloads.messageId(e.id(), event.eventId()), e.id(), e.tenantId(),
-                        event.sendId(), Payloads.eventType(event), payload, 0, nextSequence(), now, null);
+                        event.sendId(), event.webhookType(), payload, 0, nextSequence(), now, null);
                 source.retain();
                 queue(e.id()).offer(new Item(m, source, m.sequence()));
             }

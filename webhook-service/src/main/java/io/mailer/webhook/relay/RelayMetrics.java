@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The relay's meters: {@code mailer.webhook.attempts{outcome}}, {@code mailer.webhook.delivered},
- * {@code mailer.webhook.delivery.delay} (message created → delivered), {@code mailer.webhook.parked},
+ * {@code mailer.webhook.delivery.delay} (oldest message of a request created → delivered), {@code mailer.webhook.parked},
  * {@code mailer.webhook.given.up}, {@code mailer.webhook.dropped}, {@code mailer.webhook.endpoints.disabled{reason}},
  * {@code mailer.webhook.in.memory}, {@code mailer.webhook.records.skipped}.
  */
@@ -42,10 +42,11 @@ public final class RelayMetrics {
         registry.counter("mailer.webhook.attempts", "outcome", outcome).increment();
     }
 
-    void delivered(WebhookMessage m) {
-        delivered.increment();
-        if (m.createdAt() != null) {
-            delay.record(Duration.between(m.createdAt(), clock.instant()));
+    /** A request delivered {@code events}; the delay is its oldest event's (one timer sample per request). */
+    void delivered(int events, WebhookMessage oldest) {
+        delivered.increment(events);
+        if (oldest.createdAt() != null) {
+            delay.record(Duration.between(oldest.createdAt(), clock.instant()));
         }
     }
 

@@ -154,6 +154,13 @@ public class RelayConfig {
                 Thread.currentThread().interrupt();
             }
             relay.start();
+            try {
+                if (!relay.awaitJoined(Duration.ofSeconds(60))) {
+                    log.warn("The webhook relay has not joined its consumer group within 60 s; starting anyway");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             projector.start();
             running = true;
         }
