@@ -37,9 +37,9 @@ public class WebhookApplication {
             Checks.POSITIVE_NUMBER, "an endpoint failing without a success for this long is disabled");
     public static final Setting WEBHOOK_MAX_AGE_HOURS = Setting.optional("WEBHOOK_MAX_AGE_HOURS", "72",
             Checks.POSITIVE_NUMBER, "a message not delivered this long after its event is given up (FAILED)");
-    public static final Setting WEBHOOK_ENDPOINT_QUEUE = Setting.optional("WEBHOOK_ENDPOINT_QUEUE", "2000",
-            Checks.POSITIVE_INT, "messages held in memory per endpoint; beyond, they wait in the first retry tier");
-    public static final Setting WEBHOOK_MAX_IN_MEMORY = Setting.optional("WEBHOOK_MAX_IN_MEMORY", "100000",
+    public static final Setting WEBHOOK_ENDPOINT_QUEUE = Setting.optional("WEBHOOK_ENDPOINT_QUEUE", "10000",
+            Checks.POSITIVE_INT, "messages held in memory per endpoint; beyond, the newest wait in the first retry tier");
+    public static final Setting WEBHOOK_MAX_IN_MEMORY = Setting.optional("WEBHOOK_MAX_IN_MEMORY", "40000",
             Checks.POSITIVE_INT, "messages held in memory over all endpoints before the relay stops reading delivery-events");
 
     public static final Setting WEBHOOK_RETRY_DELAYS = Setting.optional("WEBHOOK_RETRY_DELAYS", "10s,1m,10m,1h,3h,8h",

@@ -35,8 +35,8 @@ public record WebhookProperties(
         timeout = timeout == null ? Duration.ofSeconds(15) : timeout;
         disableAfter = disableAfter == null ? Duration.ofHours(24) : disableAfter;
         maxAge = maxAge == null ? Duration.ofHours(72) : maxAge;
-        endpointQueue = endpointQueue <= 0 ? 2000 : endpointQueue;
-        maxInMemory = maxInMemory <= 0 ? 100_000 : maxInMemory;
+        endpointQueue = endpointQueue <= 0 ? 10_000 : endpointQueue;
+        maxInMemory = maxInMemory <= 0 ? 40_000 : maxInMemory;
         retryDelays = retryDelays == null || retryDelays.isEmpty()
                 ? List.of(Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofHours(1),
                         Duration.ofHours(3), Duration.ofHours(8))
