@@ -139,7 +139,7 @@ public final class DeliveryProjector implements AutoCloseable {
         }
     }
 
-    /** The same statement ingress runs after writing the topic: the higher revision wins. */
+    /** What ingress also runs (through R2DBC) after writing the topic: the higher revision wins, a deleted row stays deleted. */
     public static void upsertEndpoint(JdbcTemplate jdbc, WebhookEndpoint e) {
         jdbc.update("""
                 INSERT INTO webhook_endpoint (id, tenant_id, url, events, description, enabled, disabled_reason, disabled_at,
