@@ -1,8 +1,8 @@
 {{/*
-The workload of one component, shared by the four so hardening, probes and grace periods cannot
+The workload of one component, shared by the five so hardening, probes and grace periods cannot
 drift apart. Arguments: (dict "root" $ "component" "dispatcher" "env" <yaml list string>
 "volumes" <yaml list string> "volumeMounts" <yaml list string>). The Kafka security settings
-(credentials, truststore) are added here for all four: every component is a Kafka client.
+(credentials, truststore) are added here for all five: every component is a Kafka client.
 */}}
 {{- define "mailer.deployment" -}}
 {{- $root := .root }}

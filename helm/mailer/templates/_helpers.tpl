@@ -137,7 +137,7 @@ without TLS fails the render: the clients would ignore it and talk clear text to
 {{- end }}
 
 {{/*
-The Kafka credentials and truststore of every Kafka client (the four services and the topic Job),
+The Kafka credentials and truststore of every Kafka client (the five services and the topic Job),
 nothing with PLAINTEXT: (dict "root" $), or with "secret" <name> for the credentials' Secret. SASL
 credentials are required keys, never optional: a pod without them could not connect at all.
 */}}

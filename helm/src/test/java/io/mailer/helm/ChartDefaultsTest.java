@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The chart installed with its defaults: what the deployment guide promises operators. */
 class ChartDefaultsTest {
 
-    static final List<String> COMPONENTS = List.of("ingress", "topology", "dispatcher", "feedback");
+    static final List<String> COMPONENTS = List.of("ingress", "topology", "dispatcher", "feedback", "webhook");
 
     private final Chart.Manifests manifests = Chart.render(null);
 
@@ -18,12 +18,13 @@ class ChartDefaultsTest {
     void shouldRenderExactlyTheExpectedObjects() {
         assertThat(manifests.names()).containsExactlyInAnyOrder(
                 "ConfigMap/mailer-config", "ConfigMap/mailer-dashboard", "Secret/mailer-secrets",
-                "Deployment/mailer-ingress", "Deployment/mailer-topology", "Deployment/mailer-dispatcher", "Deployment/mailer-feedback",
-                "Service/mailer-ingress", "Service/mailer-topology", "Service/mailer-dispatcher", "Service/mailer-feedback",
-                "ServiceAccount/mailer-ingress", "ServiceAccount/mailer-topology", "ServiceAccount/mailer-dispatcher", "ServiceAccount/mailer-feedback",
-                "PodDisruptionBudget/mailer-ingress", "PodDisruptionBudget/mailer-topology", "PodDisruptionBudget/mailer-dispatcher", "PodDisruptionBudget/mailer-feedback",
+                "Deployment/mailer-ingress", "Deployment/mailer-topology", "Deployment/mailer-dispatcher", "Deployment/mailer-feedback", "Deployment/mailer-webhook",
+                "Service/mailer-ingress", "Service/mailer-topology", "Service/mailer-dispatcher", "Service/mailer-feedback", "Service/mailer-webhook",
+                "ServiceAccount/mailer-ingress", "ServiceAccount/mailer-topology", "ServiceAccount/mailer-dispatcher", "ServiceAccount/mailer-feedback", "ServiceAccount/mailer-webhook",
+                "PodDisruptionBudget/mailer-ingress", "PodDisruptionBudget/mailer-topology", "PodDisruptionBudget/mailer-dispatcher", "PodDisruptionBudget/mailer-feedback", "PodDisruptionBudget/mailer-webhook",
                 // topology scales by partitions, not CPU: no HPA by default
-                "HorizontalPodAutoscaler/mailer-ingress", "HorizontalPodAutoscaler/mailer-dispatcher", "HorizontalPodAutoscaler/mailer-feedback");
+                "HorizontalPodAutoscaler/mailer-ingress", "HorizontalPodAutoscaler/mailer-dispatcher", "HorizontalPodAutoscaler/mailer-feedback",
+                "HorizontalPodAutoscaler/mailer-webhook");
     }
 
     @Test
@@ -46,6 +47,7 @@ class ChartDefaultsTest {
         assertThat(Workloads.mounts(Workloads.deployment(manifests, "ingress"))).isEqualTo(Map.of("/tmp", "emptyDir"));
         assertThat(Workloads.mounts(Workloads.deployment(manifests, "dispatcher"))).isEqualTo(Map.of("/tmp", "emptyDir"));
         assertThat(Workloads.mounts(Workloads.deployment(manifests, "feedback"))).isEqualTo(Map.of("/tmp", "emptyDir"));
+        assertThat(Workloads.mounts(Workloads.deployment(manifests, "webhook"))).isEqualTo(Map.of("/tmp", "emptyDir"));
         Map<String, Object> topology = Workloads.deployment(manifests, "topology");
         assertThat(Workloads.mounts(topology)).isEqualTo(Map.of("/tmp", "emptyDir", "/var/lib/mailer/streams", "emptyDir"));
         assertThat(Workloads.plainEnv(topology)).containsEntry("STREAMS_STATE_DIR", "/var/lib/mailer/streams")
@@ -78,7 +80,7 @@ class ChartDefaultsTest {
 
     @Test
     void shouldGiveTheApi30SecondsAndWorkers60SecondsToShutDown() {
-        Map<String, Integer> grace = Map.of("ingress", 30, "topology", 60, "dispatcher", 60, "feedback", 60);
+        Map<String, Integer> grace = Map.of("ingress", 30, "topology", 60, "dispatcher", 60, "feedback", 60, "webhook", 45);
         grace.forEach((component, seconds) -> assertThat((Integer) at(Workloads.deployment(manifests, component),
                 "spec.template.spec.terminationGracePeriodSeconds")).as(component).isEqualTo(seconds));
     }
@@ -120,6 +122,8 @@ class ChartDefaultsTest {
         assertThat(Workloads.secretEnv(Workloads.deployment(manifests, "dispatcher"))).isEqualTo(Map.of(
                 "UNSUBSCRIBE_SECRET", "mailer-secrets/unsubscribe-secret?"));
         assertThat(Workloads.secretEnv(Workloads.deployment(manifests, "feedback"))).isEqualTo(Map.of(
+                "DATABASE_URL", "mailer-secrets/database-url"));
+        assertThat(Workloads.secretEnv(Workloads.deployment(manifests, "webhook"))).isEqualTo(Map.of(
                 "DATABASE_URL", "mailer-secrets/database-url"));
         assertThat(Workloads.secretEnv(Workloads.deployment(manifests, "topology"))).isEmpty();
 

@@ -56,11 +56,11 @@ class ChartKafkaAndPostgresTlsTest {
             assertThat(Workloads.secretEnv(deployment)).as(component).containsAllEntriesOf(SASL_FROM_EXISTING_SECRET);
             assertThat(kafkaPlainEnv(deployment)).as(component).isEqualTo(Map.of("KAFKA_SSL_TRUSTSTORE_LOCATION", KAFKA_CA));
         }
-        // and each component mounts, read-only, the CA files it uses: only ingress and feedback talk to PostgreSQL
+        // and each component mounts, read-only, the CA files it uses: only ingress, feedback and webhook talk to PostgreSQL
         Map<String, String> kafkaCa = Map.of(KAFKA_CA, "kafka-cluster-ca-cert/ca.crt");
         Map<String, String> bothCas = Map.of(KAFKA_CA, "kafka-cluster-ca-cert/ca.crt", RDS_CA, "rds-ca/rds-global-bundle.pem");
         assertThat(secretFilesByComponent(manifests)).isEqualTo(Map.of(
-                "ingress", bothCas, "topology", kafkaCa, "dispatcher", kafkaCa, "feedback", bothCas));
+                "ingress", bothCas, "topology", kafkaCa, "dispatcher", kafkaCa, "feedback", bothCas, "webhook", bothCas));
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.yaml.snakeyaml.Yaml;
 /** Every value an operator can set is in the README's parameters tables. */
 class ChartReadmeTest {
 
-    static final Set<String> COMPONENTS = Set.of("ingress", "topology", "dispatcher", "feedback");
+    static final Set<String> COMPONENTS = Set.of("ingress", "topology", "dispatcher", "feedback", "webhook");
 
     @Test
     void shouldDocumentEveryParameter() {

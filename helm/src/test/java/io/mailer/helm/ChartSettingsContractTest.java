@@ -50,6 +50,6 @@ class ChartSettingsContractTest {
             assertThat(Workloads.plainEnv(deployment).values()).filteredOn(v -> v.startsWith("/etc/mailer/"))
                     .as(component).allMatch(files::containsKey);
         }
-        assertThat(List.copyOf(ServiceSettings.BY_COMPONENT.keySet())).hasSize(4);
+        assertThat(List.copyOf(ServiceSettings.BY_COMPONENT.keySet())).hasSize(5);
     }
 }

@@ -20,7 +20,7 @@ class ComposeFileTest {
 
     static final Path COMPOSE = Chart.repoRoot().resolve("docker-compose.yml");
     static final Map<String, String> SERVICES = Map.of("ingress-service", "ingress", "topology", "topology",
-            "dispatcher-service", "dispatcher", "feedback-service", "feedback");
+            "dispatcher-service", "dispatcher", "feedback-service", "feedback", "webhook-service", "webhook");
 
     /** The file as compose sees it: SnakeYAML resolves the anchors and merge keys. */
     @SuppressWarnings("unchecked")
@@ -51,7 +51,7 @@ class ComposeFileTest {
         Map<String, Map<String, Object>> services = services();
 
         assertThat(services).containsOnlyKeys("kafka", "postgres", "elasticmq", "ses-sandbox",
-                "ingress-service", "topology", "dispatcher-service", "feedback-service");
+                "ingress-service", "topology", "dispatcher-service", "feedback-service", "webhook-service");
         assertThat(services.get("kafka").get("image")).isEqualTo("apache/kafka:4.1.2");
         assertThat((String) services.get("postgres").get("image")).startsWith("postgres:17.");
         assertThat((String) services.get("elasticmq").get("image")).startsWith("softwaremill/elasticmq-native:1.");
@@ -65,7 +65,8 @@ class ComposeFileTest {
                 "ingress-service", List.of("kafka", "postgres"),
                 "topology", List.of("kafka"),
                 "dispatcher-service", List.of("kafka", "ses-sandbox"),
-                "feedback-service", List.of("kafka", "postgres"));
+                "feedback-service", List.of("kafka", "postgres"),
+                "webhook-service", List.of("kafka", "postgres"));
 
         needs.forEach((name, dependencies) -> {
             Map<String, Object> service = services.get(name);

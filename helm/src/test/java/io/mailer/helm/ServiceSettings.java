@@ -7,6 +7,7 @@ import io.mailer.schemas.settings.CommonSettings;
 import io.mailer.schemas.settings.KafkaSecurity;
 import io.mailer.schemas.settings.Setting;
 import io.mailer.topology.TopologyApplication;
+import io.mailer.webhook.WebhookApplication;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +25,8 @@ final class ServiceSettings {
             "ingress", asStarted(IngressApplication.SETTINGS),
             "topology", asStarted(TopologyApplication.SETTINGS),
             "dispatcher", asStarted(DispatcherApplication.SETTINGS),
-            "feedback", asStarted(FeedbackApplication.SETTINGS));
+            "feedback", asStarted(FeedbackApplication.SETTINGS),
+            "webhook", asStarted(WebhookApplication.SETTINGS));
 
     /** Placeholder for a value read from a Secret, where only presence matters. */
     private static final String FROM_SECRET = "(from a Secret)";

@@ -36,8 +36,10 @@ class TopicJobTest {
 
         // Then every topic of the registry is created, compacted exactly where the registry says so
         Map<String, String> expected = new LinkedHashMap<>();
-        Map<String, Long> retention = Map.of("batch-commands", 1209600000L, "sends", 604800000L, "sends-retry-1s", 604800000L,
-                "sends-retry-10s", 604800000L, "sends-retry-1m", 604800000L, "sends-retry-10m", 604800000L);
+        Map<String, Long> retention = new java.util.HashMap<>(Map.of("batch-commands", 1209600000L, "sends", 604800000L,
+                "sends-retry-1s", 604800000L, "sends-retry-10s", 604800000L, "sends-retry-1m", 604800000L,
+                "sends-retry-10m", 604800000L, "webhook-commands", 604800000L, "webhook-deliveries", 604800000L));
+        Topics.WEBHOOK_RETRY_TIERS.forEach(tier -> retention.put("webhook-retry-" + tier, 604800000L));
         Topics topics = new Topics("mailer.");
         for (Topic<String, ?> topic : topics.all()) {
             String shortName = topic.name().substring("mailer.".length());

@@ -8,7 +8,7 @@ import java.util.Map;
 final class Workloads {
 
     /** Component → HTTP port, as fixed by the services' contracts. */
-    static final Map<String, Integer> PORTS = Map.of("ingress", 3000, "topology", 3001, "dispatcher", 3002, "feedback", 3003);
+    static final Map<String, Integer> PORTS = Map.of("ingress", 3000, "topology", 3001, "dispatcher", 3002, "feedback", 3003, "webhook", 3004);
 
     private Workloads() {
     }

@@ -37,7 +37,10 @@ public class IngressApplication {
             Setting.optional("INGRESS_MAX_BODY_MB", "10", Checks.POSITIVE_INT, "max size of a JSON request body, in MB"),
             Setting.optional("INGRESS_RATE_LIMIT_PER_SECOND", "50", Checks.POSITIVE_INT, "requests per second per API key"),
             Setting.optional("INGRESS_RECIPIENTS_PER_DAY", "5000000", Checks.POSITIVE_INT, "recipients per day per API key"),
-            Setting.optional("CORS_ALLOWED_ORIGINS", "", Checks.ANY, "comma-separated browser origins allowed by CORS (empty: none)"));
+            Setting.optional("CORS_ALLOWED_ORIGINS", "", Checks.ANY, "comma-separated browser origins allowed by CORS (empty: none)"),
+            Setting.optional("WEBHOOK_ALLOW_HTTP", "false", Checks.BOOLEAN, "accept http:// webhook URLs (local runs only)"),
+            Setting.optional("WEBHOOK_ALLOWED_NETWORKS", "", io.mailer.schemas.webhooks.WebhookUrlPolicy::networksProblem,
+                    "comma-separated CIDRs webhook URLs may resolve to although private/loopback/link-local"));
 
     public static void main(String[] args) {
         MailerApplication.runOrExit(IngressApplication.class, SERVICE, SETTINGS, IngressApplication::springProperties, args);
@@ -70,6 +73,8 @@ public class IngressApplication {
         p.put("mailer.ingress.recipients-per-day", s.get("INGRESS_RECIPIENTS_PER_DAY"));
         p.put("mailer.ingress.cors-allowed-origins", s.has("CORS_ALLOWED_ORIGINS") ? s.get("CORS_ALLOWED_ORIGINS") : "");
         p.put("mailer.ingress.unsubscribe-secret", s.has("UNSUBSCRIBE_SECRET") ? s.get("UNSUBSCRIBE_SECRET") : "");
+        p.put("mailer.ingress.webhooks.allow-http", s.get("WEBHOOK_ALLOW_HTTP").toLowerCase());
+        p.put("mailer.ingress.webhooks.allowed-networks", s.has("WEBHOOK_ALLOWED_NETWORKS") ? s.get("WEBHOOK_ALLOWED_NETWORKS") : "");
         // ingress reads PostgreSQL through R2DBC only; JDBC is only Liquibase's own connection
         p.put("spring.autoconfigure.exclude", String.join(",",
                 "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",

@@ -20,6 +20,11 @@ import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.kafka.Topic;
 import io.mailer.schemas.kafka.Topics;
+import io.mailer.schemas.webhooks.WebhookCommand;
+import io.mailer.schemas.webhooks.WebhookDelivery;
+import io.mailer.schemas.webhooks.WebhookEndpoint;
+import io.mailer.schemas.webhooks.WebhookMessage;
+import io.mailer.schemas.webhooks.WebhookSecret;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +100,33 @@ class RecordsMatchSchemasTest {
         var suppression = new Suppression("acme", "Bob@Example.COM", Suppression.Reason.BOUNCE, "ev-1", NOW);
         assertThat(suppression.email()).isEqualTo("bob@example.com");
         assertThat(violations("suppression", TOPICS.suppressions, suppression)).isEmpty();
+    }
+
+    @Test
+    void shouldWriteWebhookRecordsThatMatchTheirSchemas() {
+        var secret = new WebhookSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", null);
+        var rotated = new WebhookSecret("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", NOW.plusSeconds(86400));
+        var endpoint = new WebhookEndpoint("wh_abc", "acme", "https://hooks.example.com/mailer", List.of("DELIVERED", "BOUNCED"),
+                "CRM", true, null, null, List.of(secret, rotated), 1, NOW, NOW, 1L);
+        assertThat(violations("webhook-endpoint", TOPICS.webhookEndpoints, endpoint)).isEmpty();
+        assertThat(violations("webhook-endpoint", TOPICS.webhookEndpoints, endpoint.disabled("endpoint answered 410 Gone", NOW))).isEmpty();
+        assertThat(violations("webhook-command", TOPICS.webhookCommands,
+                new WebhookCommand(WebhookCommand.Type.REPLAY, "c1", "wh_abc", "acme", NOW.minusSeconds(60), NOW))).isEmpty();
+        var message = new WebhookMessage("msg_x", "wh_abc", "acme", "bat_1-0", "email.sent", "{\"type\":\"email.sent\"}", 0,
+                1L, NOW, null);
+        assertThat(violations("webhook-message", TOPICS.webhookRetries.get(0), message)).isEmpty();
+        assertThat(violations("webhook-message", TOPICS.webhookRetries.get(5), message.failedOnce(NOW))).isEmpty();
+        assertThat(violations("webhook-delivery", TOPICS.webhookDeliveries, new WebhookDelivery("msg_x", "wh_abc", "acme", "email.sent",
+                WebhookDelivery.Status.RETRYING, 1, 503, 12L, null, NOW, NOW, NOW.plusSeconds(10), 1))).isEmpty();
+    }
+
+    @Test
+    void shouldNeverPrintWebhookSecrets() {
+        var secret = new WebhookSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", null);
+        var endpoint = new WebhookEndpoint("wh_abc", "acme", "https://hooks.example.com/mailer", List.of(), null, true, null, null,
+                List.of(secret), 1, NOW, NOW, 1L);
+        assertThat(endpoint.toString()).doesNotContain("MfKQ9r8").contains("redacted");
+        assertThat(secret.toString()).doesNotContain("MfKQ9r8");
     }
 
     private static <V> Set<ValidationMessage> violations(String schemaName, Topic<String, V> topic, V value) {

@@ -22,7 +22,8 @@ class SchemaCompatibilityTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"batch-command", "send", "delivery-event", "suppression", "message-content", "batch-cancellation"})
+    @ValueSource(strings = {"batch-command", "send", "delivery-event", "suppression", "message-content", "batch-cancellation",
+            "webhook-endpoint", "webhook-command", "webhook-message", "webhook-delivery"})
     void shouldStayBackwardCompatibleWithBaseline(String name) throws IOException {
         JsonNode baseline = read("/schema-baseline/" + name + ".schema.json");
         JsonNode current = read("/schemas/" + name + ".schema.json");

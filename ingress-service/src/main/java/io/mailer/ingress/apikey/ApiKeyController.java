@@ -77,13 +77,13 @@ public class ApiKeyController {
         }
         Set<String> scopes = new TreeSet<>();
         if (request.scopes() == null || request.scopes().isEmpty()) {
-            errors.add(new FieldProblem("scopes", "must name at least one of send, read, suppressions, admin"));
+            errors.add(new FieldProblem("scopes", "must name at least one of send, read, suppressions, webhooks, admin"));
         } else {
             for (String s : request.scopes()) {
                 try {
                     scopes.add(ApiPrincipal.Scope.valueOf(String.valueOf(s).toUpperCase(Locale.ROOT)).name().toLowerCase(Locale.ROOT));
                 } catch (IllegalArgumentException e) {
-                    errors.add(new FieldProblem("scopes", "'" + s + "' is not one of send, read, suppressions, admin"));
+                    errors.add(new FieldProblem("scopes", "'" + s + "' is not one of send, read, suppressions, webhooks, admin"));
                 }
             }
         }

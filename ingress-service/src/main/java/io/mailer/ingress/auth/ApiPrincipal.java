@@ -9,7 +9,7 @@ public record ApiPrincipal(String keyId, String tenantId, Set<Scope> scopes) {
     /** The operator's tenant: its admin keys (the bootstrap key is one) are operator admins. */
     public static final String OPERATOR_TENANT = "default";
 
-    public enum Scope { SEND, READ, SUPPRESSIONS, ADMIN }
+    public enum Scope { SEND, READ, SUPPRESSIONS, WEBHOOKS, ADMIN }
 
     public boolean can(Scope scope) {
         return scopes.contains(scope) || scopes.contains(Scope.ADMIN);

@@ -6,6 +6,11 @@ import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.limits.RecordBudget;
+import io.mailer.schemas.webhooks.WebhookCommand;
+import io.mailer.schemas.webhooks.WebhookDelivery;
+import io.mailer.schemas.webhooks.WebhookEndpoint;
+import io.mailer.schemas.webhooks.WebhookMessage;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +49,14 @@ public final class Topics {
     public final Topic<String, SendRequest> sendsRetry10s;
     public final Topic<String, SendRequest> sendsRetry1m;
     public final Topic<String, SendRequest> sendsRetry10m;
+    /** Webhook endpoints by id (ingress writes, the relay follows; tombstone = deleted). Compacted. */
+    public final Topic<String, WebhookEndpoint> webhookEndpoints;
+    /** Test and replay requests for the relay, keyed by endpoint id. */
+    public final Topic<String, WebhookCommand> webhookCommands;
+    /** The relay's record of every attempt, keyed by endpoint id; projected into {@code webhook_delivery}. */
+    public final Topic<String, WebhookDelivery> webhookDeliveries;
+    /** Delay tiers of the webhook relay's retries, keyed by send id, shortest first. */
+    public final List<Topic<String, WebhookMessage>> webhookRetries;
 
     public Topics(String prefix) {
         this.prefix = prefix == null ? DEFAULT_PREFIX : prefix;
@@ -62,7 +75,16 @@ public final class Topics {
         sendsRetry10s = new Topic<>(name("sends-retry-10s"), keys, new JsonSerde<>(SendRequest.class), false);
         sendsRetry1m = new Topic<>(name("sends-retry-1m"), keys, new JsonSerde<>(SendRequest.class), false);
         sendsRetry10m = new Topic<>(name("sends-retry-10m"), keys, new JsonSerde<>(SendRequest.class), false);
+        webhookEndpoints = new Topic<>(name("webhook-endpoints"), keys, new JsonSerde<>(WebhookEndpoint.class), true);
+        webhookCommands = new Topic<>(name("webhook-commands"), keys, new JsonSerde<>(WebhookCommand.class), false);
+        webhookDeliveries = new Topic<>(name("webhook-deliveries"), keys, new JsonSerde<>(WebhookDelivery.class), false);
+        webhookRetries = WEBHOOK_RETRY_TIERS.stream()
+                .map(t -> new Topic<>(name("webhook-retry-" + t), keys, new JsonSerde<>(WebhookMessage.class), false))
+                .toList();
     }
+
+    /** The names of the webhook relay's delay tiers; their delays are the relay's (WebhookRetrySchedule). */
+    public static final List<String> WEBHOOK_RETRY_TIERS = List.of("10s", "1m", "10m", "1h", "3h", "8h");
 
     public String prefix() {
         return prefix;
@@ -73,8 +95,11 @@ public final class Topics {
     }
 
     public List<Topic<String, ?>> all() {
-        return List.of(batchCommands, sends, sendsDlt, suppressions, deliveryEvents, batchCancellations, batchCommandsDlt,
-                feedbackQuarantine, projectorDlt, sendsLedger, sendsRetry1s, sendsRetry10s, sendsRetry1m, sendsRetry10m);
+        List<Topic<String, ?>> all = new ArrayList<>(List.of(batchCommands, sends, sendsDlt, suppressions, deliveryEvents,
+                batchCancellations, batchCommandsDlt, feedbackQuarantine, projectorDlt, sendsLedger, sendsRetry1s,
+                sendsRetry10s, sendsRetry1m, sendsRetry10m, webhookEndpoints, webhookCommands, webhookDeliveries));
+        all.addAll(webhookRetries);
+        return List.copyOf(all);
     }
 
     /** The dispatcher's retry tiers, shortest delay first. */

@@ -7,7 +7,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * One command runs everything locally: embedded Kafka, PostgreSQL, ElasticMQ and the SES sandbox,
- * then the four services in this JVM. Data stays in {@code MAILER_DATA_DIR} (default
+ * then the five services in this JVM. Data stays in {@code MAILER_DATA_DIR} (default
  * {@code ./.mailer}) between runs. Ctrl-C stops the services gracefully, then the infrastructure.
  */
 public final class LocalMailer {
@@ -16,6 +16,7 @@ public final class LocalMailer {
     static final int POSTGRES_PORT = 5433;
     static final int SQS_PORT = 9324;
     static final int SES_PORT = 4566;
+    static final int WEBHOOK_INBOX_PORT = 4580;
 
     private LocalMailer() {
     }
@@ -26,10 +27,19 @@ public final class LocalMailer {
         DevStack stack = DevStack.start(DevStack.Options.defaults()
                 .dataDir(dataDir)
                 .ports(KAFKA_PORT, POSTGRES_PORT, SQS_PORT, SES_PORT));
-        MailerServices services;
+        WebhookInbox inbox;
         try {
-            services = MailerServices.start(stack.env(), MailerServices.Ports.LOCAL);
+            inbox = new WebhookInbox(WEBHOOK_INBOX_PORT);
+        } catch (java.io.IOException e) {
+            stack.close();
+            throw new IllegalStateException("Cannot open the webhook inbox on port " + WEBHOOK_INBOX_PORT, e);
+        }
+        MailerServices services;
+        Map<String, String> env = localEnv(stack.env());
+        try {
+            services = MailerServices.start(env, MailerServices.Ports.LOCAL);
         } catch (RuntimeException e) {
+            inbox.close();
             stack.close();
             throw e;
         }
@@ -37,14 +47,26 @@ public final class LocalMailer {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping Mailer...");
             services.close();
+            inbox.close();
             stack.close();
             stopped.countDown();
         }, "mailer-shutdown"));
-        printWelcome(stack.env(), services.ingressPort(), stack.ses().endpoint());
+        printWelcome(env, services.ingressPort(), stack.ses().endpoint(), inbox.url());
         stopped.await();
     }
 
-    private static void printWelcome(Map<String, String> env, int port, String sesEndpoint) {
+    /**
+     * A local run is an operator's own machine: webhooks may use http:// and reach receivers on this
+     * machine (loopback), which production refuses (https only, public addresses only).
+     */
+    static Map<String, String> localEnv(Map<String, String> stackEnv) {
+        Map<String, String> env = new java.util.LinkedHashMap<>(stackEnv);
+        env.putIfAbsent("WEBHOOK_ALLOW_HTTP", "true");
+        env.putIfAbsent("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128");
+        return env;
+    }
+
+    private static void printWelcome(Map<String, String> env, int port, String sesEndpoint, String inbox) {
         String api = "http://localhost:" + port;
         String key = env.get("MAILER_BOOTSTRAP_ADMIN_KEY");
         System.out.println("""
@@ -71,7 +93,15 @@ public final class LocalMailer {
 
                  Then, with the id it returns:
                 curl -s %1$s/api/v1/batches/<id> -H 'Authorization: Bearer %2$s'
+
+                 Webhooks: point one at the local inbox (%6$s; GET it to see what arrived) or at
+                 your own receiver on this machine — http and localhost are allowed in the local run
+                 only (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOWED_NETWORKS; production: https, public hosts):
+                curl -s -X POST %1$s/api/v1/webhooks -H 'Authorization: Bearer %2$s' \\
+                  -H 'Content-Type: application/json' \\
+                  -d '{"url":"%6$s/mine","events":["SENT","DELIVERED","BOUNCED","COMPLAINED"]}'
+                 It answers the signing secret (whsec_...) once. Then send a batch and: curl -s %6$s
                 ============================================================================
-                """.formatted(api, key, sesEndpoint, KAFKA_PORT, env.get("DATABASE_URL")));
+                """.formatted(api, key, sesEndpoint, KAFKA_PORT, env.get("DATABASE_URL"), inbox));
     }
 }

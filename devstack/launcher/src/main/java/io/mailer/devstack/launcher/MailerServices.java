@@ -4,6 +4,7 @@ import io.mailer.dispatcher.DispatcherApplication;
 import io.mailer.feedback.FeedbackApplication;
 import io.mailer.ingress.IngressApplication;
 import io.mailer.topology.TopologyApplication;
+import io.mailer.webhook.WebhookApplication;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,16 +13,16 @@ import java.util.function.Function;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The four services started side by side in one JVM, each with its own Spring context, port and
- * environment — exactly what runs as four separate jars in production. Used by the local launcher
+ * The five services started side by side in one JVM, each with its own Spring context, port and
+ * environment — exactly what runs as five separate jars in production. Used by the local launcher
  * and by the end-to-end tests, so the tests exercise what a developer runs.
  */
 public final class MailerServices implements AutoCloseable {
 
     /** Ports of the local run; 0 picks a free port (tests). */
-    public record Ports(int ingress, int topology, int dispatcher, int feedback) {
-        public static final Ports LOCAL = new Ports(3000, 3001, 3002, 3003);
-        public static final Ports RANDOM = new Ports(0, 0, 0, 0);
+    public record Ports(int ingress, int topology, int dispatcher, int feedback, int webhook) {
+        public static final Ports LOCAL = new Ports(3000, 3001, 3002, 3003, 3004);
+        public static final Ports RANDOM = new Ports(0, 0, 0, 0, 0);
     }
 
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
@@ -35,6 +36,7 @@ public final class MailerServices implements AutoCloseable {
         MailerServices services = new MailerServices();
         try {
             services.add(FeedbackApplication::start, env, ports.feedback());
+            services.add(WebhookApplication::start, env, ports.webhook());
             services.add(DispatcherApplication::start, env, ports.dispatcher());
             services.add(TopologyApplication::start, env, ports.topology());
             services.ingress = services.add(IngressApplication::start, env, ports.ingress());

@@ -1,0 +1,287 @@
+package io.mailer.webhook.relay;
+
+import io.mailer.schemas.webhooks.WebhookDelivery;
+import io.mailer.schemas.webhooks.WebhookDelivery.Status;
+import io.mailer.schemas.webhooks.WebhookEndpoint;
+import io.mailer.schemas.webhooks.WebhookMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One endpoint's line in this replica: its own memory queue and one request in flight, so a slow or
+ * failing endpoint only ever holds up itself.
+ *
+ * <p>Order: messages carry an increasing {@code sequence}; the oldest is always sent first, and
+ * nothing is sent while an older message of the endpoint is out in a retry tier ({@code out}). That
+ * keeps every endpoint — so every send id — in order through retries.
+ *
+ * <p>Failure: the endpoint is parked. The failed message and everything queued go to the retry tier
+ * of the current back-off level (10 s, 1 m, 10 m, 1 h, 3 h, 8 h, 8 h, ...), and new messages follow
+ * them into a tier while the back-off lasts. When the oldest comes back due, it is the probe; its
+ * success resumes the endpoint, its failure moves up a level. Memory stays bounded: beyond
+ * {@code capacity}, the newest messages wait in the first tier. A 2xx delivers; 410 disables the
+ * endpoint; failing for {@code disableAfter} without a success disables it; a message older than
+ * {@code maxAge} is given up.
+ */
+final class EndpointQueue {
+
+    private static final Logger log = LoggerFactory.getLogger(EndpointQueue.class);
+
+    interface Settings {
+        List<Duration> delays();
+
+        Duration disableAfter();
+
+        Duration maxAge();
+
+        int capacity();
+    }
+
+    private final String endpointId;
+    private final EndpointDirectory directory;
+    private final Poster sender;
+    private final Outbox outbox;
+    private final Settings settings;
+    private final Clock clock;
+    private final RelayMetrics metrics;
+    private final AtomicInteger inMemory;
+    private final AtomicInteger inFlightPosts;
+
+    private final TreeMap<Long, Item> memory = new TreeMap<>();
+    private final TreeSet<Long> out = new TreeSet<>();
+    private boolean inFlight;
+    private boolean failing;
+    private int level;
+    private Instant nextAttemptAt = Instant.EPOCH;
+    private Instant failingSince;
+
+    EndpointQueue(String endpointId, EndpointDirectory directory, Poster sender, Outbox outbox, Settings settings,
+            Clock clock, RelayMetrics metrics, AtomicInteger inMemory, AtomicInteger inFlightPosts) {
+        this.endpointId = endpointId;
+        this.directory = directory;
+        this.sender = sender;
+        this.outbox = outbox;
+        this.settings = settings;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.inMemory = inMemory;
+        this.inFlightPosts = inFlightPosts;
+    }
+
+    /** A new message (from delivery-events, a test or a replay). */
+    synchronized void offer(Item item) {
+        accept(item);
+    }
+
+    /** A message back from a retry tier, due. */
+    synchronized void returned(Item item) {
+        out.remove(item.seq());
+        accept(item);
+    }
+
+    private void accept(Item item) {
+        Instant now = clock.instant();
+        if (failing && now.isBefore(nextAttemptAt)) {
+            park(item, tierFor(Duration.between(now, nextAttemptAt)));
+            return;
+        }
+        put(item);
+        while (memory.size() > settings.capacity()) {
+            // the newest wait in the first tier; older ones stay, so order holds when they return
+            park(take(memory.lastKey()), 0);
+        }
+        pump();
+    }
+
+    private void pump() {
+        if (inFlight || memory.isEmpty()) {
+            return;
+        }
+        WebhookEndpoint endpoint = directory.get(endpointId);
+        if (endpoint == null || !endpoint.enabled()) {
+            dropAll(endpoint == null ? "endpoint deleted" : "endpoint disabled");
+            return;
+        }
+        Long oldestOut = out.isEmpty() ? null : out.first();
+        List<Item> batch = new ArrayList<>();
+        while (batch.size() < endpoint.batchSize() && !memory.isEmpty()
+                && (oldestOut == null || memory.firstKey() < oldestOut)) {
+            batch.add(take(memory.firstKey()));
+        }
+        if (batch.isEmpty()) {
+            return; // an older message is still out in a tier: wait for it
+        }
+        inFlight = true;
+        String id;
+        String body;
+        if (batch.size() == 1 && endpoint.batchSize() == 1) {
+            id = batch.get(0).message().messageId();
+            body = batch.get(0).message().payload();
+        } else {
+            id = Payloads.batchId(batch.stream().map(i -> i.message().messageId()).toList());
+            body = Payloads.batchBody(batch.stream().map(i -> i.message().payload()).toList(), clock.instant());
+        }
+        inMemory.addAndGet(batch.size()); // in flight still counts as held
+        inFlightPosts.incrementAndGet();
+        sender.post(endpoint, id, body).whenComplete((attempt, error) -> {
+            inMemory.addAndGet(-batch.size());
+            Attempt a = error != null ? new Attempt(0, 0, error.toString()) : attempt;
+            try {
+                onResult(endpoint, id, batch, a);
+            } catch (RuntimeException e) {
+                log.error("Webhook result handling failed for endpoint {}", endpointId, e);
+            } finally {
+                inFlightPosts.decrementAndGet();
+            }
+        });
+    }
+
+    private synchronized void onResult(WebhookEndpoint endpoint, String id, List<Item> batch, Attempt attempt) {
+        inFlight = false;
+        Instant now = clock.instant();
+        metrics.attempt(attempt);
+        if (attempt.delivered()) {
+            failing = false;
+            level = 0;
+            failingSince = null;
+            boolean single = batch.size() == 1 && endpoint.batchSize() == 1;
+            if (!single) {
+                // one record per request: a batch is one message (its webhook-id) in the deliveries log
+                WebhookMessage first = batch.get(0).message();
+                outbox.record(new WebhookDelivery(id, endpointId, first.tenantId(), "batch", Status.DELIVERED, 1, attempt.status(),
+                        attempt.latencyMs(), null, first.createdAt(), now, null, batch.size()));
+            }
+            for (Item i : batch) {
+                if (single || i.message().attempt() > 0) {
+                    outbox.record(delivery(i.message(), Status.DELIVERED, i.message().attempt() + 1, attempt, now, null));
+                }
+                i.source().release();
+            }
+            metrics.delivered(batch.size(), batch.get(0).message());
+            pump();
+            return;
+        }
+        if (attempt.gone()) {
+            settleAll(batch, Status.DROPPED, attempt, now);
+            disable(endpoint, "endpoint answered 410 Gone");
+            return;
+        }
+        if (!failing) {
+            failing = true;
+            level = 0;
+            failingSince = now;
+            for (Item i : batch) {
+                if (i.message().firstFailedAt() != null && i.message().firstFailedAt().isBefore(failingSince)) {
+                    failingSince = i.message().firstFailedAt();
+                }
+            }
+        } else {
+            level = Math.min(level + 1, settings.delays().size() - 1);
+        }
+        if (Duration.between(failingSince, now).compareTo(settings.disableAfter()) >= 0) {
+            settleAll(batch, Status.FAILED, attempt, now);
+            disable(endpoint, "failing without a success since " + failingSince);
+            return;
+        }
+        nextAttemptAt = now.plus(settings.delays().get(level));
+        for (Item i : batch) {
+            WebhookMessage failed = i.message().failedOnce(now);
+            if (Duration.between(failed.createdAt(), now).compareTo(settings.maxAge()) >= 0) {
+                outbox.record(delivery(failed, Status.FAILED, failed.attempt(), attempt, now, null));
+                metrics.givenUp();
+                i.source().release();
+            } else {
+                outbox.record(delivery(failed, Status.RETRYING, failed.attempt(), attempt, now, nextAttemptAt));
+                park(new Item(failed, i.source(), i.seq()), level);
+            }
+        }
+        // the rest waits out the back-off in Kafka, not in memory
+        while (!memory.isEmpty()) {
+            park(take(memory.firstKey()), level);
+        }
+    }
+
+    private void disable(WebhookEndpoint endpoint, String reason) {
+        log.warn("Disabling webhook endpoint {} of tenant {}: {}", endpoint.id(), endpoint.tenantId(), reason);
+        metrics.disabled(reason.contains("410") ? "gone" : "failing");
+        outbox.disable(endpoint, reason);
+        dropAll(reason);
+    }
+
+    private void dropAll(String reason) {
+        Instant now = clock.instant();
+        while (!memory.isEmpty()) {
+            Item i = take(memory.firstKey());
+            outbox.record(delivery(i.message(), Status.DROPPED, i.message().attempt(), new Attempt(0, 0, reason), now, null));
+            metrics.dropped();
+            i.source().release();
+        }
+    }
+
+    private void settleAll(List<Item> batch, Status status, Attempt attempt, Instant now) {
+        for (Item i : batch) {
+            outbox.record(delivery(i.message(), status, i.message().attempt() + 1, attempt, now, null));
+            i.source().release();
+        }
+    }
+
+    private void park(Item item, int tier) {
+        out.add(item.seq());
+        metrics.parked();
+        outbox.park(item.message(), tier).whenComplete((ok, error) -> {
+            if (error == null) {
+                item.source().release();
+            } else {
+                // not durable: keep it here and try again with the next message or retry
+                log.warn("Could not park webhook message {} in tier {}: {}", item.message().messageId(), tier, error.toString());
+                synchronized (this) {
+                    out.remove(item.seq());
+                    put(item);
+                }
+            }
+        });
+    }
+
+    /** The longest tier that still returns the message by {@code wait}, else the shortest. */
+    private int tierFor(Duration wait) {
+        int tier = 0;
+        for (int t = 0; t < settings.delays().size(); t++) {
+            if (settings.delays().get(t).compareTo(wait) <= 0) {
+                tier = t;
+            }
+        }
+        return tier;
+    }
+
+    private void put(Item item) {
+        if (memory.put(item.seq(), item) == null) {
+            inMemory.incrementAndGet();
+        }
+    }
+
+    private Item take(long seq) {
+        Item i = memory.remove(seq);
+        if (i != null) {
+            inMemory.decrementAndGet();
+        }
+        return i;
+    }
+
+    private WebhookDelivery delivery(WebhookMessage m, Status status, int attempts, Attempt a, Instant now, Instant next) {
+        return new WebhookDelivery(m.messageId(), m.endpointId(), m.tenantId(), m.eventType(), status, attempts,
+                a.status() == 0 ? null : a.status(), a.latencyMs(), a.error(), m.createdAt(), now, next, 1);
+    }
+
+    synchronized Map<String, Object> state() {
+        return Map.of("memory", memory.size(), "out", out.size(), "failing", failing, "level", level);
+    }
+}

@@ -1,0 +1,232 @@
+package io.mailer.webhook.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mailer.schemas.webhooks.WebhookDelivery;
+import io.mailer.schemas.webhooks.WebhookDelivery.Status;
+import io.mailer.schemas.webhooks.WebhookEndpoint;
+import io.mailer.schemas.webhooks.WebhookMessage;
+import io.mailer.schemas.webhooks.WebhookSecret;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The endpoint queue's rules with a hand-moved clock, a stub HTTP poster that answers at once and an
+ * outbox that records what would go to Kafka.
+ */
+class EndpointQueueTest {
+
+    static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+    final MutableClock clock = new MutableClock(T0);
+    final List<String> posted = new ArrayList<>();
+    final List<Integer> answers = new ArrayList<>();
+    final List<String> parked = new ArrayList<>();
+    final List<Integer> parkedTiers = new ArrayList<>();
+    final List<WebhookDelivery> records = new ArrayList<>();
+    final List<String> disabled = new ArrayList<>();
+    final EndpointDirectory directory = new EndpointDirectory(null, Map.of());
+    final RelaySettings settings = new RelaySettings(List.of(Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(10),
+            Duration.ofHours(1), Duration.ofHours(3), Duration.ofHours(8)), Duration.ofHours(24), Duration.ofHours(72), 3);
+    final AtomicInteger inMemory = new AtomicInteger();
+    long seq;
+
+    final Outbox outbox = new Outbox() {
+        @Override
+        public CompletableFuture<?> park(WebhookMessage message, int tier) {
+            parked.add(message.messageId());
+            parkedTiers.add(tier);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void record(WebhookDelivery delivery) {
+            records.add(delivery);
+        }
+
+        @Override
+        public void disable(WebhookEndpoint endpoint, String reason) {
+            disabled.add(reason);
+            directory.apply(endpoint.disabled(reason, clock.instant()));
+        }
+    };
+
+    EndpointQueue queue(int batchSize) {
+        directory.apply(new WebhookEndpoint("wh_1", "acme", "https://93.184.215.14/h", List.of(), null, true, null, null,
+                List.of(new WebhookSecret("whsec_AAAA", null)), batchSize, T0, T0, 1));
+        Poster poster = (endpoint, id, body) -> {
+            posted.add(id);
+            int status = answers.isEmpty() ? 200 : answers.remove(0);
+            return CompletableFuture.completedFuture(new Attempt(status, 5, status == 0 ? "ConnectException" : null));
+        };
+        return new EndpointQueue("wh_1", directory, poster, outbox, settings, clock,
+                new RelayMetrics(new SimpleMeterRegistry(), clock, inMemory), inMemory, new AtomicInteger());
+    }
+
+    Item item(String id) {
+        return item(id, 0, clock.instant(), null);
+    }
+
+    Item item(String id, int attempt, Instant createdAt, Instant firstFailedAt) {
+        long s = ++seq;
+        return new Item(new WebhookMessage(id, "wh_1", "acme", "bat_1-0", "email.sent", "{}", attempt, s, createdAt, firstFailedAt),
+                Source.none(), s);
+    }
+
+    @Test
+    void shouldParkTheFailedMessageAndEverythingAfterItUntilTheBackOffEndsThenSendInOrder() {
+        EndpointQueue q = queue(1);
+        answers.add(503);
+
+        // the first fails: parked in tier 0 (10 s); the next two arrive during the back-off and follow it
+        q.offer(item("m1"));
+        Item m2 = item("m2");
+        Item m3 = item("m3");
+        q.offer(m2);
+        q.offer(m3);
+        assertThat(posted).containsExactly("m1");
+        assertThat(parked).containsExactly("m1", "m2", "m3");
+        assertThat(records).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(Status.RETRYING);
+            assertThat(r.lastStatusCode()).isEqualTo(503);
+            assertThat(r.nextAttemptAt()).isEqualTo(T0.plusSeconds(10));
+        });
+
+        // back after 10 s, but the younger ones first: nothing goes before m1
+        clock.advance(Duration.ofSeconds(10));
+        q.returned(m3);
+        q.returned(m2);
+        assertThat(posted).containsExactly("m1");
+        q.returned(item1Again());
+        assertThat(posted).containsExactly("m1", "m1", "m2", "m3");
+        assertThat(records.stream().filter(r -> r.status() == Status.DELIVERED).map(WebhookDelivery::attempts)).containsExactly(2, 1, 1);
+    }
+
+    private Item item1Again() {
+        return new Item(new WebhookMessage("m1", "wh_1", "acme", "bat_1-0", "email.sent", "{}", 1, 1, T0, T0), Source.none(), 1);
+    }
+
+    @Test
+    void shouldBackOffOneTierFurtherAfterEachFailedProbe() {
+        EndpointQueue q = queue(1);
+        answers.addAll(List.of(0, 0, 0));
+        q.offer(item("m1"));
+        clock.advance(Duration.ofSeconds(10));
+        q.returned(new Item(new WebhookMessage("m1", "wh_1", "acme", "s", "t", "{}", 1, 1, T0, T0), Source.none(), 1));
+        clock.advance(Duration.ofMinutes(1));
+        q.returned(new Item(new WebhookMessage("m1", "wh_1", "acme", "s", "t", "{}", 2, 1, T0, T0), Source.none(), 1));
+
+        assertThat(parkedTiers).containsExactly(0, 1, 2);
+        assertThat(records).extracting(WebhookDelivery::attempts).containsExactly(1, 2, 3);
+        assertThat(records).extracting(WebhookDelivery::lastError).containsOnly("ConnectException");
+    }
+
+    @Test
+    void shouldDisableAnEndpointFailingFor24HoursWithoutASuccess() {
+        EndpointQueue q = queue(1);
+        answers.addAll(List.of(500, 500));
+        q.offer(item("m1"));
+        clock.advance(Duration.ofHours(24));
+        q.returned(new Item(new WebhookMessage("m1", "wh_1", "acme", "s", "t", "{}", 1, 1, T0, T0), Source.none(), 1));
+        q.offer(item("m2"));
+
+        assertThat(disabled).singleElement().satisfies(r -> assertThat(r).contains("failing without a success since " + T0));
+        assertThat(directory.get("wh_1").enabled()).isFalse();
+        assertThat(posted).containsExactly("m1", "m1");
+        assertThat(records).extracting(WebhookDelivery::status).containsExactly(Status.RETRYING, Status.FAILED, Status.DROPPED);
+    }
+
+    @Test
+    void shouldGiveUpAMessageOlderThan72Hours() {
+        EndpointQueue q = queue(1);
+        answers.add(502);
+        q.offer(item("old", 5, T0.minus(Duration.ofHours(72)), null));
+
+        assertThat(records).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(Status.FAILED));
+        assertThat(parked).isEmpty();
+        assertThat(disabled).isEmpty();
+    }
+
+    @Test
+    void shouldDisableAtOnceOn410() {
+        EndpointQueue q = queue(1);
+        answers.add(410);
+        q.offer(item("m1"));
+
+        assertThat(disabled).singleElement().satisfies(r -> assertThat(r).contains("410"));
+        assertThat(records).extracting(WebhookDelivery::status).containsExactly(Status.DROPPED);
+    }
+
+    @Test
+    void shouldKeepTheOldestInMemoryAndParkTheNewestBeyondCapacity() {
+        // a request in flight that does not answer: everything else queues (capacity 3)
+        directory.apply(new WebhookEndpoint("wh_1", "acme", "https://93.184.215.14/h", List.of(), null, true, null, null,
+                List.of(new WebhookSecret("whsec_AAAA", null)), 1, T0, T0, 1));
+        CompletableFuture<Attempt> pending = new CompletableFuture<>();
+        EndpointQueue q = new EndpointQueue("wh_1", directory, (e, id, body) -> {
+            posted.add(id);
+            return posted.size() == 1 ? pending : CompletableFuture.completedFuture(new Attempt(200, 1, null));
+        }, outbox, settings, clock, new RelayMetrics(new SimpleMeterRegistry(), clock, inMemory), inMemory, new AtomicInteger());
+        List<Item> items = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            items.add(item("m" + i));
+            q.offer(items.get(i - 1));
+        }
+        assertThat(parked).containsExactly("m5", "m6");
+        assertThat(parkedTiers).containsOnly(0);
+
+        // when the first answers, the three in memory go; the parked two only after they are back
+        pending.complete(new Attempt(200, 1, null));
+        assertThat(posted).containsExactly("m1", "m2", "m3", "m4");
+        q.returned(items.get(5));
+        assertThat(posted).as("m6 waits for m5").hasSize(4);
+        q.returned(items.get(4));
+        assertThat(posted).containsExactly("m1", "m2", "m3", "m4", "m5", "m6");
+        assertThat(inMemory.get()).isZero();
+    }
+
+    @Test
+    void shouldUseABatchIdForEveryRequestOfABatchingEndpointEvenWithOneEvent() {
+        EndpointQueue q = queue(2);
+        // the stub answers at once, so each offer is sent alone
+        q.offer(item("a"));
+        q.offer(item("b"));
+        assertThat(posted).hasSize(2).allMatch(id -> id.startsWith("msg_batch_")).doesNotHaveDuplicates();
+    }
+
+    static final class MutableClock extends Clock {
+        private Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
