@@ -30,7 +30,9 @@ class BoundedRocksDbConfigTest {
 
             // Then both share the one write buffer manager and cache, index and filter blocks inside it
             assertThat(batches.writeBufferManager()).isNotNull().isSameAs(cancellations.writeBufferManager());
-            assertThat(BoundedRocksDbConfig.boundBytes()).isEqualTo(64L * 1024 * 1024);
+            // (one bound per JVM, set by the first store: other tests of this JVM may have set it first)
+            assertThat(BoundedRocksDbConfig.boundBytes()).isIn(64L * 1024 * 1024, 128L * 1024 * 1024);
+            assertThat(BoundedRocksDbConfig.cache()).isNotNull();
             for (Options options : new Options[] {batches, cancellations}) {
                 BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
                 assertThat(table.cacheIndexAndFilterBlocks()).isTrue();
