@@ -109,6 +109,28 @@ class ChartOperationsTest {
     }
 
     @Test
+    void shouldAuthenticateKedasKafkaTriggersLikeTheServices() {
+        Chart.Manifests manifests = Chart.Manifests.parse(Chart.templateWith(Map.of("keda.enabled", true,
+                "config.kafkaSecurityProtocol", "SASL_SSL", "config.kafkaSaslMechanism", "SCRAM-SHA-256",
+                "secrets.kafkaSaslUsername", "mailer", "secrets.kafkaSaslPassword", "pw", "kafkaTruststore.secretName", "kafka-ca")));
+
+        Map<String, Object> auth = manifests.get("TriggerAuthentication", "mailer-keda-kafka");
+        assertThat((List<Map<String, Object>>) at(auth, "spec.secretTargetRef")).containsExactly(
+                Map.of("parameter", "username", "name", "mailer-secrets", "key", "kafka-sasl-username"),
+                Map.of("parameter", "password", "name", "mailer-secrets", "key", "kafka-sasl-password"),
+                Map.of("parameter", "ca", "name", "kafka-ca", "key", "ca.crt"));
+        for (String component : List.of("dispatcher", "feedback")) {
+            List<Map<String, Object>> triggers = Chart.Tree.require(manifests.get("ScaledObject", "mailer-" + component), "spec.triggers");
+            Map<String, Object> kafka = triggers.stream().filter(t -> "kafka".equals(t.get("type"))).findFirst().orElseThrow();
+            assertThat((Map<String, Object>) kafka.get("metadata")).containsEntry("sasl", "scram_sha256").containsEntry("tls", "enable");
+            assertThat((String) at(kafka, "authenticationRef.name")).isEqualTo("mailer-keda-kafka");
+        }
+        // PLAINTEXT (the default) needs none
+        assertThat(Chart.Manifests.parse(Chart.templateWith(Map.of("keda.enabled", true))).ofKind("TriggerAuthentication"))
+                .extracting(t -> at(t, "metadata.name")).containsExactly("mailer-keda-sqs");
+    }
+
+    @Test
     void shouldBoundTheTopicJobInTimeAndAlterExistingTopicsConfigs() {
         Map<String, Object> job = Chart.Manifests.parse(Chart.templateWith(Map.of("topics.hook", false))).get("Job", "mailer-topics");
         String script = Chart.Tree.require(job, "spec.template.spec.containers[0].args[0]");
