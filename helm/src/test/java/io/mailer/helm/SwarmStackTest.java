@@ -64,6 +64,8 @@ class SwarmStackTest {
             assertThat((List<Map<String, Object>>) service.get("volumes")).as(name)
                     .anyMatch(v -> "tmpfs".equals(v.get("type")) && "/tmp".equals(v.get("target")));
             assertThat(service).containsEntry("read_only", true).containsEntry("user", "1000:1000");
+            // Swarm kills unhealthy tasks: liveness only, an unready task (restoring, SES paused) must live
+            assertThat(Chart.Tree.<List<String>>at(service, "healthcheck.test")).as(name).last().asString().endsWith("/api/v1/health");
         });
     }
 
