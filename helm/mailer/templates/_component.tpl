@@ -16,7 +16,7 @@ metadata:
   labels:
     {{- include "mailer.componentLabels" $ctx | nindent 4 }}
 spec:
-  {{- if not $values.autoscaling.enabled }}
+  {{- if not (or $values.autoscaling.enabled (include "mailer.kedaScales" $ctx)) }}
   replicas: {{ $values.replicaCount }}
   {{- end }}
   revisionHistoryLimit: 10
@@ -162,7 +162,7 @@ spec:
 {{/* The HorizontalPodAutoscaler of one component. */}}
 {{- define "mailer.hpa" -}}
 {{- $values := index .root.Values .component }}
-{{- if $values.autoscaling.enabled }}
+{{- if and $values.autoscaling.enabled (not (include "mailer.kedaScales" .)) }}
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
@@ -206,6 +206,9 @@ metadata:
     {{- include "mailer.componentLabels" . | nindent 4 }}
 spec:
   maxUnavailable: {{ $values.pdb.maxUnavailable }}
+  # an unready pod (a dispatcher during an SES pause, a topology pod restoring) may be evicted: it
+  # serves nothing, and counting it would block every node drain for as long as it stays unready
+  unhealthyPodEvictionPolicy: AlwaysAllow
   selector:
     matchLabels:
       {{- include "mailer.selectorLabels" . | nindent 6 }}

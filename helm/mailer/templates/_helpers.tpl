@@ -192,3 +192,36 @@ A volume, not a copy: the root filesystem is read-only, and a rotated Secret rea
   readOnly: true
 {{- end }}
 {{- end }}
+
+{{/*
+The values no pod can start without, checked at render time so a missing one fails `helm install`
+with its name instead of pods exiting with code 2: DATABASE_URL (ingress, feedback) and
+SQS_QUEUE_URL (feedback). Included by the ConfigMap, which every render has.
+*/}}
+{{- define "mailer.requiredValues" -}}
+{{- if and (or .Values.ingress.enabled .Values.feedback.enabled .Values.webhook.enabled) (not .Values.secrets.existingSecret) }}
+{{- $_ := required "DATABASE_URL: set secrets.databaseUrl (postgres://user:pass@host:5432/db) or secrets.existingSecret (a Secret holding the key secrets.keys.databaseUrl)" .Values.secrets.databaseUrl }}
+{{- end }}
+{{- if .Values.feedback.enabled }}
+{{- $_ := required "SQS_QUEUE_URL: set config.sqsQueueUrl (the queue SNS delivers SES events to, https://sqs.<region>.amazonaws.com/<account>/<queue>)" (.Values.config.sqsQueueUrl | default (get .Values.config.extraEnv "SQS_QUEUE_URL")) }}
+{{- end }}
+{{- end }}
+
+{{/* "true" when a KEDA ScaledObject scales the component (it then replaces the HPA): (dict "root" $ "component" "dispatcher"). */}}
+{{- define "mailer.kedaScales" -}}
+{{- if and .root.Values.keda.enabled (hasKey .root.Values.keda .component) }}
+{{- if (index .root.Values.keda .component).enabled }}true{{ end }}
+{{- end }}
+{{- end }}
+
+{{/* The kafka trigger's security metadata (KEDA's names), nothing with PLAINTEXT. */}}
+{{- define "mailer.kedaKafkaSecurity" -}}
+{{- $protocol := .Values.config.kafkaSecurityProtocol | default "PLAINTEXT" }}
+{{- if include "mailer.kafkaSasl" . }}
+{{- $mechanism := .Values.config.kafkaSaslMechanism | default "SCRAM-SHA-512" }}
+sasl: {{ get (dict "SCRAM-SHA-512" "scram_sha512" "SCRAM-SHA-256" "scram_sha256" "PLAIN" "plaintext") $mechanism | quote }}
+{{- end }}
+{{- if has $protocol (list "SSL" "SASL_SSL") }}
+tls: enable
+{{- end }}
+{{- end }}

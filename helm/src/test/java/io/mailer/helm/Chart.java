@@ -39,6 +39,11 @@ final class Chart {
         return repoRoot().resolve("helm/mailer");
     }
 
+    /** The documented required values and nothing else: what "the defaults" means for every test. */
+    static Path requiredValues() {
+        return dir().resolve("ci/required-values.yaml");
+    }
+
     static Path productionValues() {
         return dir().resolve("ci/production-values.yaml");
     }
@@ -47,17 +52,22 @@ final class Chart {
         return new Helm(dir());
     }
 
-    /** helm template with the chart's defaults (null) or a values file. */
+    /** helm template with the chart's defaults plus the required values (null) or a values file. */
     static String template(Path valuesFile) {
-        String key = valuesFile == null ? "<defaults>" : valuesFile.toString();
-        return RENDERS.computeIfAbsent(key, k -> {
-            TemplateCommand command = helm().template().withName(RELEASE).withNamespace(NAMESPACE);
-            return (valuesFile == null ? command : command.withValuesFile(valuesFile)).call();
-        });
+        Path file = valuesFile == null ? requiredValues() : valuesFile;
+        return RENDERS.computeIfAbsent(file.toString(),
+                k -> helm().template().withName(RELEASE).withNamespace(NAMESPACE).withValuesFile(file).call());
     }
 
-    /** helm template with the defaults plus --set pairs (not cached). */
+    /** helm template with the defaults, the required values and --set pairs (not cached). */
     static String templateWith(Map<String, Object> sets) {
+        TemplateCommand command = helm().template().withName(RELEASE).withNamespace(NAMESPACE).withValuesFile(requiredValues());
+        sets.forEach(command::set);
+        return command.call();
+    }
+
+    /** helm template with the chart's own defaults plus --set pairs, without the required values. */
+    static String templateBare(Map<String, Object> sets) {
         TemplateCommand command = helm().template().withName(RELEASE).withNamespace(NAMESPACE);
         sets.forEach(command::set);
         return command.call();

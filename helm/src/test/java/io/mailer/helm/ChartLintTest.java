@@ -20,23 +20,26 @@ import org.yaml.snakeyaml.Yaml;
 class ChartLintTest {
 
     @Test
-    void shouldLintCleanInStrictModeWithTheDefaults() {
-        assertClean(Chart.helm().lint().strict().call());
+    void shouldLintCleanInStrictModeWithTheRequiredValues(@TempDir Path dir) throws IOException {
+        assertClean(lintWith(Chart.requiredValues(), dir));
     }
 
     @Test
     void shouldLintCleanInStrictModeWithTheProductionValues(@TempDir Path dir) throws IOException {
-        // helm-java's lint takes no values file: lint a copy whose values.yaml has them merged in, as helm would
+        assertClean(lintWith(Chart.productionValues(), dir));
+    }
+
+    /** helm-java's lint takes no values file: lint a copy whose values.yaml has them merged in, as helm would. */
+    private static LintResult lintWith(Path valuesFile, Path dir) throws IOException {
         Path copy = dir.resolve("mailer");
         copyTree(Chart.dir(), copy);
         Yaml yaml = new Yaml();
         Map<String, Object> merged = merge(yaml.load(Chart.read(Chart.dir().resolve("values.yaml"))),
-                yaml.load(Chart.read(Chart.productionValues())));
+                yaml.load(Chart.read(valuesFile)));
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         Files.writeString(copy.resolve("values.yaml"), new Yaml(options).dump(merged));
-
-        assertClean(new Helm(copy).lint().strict().call());
+        return new Helm(copy).lint().strict().call();
     }
 
     private static void assertClean(LintResult lint) {

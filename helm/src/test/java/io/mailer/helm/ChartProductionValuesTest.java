@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,11 +54,12 @@ class ChartProductionValuesTest {
         assertThat((Map<String, Object>) ingress.get("spec")).isEqualTo(Map.of(
                 "ingressClassName", "nginx",
                 "tls", List.of(Map.of("secretName", "mailer-tls", "hosts", List.of("mail.example.com"))),
-                "rules", List.of(Map.of("host", "mail.example.com", "http", Map.of("paths", List.of(Map.of(
-                        "path", "/", "pathType", "Prefix",
-                        "backend", Map.of("service", Map.of("name", "mailer-ingress", "port", Map.of("number", 80))))))))));
+                "rules", List.of(Map.of("host", "mail.example.com", "http", Map.of("paths", Stream.of("/api/v1", "/unsubscribe", "/console")
+                        .map(path -> Map.of("path", path, "pathType", "Prefix",
+                                "backend", Map.of("service", Map.of("name", "mailer-ingress", "port", Map.of("number", 80)))))
+                        .toList())))));
         assertThat((Map<String, Object>) at(ingress, "metadata.annotations"))
-                .isEqualTo(Map.of("cert-manager.io/cluster-issuer", "letsencrypt"));
+                .isEqualTo(Map.of("cert-manager.io/cluster-issuer", "letsencrypt", "nginx.ingress.kubernetes.io/proxy-body-size", "10m"));
     }
 
     @Test

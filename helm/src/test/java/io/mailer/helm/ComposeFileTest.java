@@ -85,7 +85,23 @@ class ComposeFileTest {
             assertThat(Chart.Tree.<Map<String, String>>at(service, "build.args")).containsEntry("MODULE", name);
         });
         assertThat(Chart.Tree.<String>at(services.get("feedback-service"), "depends_on.elasticmq.condition"))
-                .isEqualTo("service_started");
+                .isEqualTo("service_healthy");
+    }
+
+    @Test
+    void shouldGiveEveryContainerAMemoryLimitAndTheServicesAnExecTmp() {
+        Map<String, Map<String, Object>> services = services();
+
+        services.forEach((name, service) -> assertThat(service.get("mem_limit")).as(name + " mem_limit").isNotNull());
+        assertThat(services.get("topology").get("mem_limit")).isEqualTo("1536m");
+        assertThat(Chart.Tree.<Object>at(services.get("elasticmq"), "healthcheck.test")).isNotNull();
+        SERVICES.keySet().forEach(name -> {
+            // RocksDB and Netty load native libraries they extract to /tmp: noexec would kill them at start
+            assertThat((List<String>) services.get(name).get("tmpfs")).as(name).singleElement().asString()
+                    .startsWith("/tmp:").contains("exec").doesNotContain("noexec");
+            String options = Chart.Tree.require(services.get(name), "environment.JAVA_TOOL_OPTIONS");
+            assertThat(options).contains("-XX:MaxDirectMemorySize=").contains("-XX:MaxMetaspaceSize=").contains("-XX:ReservedCodeCacheSize=");
+        });
     }
 
     @Test

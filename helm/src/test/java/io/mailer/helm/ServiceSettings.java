@@ -55,7 +55,11 @@ final class ServiceSettings {
      * What the service would say at startup about these variables: every required one missing and
      * every value its check rejects. Values read from a Secret are given as null (present, unknown).
      */
-    static List<String> problems(String component, Map<String, String> env) {
+    static List<String> problems(String component, Map<String, String> given) {
+        // NAME_FILE gives NAME from a file (Docker secrets): present, its value unknown here
+        Map<String, String> env = new HashMap<>(given);
+        given.keySet().stream().filter(n -> n.endsWith(io.mailer.schemas.settings.ServiceSettings.FILE_SUFFIX))
+                .forEach(n -> env.putIfAbsent(n.substring(0, n.length() - io.mailer.schemas.settings.ServiceSettings.FILE_SUFFIX.length()), null));
         List<String> problems = new ArrayList<>();
         for (Setting setting : BY_COMPONENT.get(component)) {
             boolean present = env.containsKey(setting.name());
@@ -92,6 +96,8 @@ final class ServiceSettings {
         // a shared ConfigMap legitimately carries other services' variables
         (sharedConfig ? BY_COMPONENT.values().stream().flatMap(List::stream).toList() : BY_COMPONENT.get(component))
                 .forEach(s -> known.add(s.name()));
-        return names.stream().filter(n -> !known.contains(n)).map(n -> component + ": unknown variable " + n).sorted().toList();
+        String suffix = io.mailer.schemas.settings.ServiceSettings.FILE_SUFFIX;
+        return names.stream().filter(n -> !known.contains(n) && !(n.endsWith(suffix) && known.contains(n.substring(0, n.length() - suffix.length()))))
+                .map(n -> component + ": unknown variable " + n).sorted().toList();
     }
 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TopicJobKafkaSecurityTest {
 
     private static final String KAFKA_TOPICS = "/opt/kafka/bin/kafka-topics.sh";
+    private static final String KAFKA_CONFIGS = "/opt/kafka/bin/kafka-configs.sh";
     private static final String CLIENT_CONFIG = "/tmp/client.properties";
     /** The wait for the brokers (--list), one --create per registry topic, the final --describe. */
     private static final int CALLS = 2 + new Topics("mailer.").all().size();
@@ -51,6 +52,9 @@ class TopicJobKafkaSecurityTest {
         String script = script(job);
         assertThat(script.lines().filter(l -> l.contains(KAFKA_TOPICS)).toList())
                 .hasSize(CALLS)
+                .allMatch(l -> l.contains("--command-config " + CLIENT_CONFIG));
+        assertThat(script.lines().filter(l -> l.contains(KAFKA_CONFIGS)).toList())
+                .hasSize(CALLS - 2) // no --list, no --describe
                 .allMatch(l -> l.contains("--command-config " + CLIENT_CONFIG));
         // the copy is a hook created just before the Job's (weight -1 < 0) and deleted with it
         assertThat(Chart.read(Chart.dir().resolve("templates/topics-job.yaml")))
@@ -87,13 +91,14 @@ class TopicJobKafkaSecurityTest {
         env.put("KAFKA_SSL_TRUSTSTORE_LOCATION", truststore.toString());
         env.put("KAFKA_SSL_TRUSTSTORE_PASSWORD", "st\\ore\"pw");
 
-        // When bash runs the script with the pod's variables, kafka-topics.sh recording its arguments
+        // When bash runs the script with the pod's variables, kafka-topics.sh and kafka-configs.sh recording their arguments
         Path config = dir.resolve("client.properties");
         Path calls = dir.resolve("calls");
         Path shim = dir.resolve("kafka-topics.sh");
         Files.writeString(shim, "#!/bin/sh\necho \"$@\" >> '" + calls + "'\n");
         Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String script = script(job).replace(KAFKA_TOPICS, shim.toString()).replace(CLIENT_CONFIG, config.toString());
+        String script = script(job).replace(KAFKA_TOPICS, shim.toString()).replace(KAFKA_CONFIGS, shim.toString())
+                .replace(CLIENT_CONFIG, config.toString());
         run(script, env);
 
         // Then the file holds exactly the client properties the services build from those variables
@@ -109,7 +114,8 @@ class TopicJobKafkaSecurityTest {
         assertThat(Files.getPosixFilePermissions(config)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         // and every call read it
         List<String> recorded = Files.readAllLines(calls);
-        assertThat(recorded).hasSize(CALLS).allMatch(l -> l.contains("--command-config " + config));
+        // (kafka-topics.sh: --list, one --create per topic, --describe; kafka-configs.sh: one --alter per topic)
+        assertThat(recorded).hasSize(CALLS + CALLS - 2).allMatch(l -> l.contains("--command-config " + config));
     }
 
     private static String script(Map<String, Object> job) {

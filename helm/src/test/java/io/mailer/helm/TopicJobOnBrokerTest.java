@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TopicJobOnBrokerTest {
 
     @Test
-    void shouldCreateMissingTopicsWithTheirPolicyAndLeaveExistingOnesAlone(@TempDir Path dir) throws Exception {
+    void shouldCreateMissingTopicsAndAlterTheConfigsButNotThePartitionsOfExistingOnes(@TempDir Path dir) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             // Given the rendered script for three topics (one broker: replication 1; each kafka-topics
             // call is a JVM start, so the full default list is checked by TopicJobTest, not here)
@@ -41,11 +41,11 @@ class TopicJobOnBrokerTest {
             }
 
             // When bash runs it, kafka-topics.sh being kafka-tools' TopicCommand
-            Path shim = dir.resolve("kafka-topics.sh");
-            Files.writeString(shim, "#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -Xshare:auto -cp '"
-                    + System.getProperty("java.class.path") + "' org.apache.kafka.tools.TopicCommand \"$@\"\n");
-            Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));
-            assertThat(run(script.replace("/opt/kafka/bin/kafka-topics.sh", shim.toString()), kafka.bootstrapServers())).isZero();
+            // and kafka-configs.sh the broker's ConfigCommand
+            Path topicsShim = shim(dir, "kafka-topics.sh", "org.apache.kafka.tools.TopicCommand");
+            Path configsShim = shim(dir, "kafka-configs.sh", "kafka.admin.ConfigCommand");
+            assertThat(run(script.replace("/opt/kafka/bin/kafka-topics.sh", topicsShim.toString())
+                    .replace("/opt/kafka/bin/kafka-configs.sh", configsShim.toString()), kafka.bootstrapServers())).isZero();
 
             // Then the missing topics exist with their partitions and configs, and `sends` is untouched
             try (Admin admin = admin(kafka)) {
@@ -63,8 +63,8 @@ class TopicJobOnBrokerTest {
                         .containsEntry("retention.ms", "604800000");
                 assertThat(configs.get("mailer.batch-commands")).containsEntry("cleanup.policy", "delete")
                         .containsEntry("retention.ms", "1209600000").containsEntry("max.message.bytes", "4194304");
-                assertThat(configs.get("mailer.sends")).as("existing topic left alone").containsEntry("cleanup.policy", "delete")
-                        .containsEntry("retention.ms", "3600000");
+                assertThat(configs.get("mailer.sends")).as("existing topic: configs altered to the chart's, partitions kept")
+                        .containsEntry("cleanup.policy", "delete").containsEntry("retention.ms", "604800000");
             }
         }
     }
@@ -86,6 +86,14 @@ class TopicJobOnBrokerTest {
         values.put("topics.list[2].name", "sends");
         values.put("topics.list[2].retentionMs", 604800000);
         return values;
+    }
+
+    private static Path shim(Path dir, String name, String mainClass) throws Exception {
+        Path shim = dir.resolve(name);
+        Files.writeString(shim, "#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -Xshare:auto -cp '"
+                + System.getProperty("java.class.path") + "' " + mainClass + " \"$@\"\n");
+        Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return shim;
     }
 
     private static int run(String script, String bootstrap) throws Exception {

@@ -24,7 +24,7 @@ class TopicJobTest {
         Map<String, String> topics = new LinkedHashMap<>();
         Matcher m = CREATE.matcher(script);
         while (m.find()) {
-            topics.put(m.group(1), m.group(2).replace("\\", " ").replaceAll("\\s+", " ").trim());
+            topics.put(m.group(1), m.group(2).replace("\\", " ").replace("\"", "").replaceAll("\\s+", " ").trim());
         }
         return topics;
     }
@@ -70,7 +70,7 @@ class TopicJobTest {
                 "topics.list[1].name", "suppressions", "topics.list[1].compacted", true));
 
         assertThat(created).isEqualTo(Map.of(
-                "mailer.sends-retry-1m", "--partitions 12 --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=1048576 --config \"compression.type=zstd\"",
+                "mailer.sends-retry-1m", "--partitions 12 --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=1048576 --config compression.type=zstd",
                 "mailer.suppressions", "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=1048576 --config cleanup.policy=compact"));
     }
 
@@ -82,7 +82,7 @@ class TopicJobTest {
 
         assertThat(created).isEqualTo(Map.of(
                 "mailer.sends", "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=1048576",
-                "mailer.sends-dlt", "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config \"max.message.bytes=4194304\""));
+                "mailer.sends-dlt", "--partitions 24 --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=4194304"));
     }
 
     @Test

@@ -22,6 +22,11 @@ class ValuesSchemaTest {
             "config.kafkaSaslMechanism, SCRAM-SHA-1",      // not a mechanism the services support
             "kafkaTruststore.key, ../ca.crt",              // not a Secret key (a path)
             "postgresRootCert.secretName, RDS_CA",         // not a Kubernetes name
+            "networkPolicy.kafka.ports[0], kafka",        // not a port
+            "keda.dispatcher.maxReplicas, many",           // not an integer
+            "httpIngress.batchesMaxBodySize, 1 GB",        // not an nginx size
+            "metrics.prometheusRule.runbookBaseUrl, docs", // not a URL
+            "topics.timeoutSeconds, 5",                    // below a minute
     })
     void shouldRejectValuesTheSchemaForbids(String key, String value) {
         assertThatThrownBy(() -> Chart.templateWith(Map.of(key, value)))

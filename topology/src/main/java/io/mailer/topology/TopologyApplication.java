@@ -25,6 +25,14 @@ public class TopologyApplication {
         }
     };
 
+    private static final Setting.Check POSITIVE_INT = value -> {
+        try {
+            return Integer.parseInt(value.trim()) > 0 ? null : "must be 1 or more, got '" + value + "'";
+        } catch (NumberFormatException e) {
+            return "must be 1 or more, got '" + value + "'";
+        }
+    };
+
     public static final List<Setting> SETTINGS = List.of(
             CommonSettings.KAFKA_BOOTSTRAP_SERVERS,
             CommonSettings.MAILER_TOPIC_PREFIX,
@@ -32,7 +40,9 @@ public class TopologyApplication {
             Setting.optional("STREAMS_STATE_DIR", null, Checks.NON_BLANK,
                     "Kafka Streams state directory; default a fresh temporary directory"),
             Setting.optional("STREAMS_NUM_STANDBY_REPLICAS", "0", NON_NEGATIVE_INT,
-                    "standby replicas of each task's state on other instances"));
+                    "standby replicas of each task's state on other instances"),
+            Setting.optional("STREAMS_ROCKSDB_MEMORY_MB", "128", POSITIVE_INT,
+                    "off-heap memory of all RocksDB stores together (block cache and memtables), MiB"));
 
     /**
      * Auto-configurations of the other services' dependencies, which share the classpath in the
@@ -75,6 +85,7 @@ public class TopologyApplication {
         props.put("mailer.topology.topic-prefix", settings.get("MAILER_TOPIC_PREFIX"));
         props.put("mailer.topology.state-dir", settings.has("STREAMS_STATE_DIR") ? settings.get("STREAMS_STATE_DIR") : "");
         props.put("mailer.topology.num-standby-replicas", settings.get("STREAMS_NUM_STANDBY_REPLICAS"));
+        props.put("mailer.topology.rocks-db-memory-mb", settings.get("STREAMS_ROCKSDB_MEMORY_MB"));
         props.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
         return props;
     }

@@ -127,7 +127,7 @@ final class StreamsProcess implements AutoCloseable {
     /** Entry point of the child JVM: bootstrap servers, topic prefix, state directory, topology variant. */
     public static void main(String[] args) throws InterruptedException {
         Properties config = StreamsConfigFactory.streamsConfig(
-                new TopologyProperties(args[0], args[1], args[2], 0, Duration.ofSeconds(10)));
+                new TopologyProperties(args[0], args[1], args[2], 0, Duration.ofSeconds(10), 128));
         // a killed member holds its partitions until its session expires: keep that short so the
         // restarted instance takes over in seconds, not the default 45 s
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);

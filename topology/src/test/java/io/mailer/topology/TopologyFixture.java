@@ -49,7 +49,7 @@ final class TopologyFixture implements AutoCloseable {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     TopologyFixture() {
-        var props = new TopologyProperties("unused:9092", topics.prefix(), null, 0, Duration.ofSeconds(5));
+        var props = new TopologyProperties("unused:9092", topics.prefix(), null, 0, Duration.ofSeconds(5), 128);
         driver = new TopologyTestDriver(TopologyFactory.build(new StreamsBuilder(), topics),
                 StreamsConfigFactory.streamsConfig(props, meters), SUBMITTED);
         var keys = Serdes.String();

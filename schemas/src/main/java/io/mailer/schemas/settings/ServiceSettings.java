@@ -1,5 +1,8 @@
 package io.mailer.schemas.settings;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,9 +11,13 @@ import java.util.Map;
 
 /**
  * Validates a service's environment variables against its specification, all at once, so that a
- * misconfigured deployment fails with one message naming every bad variable.
+ * misconfigured deployment fails with one message naming every bad variable. Every setting may also
+ * be given as NAME_FILE, the path of a file holding its value (Docker secrets).
  */
 public final class ServiceSettings {
+
+    /** Suffix of the variable naming a file that holds a setting's value (Docker secrets). */
+    public static final String FILE_SUFFIX = "_FILE";
 
     private final Map<String, String> values;
 
@@ -23,6 +30,19 @@ public final class ServiceSettings {
         List<String> problems = new ArrayList<>();
         for (Setting s : spec) {
             String raw = source.get(s.name());
+            String file = source.get(s.name() + FILE_SUFFIX);
+            if (file != null && !file.isBlank()) {
+                if (raw != null && !raw.isEmpty()) {
+                    problems.add(s.name() + " and " + s.name() + FILE_SUFFIX + " are both set: set one (" + s.help() + ")");
+                    continue;
+                }
+                try {
+                    raw = fromFile(Path.of(file.trim()));
+                } catch (IOException | RuntimeException e) {
+                    problems.add(s.name() + FILE_SUFFIX + " names a file that cannot be read: " + file.trim() + " (" + e + ")");
+                    continue;
+                }
+            }
             if (raw == null || raw.isEmpty()) {
                 if (s.required()) {
                     problems.add(s.name() + " is required: " + s.help());
@@ -42,6 +62,22 @@ public final class ServiceSettings {
             throw new InvalidSettingsException(service, problems);
         }
         return new ServiceSettings(values);
+    }
+
+    /**
+     * NAME_FILE names a file holding NAME's value: Docker and Swarm secrets (/run/secrets/...), ECS
+     * and Kubernetes secret files, kept out of the environment and of `docker inspect`. One
+     * trailing line break is dropped (echo and most editors add one).
+     */
+    static String fromFile(Path path) throws IOException {
+        String value = Files.readString(path);
+        if (value.endsWith("\n")) {
+            value = value.substring(0, value.length() - 1);
+        }
+        if (value.endsWith("\r")) {
+            value = value.substring(0, value.length() - 1);
+        }
+        return value;
     }
 
     public String get(String name) {

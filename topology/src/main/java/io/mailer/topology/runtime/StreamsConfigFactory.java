@@ -61,6 +61,8 @@ public final class StreamsConfigFactory {
                 BUFFERED_CHUNKS_PER_PARTITION);
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(props.stateDir()));
         config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, props.numStandbyReplicas());
+        config.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class.getName());
+        config.put(BoundedRocksDbConfig.MEMORY_BYTES_CONFIG, props.rocksDbMemoryMb() * 1024 * 1024);
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndSkipDeserializationHandler.class.getName());
         // the record budget, explicit: a broker or cluster with smaller defaults fails at start (topic

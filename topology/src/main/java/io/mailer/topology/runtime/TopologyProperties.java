@@ -12,10 +12,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param stateDir Kafka Streams state directory; blank means a fresh temporary directory per start
  * @param numStandbyReplicas warm copies of each task's state on other instances
  * @param closeTimeout how long a graceful shutdown waits for Kafka Streams to commit and close
+ * @param rocksDbMemoryMb off-heap memory of all RocksDB stores of the JVM together (block cache and memtables)
  */
 @ConfigurationProperties("mailer.topology")
 public record TopologyProperties(String bootstrapServers, String topicPrefix, String stateDir,
-        int numStandbyReplicas, Duration closeTimeout) {
+        int numStandbyReplicas, Duration closeTimeout, long rocksDbMemoryMb) {
 
     /** Kafka Streams application id: the consumer group and the prefix of internal topics. */
     public String applicationId() {
