@@ -96,8 +96,8 @@ class ChartOperationsTest {
         assertThat((String) at(feedback, "spec.triggers[0].metadata.queueURL"))
                 .isEqualTo("https://sqs.us-east-1.amazonaws.com/123456789012/mailer-ses-events");
         assertThat((String) at(feedback, "spec.triggers[1].metadata.consumerGroup")).isEqualTo("mailer.projector");
-        // KEDA owns their replicas: no chart HPA, no fixed count; ingress keeps its CPU HPA
-        assertThat(manifests.ofKind("HorizontalPodAutoscaler")).extracting(h -> at(h, "metadata.name")).containsExactly("mailer-ingress");
+        // KEDA owns their replicas: no chart HPA, no fixed count; ingress and webhook keep their CPU HPAs
+        assertThat(manifests.ofKind("HorizontalPodAutoscaler")).extracting(h -> at(h, "metadata.name")).containsExactlyInAnyOrder("mailer-ingress", "mailer-webhook");
         assertThat((Object) at(Workloads.deployment(manifests, "dispatcher"), "spec.replicas")).isNull();
 
         // fewer partitions of `sends` than maxReplicas: the partitions cap it

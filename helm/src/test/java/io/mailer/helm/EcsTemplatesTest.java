@@ -131,7 +131,11 @@ class EcsTemplatesTest {
 
         assertThat(byName.keySet()).containsExactly("dispatcher-service-cpu-policy.json", "dispatcher-service-lag-policy.json",
                 "dispatcher-service-target.json", "feedback-service-cpu-policy.json", "feedback-service-sqs-depth-policy.json",
-                "feedback-service-target.json", "ingress-service-cpu-policy.json", "ingress-service-target.json");
+                "feedback-service-target.json", "ingress-service-cpu-policy.json", "ingress-service-target.json",
+                "webhook-service-cpu-policy.json", "webhook-service-target.json");
+        // the chart's webhook HPA: 2-6 replicas at 70 % CPU
+        assertThat(byName.get("webhook-service-target.json")).containsEntry("ResourceId", "service/mailer/mailer-webhook-service")
+                .containsEntry("MinCapacity", 2).containsEntry("MaxCapacity", 6);
         assertThat(byName.get("dispatcher-service-target.json")).containsEntry("ResourceId", "service/mailer/mailer-dispatcher-service")
                 .containsEntry("MinCapacity", 3).containsEntry("MaxCapacity", 20);
         // lag per running task, from MSK's consumer-group metric

@@ -54,7 +54,8 @@ class RequiredValuesInstallTest {
         assertThat(Chart.templateBare(Map.of("secrets.existingSecret", "mailer-secrets",
                 "config.sqsQueueUrl", "https://sqs.us-east-1.amazonaws.com/123456789012/q"))).contains("kind: Deployment");
         // a component that is off needs nothing of its own
-        assertThat(Chart.templateBare(Map.of("ingress.enabled", false, "feedback.enabled", false))).contains("kind: Deployment");
+        assertThat(Chart.templateBare(Map.of("ingress.enabled", false, "feedback.enabled", false, "webhook.enabled", false)))
+                .contains("kind: Deployment");
     }
 
     @ParameterizedTest(name = "{0}")
