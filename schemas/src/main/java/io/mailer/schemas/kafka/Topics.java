@@ -6,6 +6,9 @@ import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.limits.RecordBudget;
+import io.mailer.schemas.reputation.TenantCommand;
+import io.mailer.schemas.reputation.TenantEvent;
+import io.mailer.schemas.reputation.TenantState;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +47,17 @@ public final class Topics {
     public final Topic<String, SendRequest> sendsRetry10s;
     public final Topic<String, SendRequest> sendsRetry1m;
     public final Topic<String, SendRequest> sendsRetry10m;
+    /** Operator instructions to the reputation guard (resume, policy), keyed by tenant id. */
+    public final Topic<String, TenantCommand> tenantCommands;
+    /** The reputation guard's current state per tenant, keyed by tenant id. Compacted. */
+    public final Topic<String, TenantState> tenantStates;
+    /** Public: one record per tenant state change, keyed by tenant id. */
+    public final Topic<String, TenantEvent> tenantEvents;
+    /**
+     * Sends of PAUSED tenants, parked by the dispatcher, keyed by tenant id (a tenant's held sends
+     * stay in one partition, in order); released to {@code sends} when the tenant is resumed.
+     */
+    public final Topic<String, SendRequest> sendsHeld;
 
     public Topics(String prefix) {
         this.prefix = prefix == null ? DEFAULT_PREFIX : prefix;
@@ -62,6 +76,10 @@ public final class Topics {
         sendsRetry10s = new Topic<>(name("sends-retry-10s"), keys, new JsonSerde<>(SendRequest.class), false);
         sendsRetry1m = new Topic<>(name("sends-retry-1m"), keys, new JsonSerde<>(SendRequest.class), false);
         sendsRetry10m = new Topic<>(name("sends-retry-10m"), keys, new JsonSerde<>(SendRequest.class), false);
+        tenantCommands = new Topic<>(name("tenant-commands"), keys, new JsonSerde<>(TenantCommand.class), false);
+        tenantStates = new Topic<>(name("tenant-states"), keys, new JsonSerde<>(TenantState.class), true);
+        tenantEvents = new Topic<>(name("tenant-events"), keys, new JsonSerde<>(TenantEvent.class), false);
+        sendsHeld = new Topic<>(name("sends-held"), keys, new JsonSerde<>(SendRequest.class), false);
     }
 
     public String prefix() {
@@ -74,7 +92,8 @@ public final class Topics {
 
     public List<Topic<String, ?>> all() {
         return List.of(batchCommands, sends, sendsDlt, suppressions, deliveryEvents, batchCancellations, batchCommandsDlt,
-                feedbackQuarantine, projectorDlt, sendsLedger, sendsRetry1s, sendsRetry10s, sendsRetry1m, sendsRetry10m);
+                feedbackQuarantine, projectorDlt, sendsLedger, sendsRetry1s, sendsRetry10s, sendsRetry1m, sendsRetry10m,
+                tenantCommands, tenantStates, tenantEvents, sendsHeld);
     }
 
     /** The dispatcher's retry tiers, shortest delay first. */
@@ -98,6 +117,14 @@ public final class Topics {
                 batchCancellations.name(), java.time.Duration.ofDays(32).toMillis());
     }
 
+    /**
+     * Delete-only topics whose retention must not be the broker's default: held sends wait for an
+     * operator's resume, which may take longer than a default week (32 days, as cancellations).
+     */
+    public Map<String, Long> deleteRetention() {
+        return Map.of(sendsHeld.name(), java.time.Duration.ofDays(32).toMillis());
+    }
+
     public List<NewTopic> newTopics(int partitions) {
         return all().stream().map(t -> {
             Map<String, String> configs = new HashMap<>();
@@ -109,6 +136,8 @@ public final class Topics {
                 configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention));
             } else if (t.compacted()) {
                 configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            } else if (deleteRetention().containsKey(t.name())) {
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(deleteRetention().get(t.name())));
             }
             return new NewTopic(t.name(), Optional.of(partitions), Optional.empty()).configs(Map.copyOf(configs));
         }).toList();

@@ -5,6 +5,9 @@ import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.settings.ProbePathsFilter;
 import io.mailer.topology.TopologyFactory;
 import io.mailer.topology.intake.DeadLetters;
+import io.mailer.schemas.reputation.ReputationPolicy;
+import io.mailer.topology.reputation.ReputationSettings;
+import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,13 +44,33 @@ public class TopologyConfiguration {
      */
     @Bean
     StreamsLifecycle kafkaStreamsLifecycle(Topics topics, TopologyProperties props, MeterRegistry meterRegistry,
-            KafkaProperties kafka) {
-        return new StreamsLifecycle(() -> TopologyFactory.build(new StreamsBuilder(), topics), () -> {
+            KafkaProperties kafka, ReputationSettings reputation) {
+        return new StreamsLifecycle(() -> TopologyFactory.build(new StreamsBuilder(), topics, reputation), () -> {
             java.util.Properties config = new java.util.Properties();
             config.putAll(kafka.getProperties());
             config.putAll(StreamsConfigFactory.streamsConfig(props, meterRegistry));
             return config;
         }, meterRegistry, props.closeTimeout());
+    }
+
+    /** The reputation guard's window and default policy ({@code REPUTATION_*}; see README). */
+    @Bean
+    ReputationSettings reputationSettings(@Value("${mailer.topology.reputation.window:PT24H}") Duration window,
+            @Value("${mailer.topology.reputation.window-sends:10000}") long windowSends,
+            @Value("${mailer.topology.reputation.throttle-bounce-rate:0.025}") double throttleBounce,
+            @Value("${mailer.topology.reputation.pause-bounce-rate:0.05}") double pauseBounce,
+            @Value("${mailer.topology.reputation.throttle-complaint-rate:0.0005}") double throttleComplaint,
+            @Value("${mailer.topology.reputation.pause-complaint-rate:0.001}") double pauseComplaint,
+            @Value("${mailer.topology.reputation.min-sends:200}") long minSends,
+            @Value("${mailer.topology.reputation.min-deliveries:1000}") long minDeliveries,
+            @Value("${mailer.topology.reputation.throttle-share:0.25}") double throttleShare) {
+        ReputationPolicy policy = new ReputationPolicy(throttleBounce, pauseBounce, throttleComplaint, pauseComplaint,
+                minSends, minDeliveries, throttleShare, ReputationPolicy.PausedSubmissions.ACCEPT);
+        if (policy.problem() != null) {
+            throw new IllegalArgumentException("REPUTATION_* settings: " + policy.problem());
+        }
+        ReputationSettings d = ReputationSettings.DEFAULTS;
+        return new ReputationSettings(window, windowSends, d.buckets(), d.dedupeHorizon(), d.publishInterval(), policy);
     }
 
     /** Liveness and readiness at the deployment guide's paths. */

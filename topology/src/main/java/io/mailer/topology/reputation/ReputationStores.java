@@ -1,0 +1,41 @@
+package io.mailer.topology.reputation;
+
+import io.mailer.schemas.kafka.JsonSerde;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The guard's state, keyed by tenant (its input is repartitioned by tenant id).
+ *
+ * <ul>
+ *   <li>{@value #TENANTS}: tenant → {@link GuardedTenant}. Bound: one entry per tenant that ever
+ *       had a counted event or a command, each ≤ {@code buckets + 1} buckets (≈ 4 KB at 96).</li>
+ *   <li>{@value #EVENTS_SEEN}: event id → 1, a window store whose segments expire after the dedupe
+ *       horizon. Bound: the counted events (SENT, BOUNCED, DELIVERED, COMPLAINED) of the last
+ *       {@code dedupeHorizon} (6 h) — ≈ 2.2 × sends in 6 h entries of ~80 B (send-id or SES-id keys).</li>
+ * </ul>
+ */
+public final class ReputationStores {
+
+    public static final String TENANTS = "reputation-tenants-store";
+    public static final String EVENTS_SEEN = "reputation-events-seen-store";
+
+    private ReputationStores() {
+    }
+
+    public static StoreBuilder<KeyValueStore<String, GuardedTenant>> tenants() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TENANTS), Serdes.String(),
+                new JsonSerde<>(GuardedTenant.class));
+    }
+
+    public static StoreBuilder<WindowStore<String, Long>> eventsSeen(Duration horizon) {
+        // a 1 ms window per id: the store is a set of ids whose segments expire after the horizon
+        return Stores.windowStoreBuilder(Stores.persistentWindowStore(EVENTS_SEEN, horizon,
+                Duration.ofMillis(1), false), Serdes.String(), Serdes.Long())
+                .withCachingDisabled();
+    }
+}

@@ -1,0 +1,121 @@
+package io.mailer.topology.reputation;
+
+import io.mailer.schemas.reputation.WindowCounts;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One tenant's counts over time, in fixed buckets ({@link ReputationSettings#bucketMillis()}), oldest
+ * first. At most {@link ReputationSettings#buckets()} + 1 buckets are kept: older ones are dropped
+ * when a count is added, so a tenant's state is bounded whatever it sends.
+ *
+ * <p>{@link #counts} looks back from the newest bucket until the window's time is covered or
+ * {@code windowSends} sends are counted, whichever comes first; the oldest bucket taken is scaled
+ * down to the sends still needed (counts inside a bucket are assumed evenly spread).
+ */
+public final class ReputationWindow {
+
+    public enum Kind {
+        SEND, HARD_BOUNCE, DELIVERY, COMPLAINT
+    }
+
+    /** One bucket: its start (ms) and counts. Public fields: it is the stored form, too. */
+    public static final class Bucket {
+        public long start;
+        public long sends;
+        public long hardBounces;
+        public long deliveries;
+        public long complaints;
+
+        public Bucket() {
+        }
+
+        Bucket(long start) {
+            this.start = start;
+        }
+    }
+
+    private final List<Bucket> buckets;
+
+    public ReputationWindow() {
+        this(new ArrayList<>());
+    }
+
+    public ReputationWindow(List<Bucket> buckets) {
+        this.buckets = buckets == null ? new ArrayList<>() : new ArrayList<>(buckets);
+    }
+
+    public List<Bucket> buckets() {
+        return buckets;
+    }
+
+    public void add(Kind kind, long atMillis, ReputationSettings settings) {
+        long start = atMillis - Math.floorMod(atMillis, settings.bucketMillis());
+        Bucket bucket = bucketAt(start);
+        switch (kind) {
+            case SEND -> bucket.sends++;
+            case HARD_BOUNCE -> bucket.hardBounces++;
+            case DELIVERY -> bucket.deliveries++;
+            case COMPLAINT -> bucket.complaints++;
+        }
+        expire(atMillis, settings);
+    }
+
+    /** The counts the rates are computed from, as of {@code nowMillis}. */
+    public WindowCounts counts(long nowMillis, ReputationSettings settings) {
+        long oldest = nowMillis - settings.window().toMillis();
+        double sends = 0;
+        double bounces = 0;
+        double deliveries = 0;
+        double complaints = 0;
+        Long from = null;
+        for (int i = buckets.size() - 1; i >= 0; i--) {
+            Bucket b = buckets.get(i);
+            if (b.start + settings.bucketMillis() <= oldest) {
+                break;
+            }
+            double needed = settings.windowSends() - sends;
+            double share = b.sends > needed ? needed / b.sends : 1.0;
+            sends += b.sends * share;
+            bounces += b.hardBounces * share;
+            deliveries += b.deliveries * share;
+            complaints += b.complaints * share;
+            from = b.start;
+            if (share < 1.0 || sends >= settings.windowSends()) {
+                break;
+            }
+        }
+        return new WindowCounts(Math.round(sends), Math.round(bounces), Math.round(deliveries), Math.round(complaints),
+                from == null ? null : Instant.ofEpochMilli(from));
+    }
+
+    public void clear() {
+        buckets.clear();
+    }
+
+    private Bucket bucketAt(long start) {
+        for (int i = buckets.size() - 1; i >= 0; i--) {
+            Bucket b = buckets.get(i);
+            if (b.start == start) {
+                return b;
+            }
+            if (b.start < start) {
+                Bucket fresh = new Bucket(start);
+                buckets.add(i + 1, fresh);
+                return fresh;
+            }
+        }
+        Bucket fresh = new Bucket(start);
+        buckets.add(0, fresh);
+        return fresh;
+    }
+
+    private void expire(long nowMillis, ReputationSettings settings) {
+        long oldest = nowMillis - settings.window().toMillis();
+        buckets.removeIf(b -> b.start + settings.bucketMillis() <= oldest);
+        while (buckets.size() > settings.buckets() + 1) {
+            buckets.remove(0);
+        }
+    }
+}
