@@ -117,7 +117,7 @@ class ReputationTopologyTest {
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         TenantState state = states.readKeyValuesToMap().get("bad");
         assertThat(state.state()).isEqualTo(ReputationState.ACTIVE);
-        assertThat(state.version()).isEqualTo(2);
+        assertThat(state.version()).as("throttled, paused, resumed").isEqualTo(3);
         assertThat(state.policy()).isEqualTo(lenient);
         assertThat(state.window().sends()).isEqualTo(200);
     }
