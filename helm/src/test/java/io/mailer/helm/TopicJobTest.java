@@ -37,7 +37,8 @@ class TopicJobTest {
         // Then every topic of the registry is created, compacted exactly where the registry says so
         Map<String, String> expected = new LinkedHashMap<>();
         Map<String, Long> retention = Map.of("batch-commands", 1209600000L, "sends", 604800000L, "sends-retry-1s", 604800000L,
-                "sends-retry-10s", 604800000L, "sends-retry-1m", 604800000L, "sends-retry-10m", 604800000L);
+                "sends-retry-10s", 604800000L, "sends-retry-1m", 604800000L, "sends-retry-10m", 604800000L,
+                "sends-held", 2764800000L);
         Topics topics = new Topics("mailer.");
         for (Topic<String, ?> topic : topics.all()) {
             String shortName = topic.name().substring("mailer.".length());
