@@ -65,7 +65,7 @@ public final class TenantGuard {
         if (s.state() == ReputationState.PAUSED) {
             return new Verdict.Hold("tenant-paused: " + s.reason());
         }
-        double share = s.policy() == null ? 0.1 : s.policy().throttleShare();
+        double share = (s.policy() == null ? io.mailer.schemas.reputation.ReputationPolicy.DEFAULTS : s.policy()).throttleShare();
         Duration delay = throttle.admit(tenantId, sendId, share * replicaRate.getAsDouble());
         return delay.isZero() ? GO : new Verdict.Throttle(delay);
     }
