@@ -206,6 +206,9 @@ public final class HoldReleaser implements SmartLifecycle, AutoCloseable {
             return;
         }
         ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+        if (records.isEmpty() && !anyReleasable()) {
+            return; // nothing read, nothing to release: no empty transaction
+        }
         producer.beginTransaction();
         try {
             long forwarded = 0;
@@ -254,6 +257,17 @@ public final class HoldReleaser implements SmartLifecycle, AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private boolean anyReleasable() {
+        for (Checkpoint cp : checkpoints.values()) {
+            for (String tenant : cp.pending.keySet()) {
+                if (!paused.test(tenant)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Releases the pending tenants of one partition that are no longer PAUSED; returns the sends forwarded. */

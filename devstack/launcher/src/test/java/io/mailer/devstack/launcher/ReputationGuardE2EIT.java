@@ -77,6 +77,7 @@ class ReputationGuardE2EIT {
     @Test
     void shouldPauseTheBouncingTenantHoldItsSendsSpareTheOthersAndReleaseTheHeldOnesOnceOnResume() throws Exception {
         // Given ten tenants sending at once, t0 with 15 % hard bounces
+        Instant submitStart = Instant.now();
         for (int b = 0; b < BAD_BATCHES; b++) {
             for (int t = 0; t < TENANTS; t++) {
                 if (t == 0 || b < OTHER_BATCHES) {
@@ -88,6 +89,7 @@ class ReputationGuardE2EIT {
         // Then t0 is PAUSED, for its bounce rate
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                 .until(() -> "PAUSED".equals(get(operatorKey, "/api/v1/admin/tenants/" + BAD).get("state")));
+        Instant pauseSeen = Instant.now();
         Map<?, ?> paused = get(operatorKey, "/api/v1/admin/tenants/" + BAD);
         assertThat((String) paused.get("reason")).startsWith("bounce-rate ");
 
@@ -108,6 +110,13 @@ class ReputationGuardE2EIT {
         int afterCrossing = badSent.size() - CROSSING;
         int held = BAD_BATCHES * BATCH - badSent.size();
 
+        List<Instant> badTimes = beforeResume.stream().filter(m -> tenantOf(m).equals(BAD))
+                .flatMap(m -> m.recipients().stream().map(r -> m.receivedAt())).toList();
+        System.out.printf("reputation guard timeline: submit %s, first send %s, t0 #1 %s, t0 #%d %s, t0 last %s, "
+                + "pause since %s, pause seen %s, others' last %s%n", submitStart, beforeResume.get(0).receivedAt(),
+                badTimes.get(0), CROSSING, badTimes.size() >= CROSSING ? badTimes.get(CROSSING - 1) : null,
+                badTimes.get(badTimes.size() - 1), paused.get("since"), pauseSeen,
+                beforeResume.get(beforeResume.size() - 1).receivedAt());
         // t0 was stopped within 500 of its sends after crossing, and the rest is held, not failed
         assertThat(afterCrossing).as("t0 sends after crossing the pause threshold").isLessThanOrEqualTo(500);
         assertThat(held).as("t0 sends held").isPositive();
