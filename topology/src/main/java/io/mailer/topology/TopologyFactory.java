@@ -16,8 +16,6 @@ import io.mailer.topology.intake.BatchCommandDecoder;
 import io.mailer.topology.intake.DeadLetters;
 import io.mailer.topology.intake.DecodedCommand;
 import io.mailer.topology.outcome.PipelineOutcome;
-import io.mailer.topology.reputation.ReputationSettings;
-import io.mailer.topology.reputation.ReputationTopology;
 import io.mailer.topology.suppression.FailSafeSuppressionSerde;
 import io.mailer.topology.suppression.Screened;
 import io.mailer.topology.suppression.SuppressionEntry;
@@ -67,12 +65,6 @@ public final class TopologyFactory {
     }
 
     public static Topology build(StreamsBuilder builder, Topics topics) {
-        return build(builder, topics, ReputationSettings.DEFAULTS);
-    }
-
-    /** The fan-out above plus the reputation guard ({@link ReputationTopology}), a sub-topology of its own. */
-    public static Topology build(StreamsBuilder builder, Topics topics, ReputationSettings reputation) {
-        ReputationTopology.build(builder, topics, reputation);
         // read by the screened fan-out through its store, not joined: see ScreenedFanOut
         suppressionsTable(builder, topics);
         builder.addStateStore(BatchStores.chunksSeen());

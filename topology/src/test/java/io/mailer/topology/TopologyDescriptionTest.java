@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.topology.batch.BatchStores;
-import io.mailer.topology.reputation.ReputationStores;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,14 +25,10 @@ class TopologyDescriptionTest {
         // Given / When
         String description = description();
 
-        // Then no generated names (KSTREAM-…-0000000003) that would shift when a node is added, and one
-        // repartition topic only: the reputation guard's, named (the fan-out has none)
-        assertThat(description).doesNotContain("KSTREAM-", "KTABLE-", "GLOBALKTABLE-")
+        // Then no generated names (KSTREAM-…-0000000003) that would shift when a node is added, no repartition
+        assertThat(description).doesNotContain("KSTREAM-", "KTABLE-", "GLOBALKTABLE-", "repartition")
                 .contains(TopologyFactory.SUPPRESSIONS_STORE, BatchStores.CHUNKS_SEEN, BatchStores.CANCELLED,
-                        BatchStores.SCHEDULED, ReputationStores.TENANTS, ReputationStores.EVENTS_SEEN);
-        assertThat(description.lines().filter(l -> l.contains("-repartition")).map(String::trim)
-                .map(l -> l.replaceAll(".*topics?: \\[?", "").replaceAll("[\\])].*", "")).distinct())
-                .containsExactly("reputation-by-tenant-repartition");
+                        BatchStores.SCHEDULED);
     }
 
     @Test
@@ -65,11 +60,8 @@ class TopologyDescriptionTest {
 
                 State stores (all persistent RocksDB, changelogged to `<application.id>-<store>-changelog`,
                 application.id = prefix + `topology`): `batch-chunks-seen-store`, `cancelled-batches-store`,
-                `scheduled-chunks-store`, and the reputation guard's `reputation-tenants-store`,
-                `reputation-events-seen-store` (a window store, 6 h); global store `suppressions-store`
-                (restored from the compacted `suppressions` topic itself). One repartition topic:
-                `<application.id>-reputation-by-tenant-repartition` (the reputation guard's input keyed by
-                tenant, docs/reputation.md); the fan-out has none.
+                `scheduled-chunks-store`; global store `suppressions-store` (restored from the compacted
+                `suppressions` topic itself). No repartition topics.
 
                 ```
                 %s```

@@ -71,6 +71,25 @@ public final class StreamsConfigFactory {
         return config;
     }
 
+    /**
+     * The reputation guard's application: the same guarantees and handlers, its own application id
+     * ({@code <prefix>reputation}: own group, transactions, internal topics) and the Streams
+     * defaults the fan-out trades away for throughput: commits every 100 ms (the EOS default; a
+     * tenant crossing a threshold is two commits from the dispatcher) and the default poll and
+     * buffer sizes (its input records are small events, not 100 KB chunks).
+     */
+    public static Properties reputationConfig(TopologyProperties props, MeterRegistry meterRegistry) {
+        Properties config = streamsConfig(props, meterRegistry);
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, props.topicPrefix() + "reputation");
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, REPUTATION_COMMIT_INTERVAL_MS);
+        config.remove(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG);
+        config.remove(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG));
+        return config;
+    }
+
+    /** The reputation guard's commit interval (see {@link #reputationConfig}). */
+    public static final int REPUTATION_COMMIT_INTERVAL_MS = 100;
+
     private static String stateDir(String configured) {
         if (configured != null && !configured.isBlank()) {
             return configured;

@@ -7,6 +7,7 @@ import io.mailer.topology.TopologyFactory;
 import io.mailer.topology.intake.DeadLetters;
 import io.mailer.schemas.reputation.ReputationPolicy;
 import io.mailer.topology.reputation.ReputationSettings;
+import io.mailer.topology.reputation.ReputationTopology;
 import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -44,11 +45,27 @@ public class TopologyConfiguration {
      */
     @Bean
     StreamsLifecycle kafkaStreamsLifecycle(Topics topics, TopologyProperties props, MeterRegistry meterRegistry,
-            KafkaProperties kafka, ReputationSettings reputation) {
-        return new StreamsLifecycle(() -> TopologyFactory.build(new StreamsBuilder(), topics, reputation), () -> {
+            KafkaProperties kafka) {
+        return new StreamsLifecycle(() -> TopologyFactory.build(new StreamsBuilder(), topics), () -> {
             java.util.Properties config = new java.util.Properties();
             config.putAll(kafka.getProperties());
             config.putAll(StreamsConfigFactory.streamsConfig(props, meterRegistry));
+            return config;
+        }, meterRegistry, props.closeTimeout());
+    }
+
+    /**
+     * The reputation guard: a second Kafka Streams application ({@code <prefix>reputation}) in this
+     * service — isolated from the fan-out's load and committing every 100 ms (see
+     * {@link StreamsConfigFactory#reputationConfig}).
+     */
+    @Bean
+    StreamsLifecycle reputationStreamsLifecycle(Topics topics, TopologyProperties props, MeterRegistry meterRegistry,
+            KafkaProperties kafka, ReputationSettings reputation) {
+        return new StreamsLifecycle(() -> ReputationTopology.build(new StreamsBuilder(), topics, reputation), () -> {
+            java.util.Properties config = new java.util.Properties();
+            config.putAll(kafka.getProperties());
+            config.putAll(StreamsConfigFactory.reputationConfig(props, meterRegistry));
             return config;
         }, meterRegistry, props.closeTimeout());
     }
@@ -80,12 +97,22 @@ public class TopologyConfiguration {
     }
 
     @Bean
-    HealthIndicator kafkaStreamsReadinessHealthIndicator(StreamsLifecycle lifecycle) {
-        return StreamsHealth.readiness(lifecycle);
+    HealthIndicator kafkaStreamsReadinessHealthIndicator(StreamsLifecycle kafkaStreamsLifecycle) {
+        return StreamsHealth.readiness(kafkaStreamsLifecycle);
     }
 
     @Bean
-    HealthIndicator kafkaStreamsLivenessHealthIndicator(StreamsLifecycle lifecycle) {
-        return StreamsHealth.liveness(lifecycle);
+    HealthIndicator kafkaStreamsLivenessHealthIndicator(StreamsLifecycle kafkaStreamsLifecycle) {
+        return StreamsHealth.liveness(kafkaStreamsLifecycle);
+    }
+
+    @Bean
+    HealthIndicator reputationStreamsReadinessHealthIndicator(StreamsLifecycle reputationStreamsLifecycle) {
+        return StreamsHealth.readiness(reputationStreamsLifecycle);
+    }
+
+    @Bean
+    HealthIndicator reputationStreamsLivenessHealthIndicator(StreamsLifecycle reputationStreamsLifecycle) {
+        return StreamsHealth.liveness(reputationStreamsLifecycle);
     }
 }

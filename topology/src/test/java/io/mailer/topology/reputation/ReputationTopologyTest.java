@@ -12,7 +12,6 @@ import io.mailer.schemas.reputation.TenantCommand;
 import io.mailer.schemas.reputation.TenantEvent;
 import io.mailer.schemas.reputation.TenantState;
 import io.mailer.schemas.reputation.WindowCounts;
-import io.mailer.topology.TopologyFactory;
 import io.mailer.topology.TopologyMetrics;
 import io.mailer.topology.runtime.StreamsConfigFactory;
 import io.mailer.topology.runtime.TopologyProperties;
@@ -30,14 +29,15 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The reputation guard as production builds it (exactly-once config), in a TopologyTestDriver. */
+/** The reputation guard as production builds and configures it (its own exactly-once application), in a TopologyTestDriver. */
 class ReputationTopologyTest {
 
     static final Instant T0 = Instant.parse("2026-12-02T10:00:00Z");
 
     final Topics topics = new Topics("test.");
-    final TopologyTestDriver driver = new TopologyTestDriver(TopologyFactory.build(new StreamsBuilder(), topics),
-            StreamsConfigFactory.streamsConfig(new TopologyProperties("unused:9092", "test.", null, 0, Duration.ofSeconds(5)),
+    final TopologyTestDriver driver = new TopologyTestDriver(
+            ReputationTopology.build(new StreamsBuilder(), topics, ReputationSettings.DEFAULTS),
+            StreamsConfigFactory.reputationConfig(new TopologyProperties("unused:9092", "test.", null, 0, Duration.ofSeconds(5)),
                     new SimpleMeterRegistry()), T0);
     final TestInputTopic<String, DeliveryEvent> events = driver.createInputTopic(topics.deliveryEvents.name(),
             Serdes.String().serializer(), topics.deliveryEvents.valueSerde().serializer());
@@ -120,6 +120,15 @@ class ReputationTopologyTest {
         assertThat(state.version()).as("throttled, paused, resumed").isEqualTo(3);
         assertThat(state.policy()).isEqualTo(lenient);
         assertThat(state.window().sends()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldNameEveryNodeStoreAndItsOneRepartitionTopic() {
+        String description = ReputationTopology.build(new StreamsBuilder(), topics, ReputationSettings.DEFAULTS)
+                .describe().toString();
+        assertThat(description).doesNotContain("KSTREAM-", "KTABLE-")
+                .contains(ReputationStores.TENANTS, ReputationStores.EVENTS_SEEN, "reputation-by-tenant-repartition",
+                        "tenant-states-sink", "tenant-events-sink");
     }
 
     @Test
