@@ -3,7 +3,8 @@ package io.mailer.schemas.reputation;
 import java.time.Instant;
 
 /**
- * What a rate was computed from: counts in the window that starts at {@code from} (the oldest
+ * What a rate was computed from ({@code sends}: the larger of the SENT events and the sends SES
+ * already answered for, deliveries + hard bounces): counts in the window that starts at {@code from} (the oldest
  * bucket counted; the window is the last {@code REPUTATION_WINDOW} or the last
  * {@code REPUTATION_WINDOW_SENDS} sends, whichever is smaller).
  */

@@ -12,7 +12,9 @@ import java.util.List;
  *
  * <p>{@link #counts} looks back from the newest bucket until the window's time is covered or
  * {@code windowSends} sends are counted, whichever comes first; the oldest bucket taken is scaled
- * down to the sends still needed (counts inside a bucket are assumed evenly spread).
+ * down to the sends still needed (counts inside a bucket are assumed evenly spread). The sends
+ * reported are the larger of the SENT events and the sends SES already answered for (deliveries +
+ * hard bounces): SES's notifications may arrive before the dispatcher's SENT events.
  */
 public final class ReputationWindow {
 
@@ -86,7 +88,10 @@ public final class ReputationWindow {
                 break;
             }
         }
-        return new WindowCounts(Math.round(sends), Math.round(bounces), Math.round(deliveries), Math.round(complaints),
+        // a send SES answered for (delivered or hard-bounced) was sent, even if its SENT is not here yet:
+        // the dispatcher writes a poll's SENT events when the whole poll is done (up to ~10 s at 200/s)
+        long sent = Math.max(Math.round(sends), Math.round(deliveries + bounces));
+        return new WindowCounts(sent, Math.round(bounces), Math.round(deliveries), Math.round(complaints),
                 from == null ? null : Instant.ofEpochMilli(from));
     }
 

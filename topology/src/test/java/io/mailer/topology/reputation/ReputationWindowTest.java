@@ -31,6 +31,20 @@ class ReputationWindowTest {
     }
 
     @Test
+    void shouldCountASendSesAnsweredForBeforeItsSentEventArrives() {
+        // the dispatcher writes SENT events when its whole poll is done; SES's notifications can be first
+        ReputationWindow w = new ReputationWindow();
+        add(w, ReputationWindow.Kind.SEND, 120, T0);
+        add(w, ReputationWindow.Kind.HARD_BOUNCE, 30, T0);
+        add(w, ReputationWindow.Kind.DELIVERY, 170, T0);
+
+        WindowCounts c = w.counts(T0, SETTINGS);
+
+        assertThat(c.sends()).isEqualTo(200);
+        assertThat(c.bounceRate()).isEqualTo(0.15);
+    }
+
+    @Test
     void shouldForgetBucketsOlderThanTheWindow() {
         ReputationWindow w = new ReputationWindow();
         add(w, ReputationWindow.Kind.SEND, 100, T0);
