@@ -104,6 +104,8 @@ public final class HoldReleaser implements SmartLifecycle, AutoCloseable {
         this.producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         this.producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         this.producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId + "-" + UUID.randomUUID());
+        // transactions v2: the next transaction's first record waits for the last one's markers; retry soon
+        this.producerConfig.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
         this.heldTopic = heldTopic;
         this.sendsTopic = sendsTopic;
         this.deadLetterTopic = deadLetterTopic;
