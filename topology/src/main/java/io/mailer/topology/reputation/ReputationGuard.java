@@ -7,22 +7,24 @@ import io.mailer.schemas.reputation.TenantEvent;
 import io.mailer.schemas.reputation.TenantState;
 import io.mailer.schemas.reputation.WindowCounts;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Per tenant (its input is keyed by tenant id): drops an event id seen within the dedupe horizon,
- * counts the rest in the tenant's window, applies {@link ReputationRules} and writes the tenant's
- * state — at once when the state changes (with a {@link TenantEvent}), otherwise at most once per
- * {@code publishInterval} (wall clock). Operator commands: RESUME → ACTIVE with an empty window;
- * SET_POLICY → the tenant's thresholds (evaluated at once unless PAUSED).
+ * Second stage, per tenant (its input is keyed by tenant id): takes each partition's partial
+ * window from {@link ReputationCounter}, adds them up, applies {@link ReputationRules} and writes the
+ * tenant's state — at once when the state changes (with a {@link TenantEvent}), otherwise at most
+ * once per {@code publishInterval} (wall clock). Operator commands: RESUME → ACTIVE with the window
+ * restarted (what was counted so far becomes the baseline, subtracted); SET_POLICY → the tenant's
+ * thresholds (evaluated at once unless PAUSED).
  */
 public final class ReputationGuard implements Processor<String, ReputationInput, String, ReputationOutput> {
 
@@ -30,7 +32,6 @@ public final class ReputationGuard implements Processor<String, ReputationInput,
     private final ReputationMetrics metrics;
     private ProcessorContext<String, ReputationOutput> context;
     private KeyValueStore<String, GuardedTenant> tenants;
-    private WindowStore<String, Long> seen;
     /** Tenants whose rates moved since they were last published: at most the tenants of this task. */
     private final Set<String> dirty = new LinkedHashSet<>();
 
@@ -44,7 +45,6 @@ public final class ReputationGuard implements Processor<String, ReputationInput,
         this.context = context;
         metrics.init(context.metrics());
         this.tenants = context.getStateStore(ReputationStores.TENANTS);
-        this.seen = context.getStateStore(ReputationStores.EVENTS_SEEN);
         context.schedule(settings.publishInterval(), PunctuationType.WALL_CLOCK_TIME, this::publishDirty);
     }
 
@@ -63,15 +63,14 @@ public final class ReputationGuard implements Processor<String, ReputationInput,
             command(tenant, current, in.command(), record.timestamp());
             return;
         }
-        if (duplicate(in.eventId(), record.timestamp())) {
-            metrics.duplicate();
+        if (in.partition() == null || in.buckets() == null) {
             return;
         }
-        ReputationWindow window = new ReputationWindow(current.buckets());
-        window.add(in.kind(), in.atMillis(), settings);
+        Map<String, List<ReputationWindow.Bucket>> parts = new HashMap<>(current.parts());
+        parts.put(Integer.toString(in.partition()), in.buckets());
         GuardedTenant counted = new GuardedTenant(current.state(), current.version(), current.sinceMillis(), current.reason(),
-                current.policy(), window.buckets());
-        WindowCounts counts = window.counts(in.atMillis(), settings);
+                current.policy(), parts, current.baseline());
+        WindowCounts counts = counted.window().counts(record.timestamp(), settings);
         ReputationRules.Decision decision = ReputationRules.decide(counted.state(), counts, policy(counted));
         if (decision == null) {
             tenants.put(tenant, counted);
@@ -83,16 +82,17 @@ public final class ReputationGuard implements Processor<String, ReputationInput,
 
     private void command(String tenant, GuardedTenant current, TenantCommand c, long at) {
         if (c.type() == TenantCommand.Type.RESUME) {
-            GuardedTenant emptied = new GuardedTenant(current.state(), current.version(), current.sinceMillis(),
-                    current.reason(), current.policy(), java.util.List.of());
-            change(tenant, emptied, ReputationState.ACTIVE, "resumed by " + (c.requestedBy() == null ? "operator" : c.requestedBy())
+            GuardedTenant restarted = new GuardedTenant(current.state(), current.version(), current.sinceMillis(),
+                    current.reason(), current.policy(), current.parts(),
+                    ReputationWindow.merged(current.parts().values(), null).buckets());
+            change(tenant, restarted, ReputationState.ACTIVE, "resumed by " + (c.requestedBy() == null ? "operator" : c.requestedBy())
                     + " (window restarted)", WindowCounts.EMPTY, at, true);
             return;
         }
         ReputationPolicy policy = c.policy() == null || c.policy().problem() != null ? null : c.policy();
         GuardedTenant updated = new GuardedTenant(current.state(), current.version(), current.sinceMillis(), current.reason(),
-                policy, current.buckets());
-        WindowCounts counts = new ReputationWindow(updated.buckets()).counts(at, settings);
+                policy, current.parts(), current.baseline());
+        WindowCounts counts = updated.window().counts(at, settings);
         ReputationRules.Decision decision = ReputationRules.decide(updated.state(), counts, policy(updated));
         if (decision == null) {
             tenants.put(tenant, updated);
@@ -109,7 +109,7 @@ public final class ReputationGuard implements Processor<String, ReputationInput,
             tenants.put(tenant, t);
             return;
         }
-        GuardedTenant next = new GuardedTenant(to, t.version() + 1, at, reason, t.policy(), t.buckets());
+        GuardedTenant next = new GuardedTenant(to, t.version() + 1, at, reason, t.policy(), t.parts(), t.baseline());
         tenants.put(tenant, next);
         dirty.remove(tenant);
         TenantState state = state(tenant, next, counts, at);
@@ -131,7 +131,7 @@ public final class ReputationGuard implements Processor<String, ReputationInput,
     }
 
     private void publish(String tenant, GuardedTenant t, long at) {
-        WindowCounts counts = new ReputationWindow(t.buckets()).counts(at, settings);
+        WindowCounts counts = t.window().counts(at, settings);
         context.forward(new Record<>(tenant, new ReputationOutput(state(tenant, t, counts, at), null), at));
     }
 
@@ -142,18 +142,5 @@ public final class ReputationGuard implements Processor<String, ReputationInput,
 
     private ReputationPolicy policy(GuardedTenant t) {
         return t.policy() == null ? settings.defaults() : t.policy();
-    }
-
-    /** Whether the event id was counted within the horizon; remembers it otherwise. */
-    private boolean duplicate(String eventId, long at) {
-        long from = at - settings.dedupeHorizon().toMillis();
-        try (WindowStoreIterator<Long> it = seen.fetch(eventId, Instant.ofEpochMilli(Math.max(0, from)),
-                Instant.ofEpochMilli(at + settings.dedupeHorizon().toMillis()))) {
-            if (it.hasNext()) {
-                return true;
-            }
-        }
-        seen.put(eventId, at, at);
-        return false;
     }
 }

@@ -2,13 +2,16 @@ package io.mailer.topology.reputation;
 
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.reputation.TenantCommand;
+import java.util.List;
 
 /**
- * What the guard reads, repartitioned by tenant: a counted delivery event (its id, kind and time) or
- * an operator's command. Only these few fields cross the repartition topic, not whole events.
+ * What flows through the guard. Before the counter: one counted delivery event (its id, kind and
+ * time). Across the repartition by tenant: a tenant's <em>partial window</em> from one input
+ * partition ({@code partition}, {@code buckets}: the whole partial, not a delta, so the latest one
+ * wins and none can be double-counted) or an operator's command.
  */
 public record ReputationInput(String tenantId, String eventId, ReputationWindow.Kind kind, long atMillis,
-        TenantCommand command) {
+        TenantCommand command, Integer partition, List<ReputationWindow.Bucket> buckets) {
 
     /** The input a delivery event counts as, or null when it does not count (other types, no tenant). */
     public static ReputationInput of(DeliveryEvent e, long recordTimestamp) {
@@ -23,11 +26,15 @@ public record ReputationInput(String tenantId, String eventId, ReputationWindow.
             case COMPLAINED -> ReputationWindow.Kind.COMPLAINT;
             default -> null;
         };
-        return kind == null ? null : new ReputationInput(e.tenantId(), e.eventId(), kind, recordTimestamp, null);
+        return kind == null ? null : new ReputationInput(e.tenantId(), e.eventId(), kind, recordTimestamp, null, null, null);
     }
 
     public static ReputationInput of(TenantCommand c, long recordTimestamp) {
         return c == null || c.tenantId() == null || c.type() == null ? null
-                : new ReputationInput(c.tenantId(), null, null, recordTimestamp, c);
+                : new ReputationInput(c.tenantId(), null, null, recordTimestamp, c, null, null);
+    }
+
+    public static ReputationInput partial(String tenantId, int partition, List<ReputationWindow.Bucket> buckets, long at) {
+        return new ReputationInput(tenantId, null, null, at, null, partition, buckets);
     }
 }

@@ -9,11 +9,15 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * The guard's state, keyed by tenant (its input is repartitioned by tenant id).
+ * The guard's state. In the counter's tasks (keyed like {@code delivery-events}):
+ * {@value #EVENTS_SEEN} and {@value #PARTIALS}; in the guard's tasks (keyed by tenant):
+ * {@value #TENANTS}.
  *
  * <ul>
+ *   <li>{@value #PARTIALS}: tenant → its window in this partition. Bound: one entry per tenant that
+ *       sent through the partition, ≤ {@code buckets + 1} buckets (≈ 4 KB at 96).</li>
  *   <li>{@value #TENANTS}: tenant → {@link GuardedTenant}. Bound: one entry per tenant that ever
- *       had a counted event or a command, each ≤ {@code buckets + 1} buckets (≈ 4 KB at 96).</li>
+ *       had a counted event or a command, (partitions + 1) × ≤ {@code buckets + 1} buckets.</li>
  *   <li>{@value #EVENTS_SEEN}: event id → 1, a window store whose segments expire after the dedupe
  *       horizon. Bound: the counted events (SENT, BOUNCED, DELIVERED, COMPLAINED) of the last
  *       {@code dedupeHorizon} (6 h) — ≈ 2.2 × sends in 6 h entries of ~80 B (send-id or SES-id keys).</li>
@@ -23,6 +27,7 @@ public final class ReputationStores {
 
     public static final String TENANTS = "reputation-tenants-store";
     public static final String EVENTS_SEEN = "reputation-events-seen-store";
+    public static final String PARTIALS = "reputation-partials-store";
 
     private ReputationStores() {
     }
@@ -30,6 +35,11 @@ public final class ReputationStores {
     public static StoreBuilder<KeyValueStore<String, GuardedTenant>> tenants() {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TENANTS), Serdes.String(),
                 new JsonSerde<>(GuardedTenant.class));
+    }
+
+    public static StoreBuilder<KeyValueStore<String, GuardedTenant.Partial>> partials() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARTIALS), Serdes.String(),
+                new JsonSerde<>(GuardedTenant.Partial.class));
     }
 
     public static StoreBuilder<WindowStore<String, Long>> eventsSeen(Duration horizon) {

@@ -1,7 +1,9 @@
 package io.mailer.topology.reputation;
 
+import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.kafka.JsonSerde;
 import io.mailer.schemas.kafka.Topics;
+import io.mailer.schemas.reputation.TenantCommand;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -13,21 +15,22 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
- * The reputation guard: its own Kafka Streams application ({@code <prefix>reputation}) inside the
- * topology service, so the fan-out's load (a million-recipient batch) never delays it, and it
- * commits every 100 ms (the fan-out every 1 s, for throughput) — a crossing reaches the dispatcher
- * in a few hundred milliseconds:
+ * The reputation guard, in two stages: a counter where the events are (dedupe by event id, a
+ * partial window per tenant and partition, flushed every 200 ms) and the guard per tenant (partials
+ * added up, policy, state). Only partial windows cross the repartition topic — one record per
+ * tenant and partition per flush, whatever the send rate. Its own Kafka Streams application
+ * ({@code <prefix>reputation}) inside the topology service, so the fan-out's load (a
+ * million-recipient batch) never delays it, committing every 100 ms:
  *
  * <pre>
- * delivery-events ─▶ counted? (SENT, BOUNCED, DELIVERED, COMPLAINED with a tenant) ─┐
- * tenant-commands ─▶ (RESUME, SET_POLICY) ──────────────────────────────────────────┴▶ merge
- *   ─▶ key = tenant id ─▶ repartition "reputation-by-tenant"
- *   ─▶ reputation guard (stores: tenants, events seen; wall-clock punctuator publishes moving rates)
+ * delivery-events ─▶ counted? (SENT, BOUNCED, DELIVERED, COMPLAINED with a tenant)
+ *   ─▶ counter (stores: events seen, partials; every 200 ms the changed partial windows, key tenant) ─┐
+ * tenant-commands ─▶ (RESUME, SET_POLICY) ────────────────────────────────────────────────────────┴▶ merge
+ *   ─▶ repartition "reputation-by-tenant"
+ *   ─▶ guard (store: tenants; wall-clock punctuator publishes moving rates)
  *        ┬─ state ─▶ tenant-states (compacted)
  *        └─ state change ─▶ tenant-events
  * </pre>
- *
- * Only the counted fields cross the repartition topic ({@link ReputationInput}), not whole events.
  */
 public final class ReputationTopology {
 
@@ -36,25 +39,29 @@ public final class ReputationTopology {
 
     public static Topology build(StreamsBuilder builder, Topics topics, ReputationSettings settings) {
         builder.addStateStore(ReputationStores.tenants());
+        builder.addStateStore(ReputationStores.partials());
         builder.addStateStore(ReputationStores.eventsSeen(settings.dedupeHorizon()));
         JsonSerde<ReputationInput> inputSerde = new JsonSerde<>(ReputationInput.class);
 
-        KStream<String, ReputationInput> events = builder
+        KStream<String, ReputationInput> partials = builder
                 .stream(topics.deliveryEvents.name(), Consumed.with(Serdes.String(), new LenientSerde<>(topics.deliveryEvents.valueSerde()))
                         .withName("reputation-delivery-events-source"))
-                .processValues(() -> new TimestampedInput<io.mailer.schemas.events.DeliveryEvent>(ReputationInput::of), Named.as("reputation-count-event"));
+                .processValues(() -> new TimestampedInput<DeliveryEvent>(ReputationInput::of), Named.as("reputation-count-event"))
+                .filter((key, in) -> in != null, Named.as("reputation-counted"))
+                .process(() -> new ReputationCounter(settings, new ReputationMetrics()), Named.as("reputation-counter"),
+                        ReputationStores.EVENTS_SEEN, ReputationStores.PARTIALS);
         KStream<String, ReputationInput> commands = builder
                 .stream(topics.tenantCommands.name(), Consumed.with(Serdes.String(), new LenientSerde<>(topics.tenantCommands.valueSerde()))
                         .withName("reputation-tenant-commands-source"))
-                .processValues(() -> new TimestampedInput<io.mailer.schemas.reputation.TenantCommand>(ReputationInput::of), Named.as("reputation-read-command"));
+                .processValues(() -> new TimestampedInput<TenantCommand>(ReputationInput::of), Named.as("reputation-read-command"))
+                .filter((key, in) -> in != null, Named.as("reputation-valid-command"))
+                .selectKey((key, in) -> in.tenantId(), Named.as("reputation-command-by-tenant"));
 
-        var outputs = events.merge(commands, Named.as("reputation-inputs"))
-                .filter((key, in) -> in != null, Named.as("reputation-counted"))
-                .selectKey((key, in) -> in.tenantId(), Named.as("reputation-key-by-tenant"))
+        var outputs = partials.merge(commands, Named.as("reputation-inputs"))
                 .repartition(Repartitioned.<String, ReputationInput>as("reputation-by-tenant")
                         .withKeySerde(Serdes.String()).withValueSerde(inputSerde))
                 .process(() -> new ReputationGuard(settings, new ReputationMetrics()), Named.as("reputation-guard"),
-                        ReputationStores.TENANTS, ReputationStores.EVENTS_SEEN)
+                        ReputationStores.TENANTS)
                 .split(Named.as("reputation-output"))
                 .branch((tenant, out) -> out.event() != null, Branched.as("-event"))
                 .defaultBranch(Branched.as("-state"));

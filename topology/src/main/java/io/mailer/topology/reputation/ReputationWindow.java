@@ -99,6 +99,35 @@ public final class ReputationWindow {
         buckets.clear();
     }
 
+    /**
+     * The tenant's whole window: its partial windows (one per input partition) added up, minus the
+     * counts it had when its window was last restarted ({@code baseline}, bucket by bucket).
+     */
+    public static ReputationWindow merged(java.util.Collection<List<Bucket>> parts, List<Bucket> baseline) {
+        java.util.TreeMap<Long, Bucket> sum = new java.util.TreeMap<>();
+        for (List<Bucket> part : parts) {
+            for (Bucket b : part) {
+                Bucket s = sum.computeIfAbsent(b.start, Bucket::new);
+                s.sends += b.sends;
+                s.hardBounces += b.hardBounces;
+                s.deliveries += b.deliveries;
+                s.complaints += b.complaints;
+            }
+        }
+        if (baseline != null) {
+            for (Bucket b : baseline) {
+                Bucket s = sum.get(b.start);
+                if (s != null) {
+                    s.sends = Math.max(0, s.sends - b.sends);
+                    s.hardBounces = Math.max(0, s.hardBounces - b.hardBounces);
+                    s.deliveries = Math.max(0, s.deliveries - b.deliveries);
+                    s.complaints = Math.max(0, s.complaints - b.complaints);
+                }
+            }
+        }
+        return new ReputationWindow(new ArrayList<>(sum.values()));
+    }
+
     private Bucket bucketAt(long start) {
         for (int i = buckets.size() - 1; i >= 0; i--) {
             Bucket b = buckets.get(i);
