@@ -24,9 +24,9 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *
  * <pre>
  * delivery-events ─▶ counted? (SENT, BOUNCED, DELIVERED, COMPLAINED with a tenant)
- *   ─▶ counter (stores: events seen, partials; every 200 ms the changed partial windows, key tenant) ─┐
- * tenant-commands ─▶ (RESUME, SET_POLICY) ────────────────────────────────────────────────────────┴▶ merge
- *   ─▶ repartition "reputation-by-tenant"
+ *   ─▶ counter (stores: events seen, partials; every 200 ms the changed partials, key tenant)
+ *   ─▶ repartition "reputation-by-tenant" ───────────────┐
+ * tenant-commands (key tenant) ─▶ RESUME, SET_POLICY ───┴▶ merge
  *   ─▶ guard (store: tenants; wall-clock punctuator publishes moving rates)
  *        ┬─ state ─▶ tenant-states (compacted)
  *        └─ state change ─▶ tenant-events
@@ -54,12 +54,14 @@ public final class ReputationTopology {
                 .stream(topics.tenantCommands.name(), Consumed.with(Serdes.String(), new LenientSerde<>(topics.tenantCommands.valueSerde()))
                         .withName("reputation-tenant-commands-source"))
                 .processValues(() -> new TimestampedInput<TenantCommand>(ReputationInput::of), Named.as("reputation-read-command"))
-                .filter((key, in) -> in != null, Named.as("reputation-valid-command"))
-                .selectKey((key, in) -> in.tenantId(), Named.as("reputation-command-by-tenant"));
+                // ingress keys commands by tenant id: co-partitioned with the repartition topic, no second hop
+                .filter((key, in) -> in != null && in.tenantId().equals(key), Named.as("reputation-valid-command"));
 
-        var outputs = partials.merge(commands, Named.as("reputation-inputs"))
+        // the counter's tasks read delivery-events alone: no second input to wait for
+        var outputs = partials
                 .repartition(Repartitioned.<String, ReputationInput>as("reputation-by-tenant")
                         .withKeySerde(Serdes.String()).withValueSerde(inputSerde))
+                .merge(commands, Named.as("reputation-inputs"))
                 .process(() -> new ReputationGuard(settings, new ReputationMetrics()), Named.as("reputation-guard"),
                         ReputationStores.TENANTS)
                 .split(Named.as("reputation-output"))

@@ -192,10 +192,11 @@ class ReputationGuardE2EIT {
                     Thread.sleep(1_000);
                     Map<?, ?> s = api.get().uri("/api/v1/admin/tenants/" + BAD).header("Authorization", "Bearer " + operatorKey)
                             .exchange().expectBody(Map.class).returnResult().getResponseBody();
-                    System.out.printf("reputation sample %s: ses t0=%d all=%d, sandbox events pending=%d published=%d, guard %s %s%n",
+                    System.out.printf("reputation sample %s: ses t0=%d all=%d, sandbox events pending=%d published=%d, "
+                                    + "delivery-events %s, guard %s %s%n",
                             Instant.now(), recipientsByTenant(stack.ses().sent()).getOrDefault(BAD, List.of()).size(),
                             stack.ses().recipientsSent(), stack.ses().pendingEvents(), stack.ses().publishedEvents(),
-                            s == null ? null : s.get("state"), s == null ? null : s.get("window"));
+                            deliveryEventsProgress(), s == null ? null : s.get("state"), s == null ? null : s.get("window"));
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
@@ -206,6 +207,24 @@ class ReputationGuardE2EIT {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /** Records on delivery-events, and how many of them the reputation guard's group has committed. */
+    private static String deliveryEventsProgress() {
+        String topic = stack.topics().deliveryEvents.name();
+        try (var admin = stack.kafka().admin()) {
+            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            long end = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(p -> p,
+                            p -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get().values().stream()
+                    .mapToLong(o -> o.offset()).sum();
+            long committed = admin.listConsumerGroupOffsets("mailer.reputation").partitionsToOffsetAndMetadata().get()
+                    .entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
+                    .mapToLong(e -> e.getValue() == null ? 0 : e.getValue().offset()).sum();
+            return "end=" + end + " guard-committed=" + committed;
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
+        }
     }
 
     /** Batch of {@code size} recipients from {@code first}: t0's every 20th, 21st, 22nd... three of twenty bounce. */
