@@ -20,7 +20,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * added up, policy, state). Only partial windows cross the repartition topic — one record per
  * tenant and partition per flush, whatever the send rate. Its own Kafka Streams application
  * ({@code <prefix>reputation}) inside the topology service, so the fan-out's load (a
- * million-recipient batch) never delays it, committing every 100 ms:
+ * million-recipient batch) never delays it:
  *
  * <pre>
  * delivery-events ─▶ counted? (SENT, BOUNCED, DELIVERED, COMPLAINED with a tenant)
