@@ -30,9 +30,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * → SNS/SQS → feedback → delivery-events → reputation guard → tenant-states → dispatcher), at
  * {@code SES_MAX_SEND_RATE=200} with the default policy (pause at 5 % hard bounces over ≥ 200 sends).
  *
- * <p>Ten tenants submit batches of 50 round-robin as fast as the API takes them, so their sends are
- * interleaved on {@code sends} as real concurrent traffic would be, and a backlog forms (the input is
- * faster than 200/s). Tenant {@code t0} has a stale list: 15 % of its recipients are
+ * <p>Ten tenants submit batches of 50 round-robin, paced just under the SES rate, so their sends are
+ * interleaved on {@code sends} as steady concurrent traffic would be. Tenant {@code t0} sends twice as
+ * much and has a stale list: 15 % of its recipients are
  * {@code bounce+…@simulator.amazonses.com} (three in every twenty), so its true bounce rate crosses
  * 5 % at its 200th send, the first moment the policy may act. Sizes are modest so the test fits the
  * default build (≈ 1,000 + 9 × 500 sends, ~30 s of sending): the figures are printed.
@@ -45,6 +45,8 @@ class ReputationGuardE2EIT {
     static final int BAD_BATCHES = 20;
     static final int CROSSING = 200; // minSends: at 15 % the rate is over 5 % as soon as it counts
     static final String BAD = "t0";
+    /** One round of 11 batches (550 recipients) every 3 s: ~183 recipients/s. */
+    static final Duration ROUND = Duration.ofSeconds(3);
 
     static DevStack stack;
     static MailerServices services;
@@ -81,11 +83,19 @@ class ReputationGuardE2EIT {
         // Given ten tenants sending at once, t0 with 15 % hard bounces
         Instant submitStart = Instant.now();
         Thread sampler = sampler();
-        for (int b = 0; b < BAD_BATCHES; b++) {
+        // ten rounds, each a batch of 50 per tenant (two for t0), paced at ~180 recipients/s: steady
+        // traffic just under SES_MAX_SEND_RATE, t0 at ~18 % of it throughout
+        for (int round = 0; round < OTHER_BATCHES; round++) {
+            long roundStart = System.nanoTime();
             for (int t = 0; t < TENANTS; t++) {
-                if (t == 0 || b < OTHER_BATCHES) {
-                    submit(sendKeys.get("t" + t), batch("t" + t, b * BATCH, BATCH), 202);
+                submit(sendKeys.get("t" + t), batch("t" + t, round * BATCH * (t == 0 ? 2 : 1), BATCH), 202);
+                if (t == 0) {
+                    submit(sendKeys.get(BAD), batch(BAD, round * BATCH * 2 + BATCH, BATCH), 202);
                 }
+            }
+            long left = ROUND.toNanos() - (System.nanoTime() - roundStart);
+            if (left > 0) {
+                Thread.sleep(left / 1_000_000);
             }
         }
 
