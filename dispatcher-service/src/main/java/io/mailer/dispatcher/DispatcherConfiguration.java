@@ -147,10 +147,10 @@ public class DispatcherConfiguration {
     SendStrategy sendStrategy(TemplateRenderer renderer, SesEmailFactory emails, SesV2AsyncClient ses,
             RateLimiter rateLimiter, InFlightLimiter inFlight, ConcurrencyTuner tuner, SendGate gate, DispatcherProperties properties,
             ScheduledExecutorService dispatcherScheduler, DispatcherMetrics metrics, SendLedger ledger,
-            CancelledBatches cancelledBatches) {
+            CancelledBatches cancelledBatches, io.mailer.dispatcher.tenant.TenantGuard tenantGuard) {
         DispatcherProperties.Retry r = properties.retry();
         return SendStrategies.create(properties.ses().sendMode(), renderer, emails, ses, rateLimiter, inFlight, tuner,
                 new RetryPolicy(r.maxAttempts(), r.maxThrottledAttempts(), r.initialBackoff(), r.maxBackoff()),
-                gate, properties.accountPause(), dispatcherScheduler, metrics, ledger, cancelledBatches);
+                gate, properties.accountPause(), dispatcherScheduler, metrics, ledger, cancelledBatches, tenantGuard);
     }
 }

@@ -66,11 +66,13 @@ class ChartOperationsTest {
         Map<String, Object> rule = Chart.Manifests.parse(Chart.templateWith(Map.of("metrics.prometheusRule.enabled", true,
                 "metrics.prometheusRule.sqsDeadLetterQueueExpr", "max(aws_sqs_approximate_number_of_messages_visible_maximum{queue_name=\"dlq\"})")))
                 .get("PrometheusRule", "mailer");
-        List<Map<String, Object>> rules = Chart.Tree.require(rule, "spec.groups[0].rules");
+        List<Map<String, Object>> rules = new java.util.ArrayList<>(Chart.Tree.require(rule, "spec.groups[0].rules"));
+        rules.addAll(Chart.Tree.require(rule, "spec.groups[1].rules"));
 
         assertThat(rules).extracting(r -> r.get("alert")).containsExactlyInAnyOrder("MailerConsumerLagGrowing", "MailerDeadLetters",
                 "MailerFeedbackQuarantine", "MailerSesAccountPaused", "MailerSendRateBelowLimit", "MailerProjectorLag",
-                "MailerSqsDeadLetterQueueNotEmpty");
+                "MailerSqsDeadLetterQueueNotEmpty", "MailerTenantPaused", "MailerTenantThrottled", "MailerAccountBounceRateHigh",
+                "MailerAccountComplaintRateHigh", "MailerHeldSendsNotReleased");
         Set<String> anchors = headingAnchors(Chart.read(Chart.repoRoot().resolve("docs/operations.md")));
         for (Map<String, Object> r : rules) {
             assertThat((String) r.get("for")).as("%s", r.get("alert")).matches("[0-9]+m");

@@ -39,6 +39,7 @@ class TopicJobTest {
         Map<String, Long> retention = new java.util.HashMap<>(Map.of("batch-commands", 1209600000L, "sends", 604800000L,
                 "sends-retry-1s", 604800000L, "sends-retry-10s", 604800000L, "sends-retry-1m", 604800000L,
                 "sends-retry-10m", 604800000L, "webhook-commands", 604800000L, "webhook-deliveries", 604800000L));
+        retention.put("sends-held", 2764800000L);
         Topics.WEBHOOK_RETRY_TIERS.forEach(tier -> retention.put("webhook-retry-" + tier, 604800000L));
         Topics topics = new Topics("mailer.");
         for (Topic<String, ?> topic : topics.all()) {

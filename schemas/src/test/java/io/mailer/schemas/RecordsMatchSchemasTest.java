@@ -129,6 +129,28 @@ class RecordsMatchSchemasTest {
         assertThat(secret.toString()).doesNotContain("MfKQ9r8");
     }
 
+    @Test
+    void shouldWriteTenantStatesEventsAndCommandsThatMatchTheirSchemas() {
+        var window = new io.mailer.schemas.reputation.WindowCounts(1204, 86, 1100, 1, NOW);
+        var policy = io.mailer.schemas.reputation.ReputationPolicy.DEFAULTS;
+        var paused = io.mailer.schemas.reputation.ReputationState.PAUSED;
+        var state = new io.mailer.schemas.reputation.TenantState("acme", paused, 2, NOW,
+                "bounce-rate 0.0714 >= 0.05 over 1204 sends", 0.0714, 0.0009, window, policy, NOW);
+        assertThat(violations("tenant-state", TOPICS.tenantStates, state)).isEmpty();
+        var event = new io.mailer.schemas.reputation.TenantEvent("acme:2", "acme",
+                io.mailer.schemas.reputation.ReputationState.THROTTLED, paused, state.reason(), 0.0714, 0.0009, window, NOW);
+        assertThat(violations("tenant-event", TOPICS.tenantEvents, event)).isEmpty();
+        var resume = new io.mailer.schemas.reputation.TenantCommand("c1", "acme",
+                io.mailer.schemas.reputation.TenantCommand.Type.RESUME, null, "key k1", NOW);
+        assertThat(violations("tenant-command", TOPICS.tenantCommands, resume)).isEmpty();
+        var setPolicy = new io.mailer.schemas.reputation.TenantCommand("c2", "acme",
+                io.mailer.schemas.reputation.TenantCommand.Type.SET_POLICY, policy, "key k1", NOW);
+        assertThat(violations("tenant-command", TOPICS.tenantCommands, setPolicy)).isEmpty();
+        var empty = new io.mailer.schemas.reputation.TenantState("new", io.mailer.schemas.reputation.ReputationState.ACTIVE,
+                0, NOW, "no events yet", 0, 0, io.mailer.schemas.reputation.WindowCounts.EMPTY, policy, NOW);
+        assertThat(violations("tenant-state", TOPICS.tenantStates, empty)).isEmpty();
+    }
+
     private static <V> Set<ValidationMessage> violations(String schemaName, Topic<String, V> topic, V value) {
         byte[] bytes = topic.valueSerde().serializer().serialize(topic.name(), value);
         JsonSchema schema = FACTORY.getSchema(SchemaLocation.of("https://mailer.io/schemas/" + schemaName + ".schema.json"), CONFIG);

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** The topology service: Kafka Streams fan-out and suppression filter, with health and metrics over HTTP. */
@@ -25,11 +26,20 @@ public class TopologyApplication {
         }
     };
 
-    private static final Setting.Check POSITIVE_INT = value -> {
+    private static final Setting.Check DURATION = value -> {
         try {
-            return Integer.parseInt(value.trim()) > 0 ? null : "must be 1 or more, got '" + value + "'";
+            return !DurationStyle.detectAndParse(value.trim()).isNegative() && !DurationStyle.detectAndParse(value.trim()).isZero() ? null : "must be a positive duration";
+        } catch (RuntimeException e) {
+            return "must be a duration such as 24h or PT24H, got '" + value + "'";
+        }
+    };
+
+    private static final Setting.Check RATE = value -> {
+        try {
+            double d = Double.parseDouble(value.trim());
+            return d > 0 && d <= 1 ? null : "must be a fraction above 0 and at most 1 (0.05 = 5 %), got '" + value + "'";
         } catch (NumberFormatException e) {
-            return "must be 1 or more, got '" + value + "'";
+            return "must be a fraction above 0 and at most 1 (0.05 = 5 %), got '" + value + "'";
         }
     };
 
@@ -41,8 +51,18 @@ public class TopologyApplication {
                     "Kafka Streams state directory; default a fresh temporary directory"),
             Setting.optional("STREAMS_NUM_STANDBY_REPLICAS", "0", NON_NEGATIVE_INT,
                     "standby replicas of each task's state on other instances"),
-            Setting.optional("STREAMS_ROCKSDB_MEMORY_MB", "128", POSITIVE_INT,
-                    "off-heap memory of all RocksDB stores together (block cache and memtables), MiB"));
+            Setting.optional("STREAMS_ROCKSDB_MEMORY_MB", "128", Checks.POSITIVE_INT,
+                    "off-heap memory of all RocksDB stores together (block cache and memtables), MiB"),
+            Setting.optional("REPUTATION_WINDOW", "24h", DURATION,
+                    "time the reputation guard's rates look back (e.g. 24h, 90m, PT6H)"),
+            Setting.optional("REPUTATION_WINDOW_SENDS", "10000", Checks.POSITIVE_INT,
+                    "the most recent sends the rates look back at, if fewer than the window's"),
+            Setting.optional("REPUTATION_THROTTLE_BOUNCE_RATE", "0.025", RATE, "default hard-bounce rate that throttles a tenant"),
+            Setting.optional("REPUTATION_PAUSE_BOUNCE_RATE", "0.05", RATE, "default hard-bounce rate that pauses a tenant"),
+            Setting.optional("REPUTATION_THROTTLE_COMPLAINT_RATE", "0.0005", RATE, "default complaint rate that throttles a tenant"),
+            Setting.optional("REPUTATION_PAUSE_COMPLAINT_RATE", "0.001", RATE, "default complaint rate that pauses a tenant"),
+            Setting.optional("REPUTATION_MIN_SENDS", "200", Checks.POSITIVE_INT,
+                    "sends in a tenant's window before its bounce rate is acted on"));
 
     /**
      * Auto-configurations of the other services' dependencies, which share the classpath in the
@@ -86,6 +106,13 @@ public class TopologyApplication {
         props.put("mailer.topology.state-dir", settings.has("STREAMS_STATE_DIR") ? settings.get("STREAMS_STATE_DIR") : "");
         props.put("mailer.topology.num-standby-replicas", settings.get("STREAMS_NUM_STANDBY_REPLICAS"));
         props.put("mailer.topology.rocks-db-memory-mb", settings.get("STREAMS_ROCKSDB_MEMORY_MB"));
+        props.put("mailer.topology.reputation.window", DurationStyle.detectAndParse(settings.get("REPUTATION_WINDOW").trim()).toString());
+        props.put("mailer.topology.reputation.window-sends", settings.get("REPUTATION_WINDOW_SENDS"));
+        props.put("mailer.topology.reputation.throttle-bounce-rate", settings.get("REPUTATION_THROTTLE_BOUNCE_RATE"));
+        props.put("mailer.topology.reputation.pause-bounce-rate", settings.get("REPUTATION_PAUSE_BOUNCE_RATE"));
+        props.put("mailer.topology.reputation.throttle-complaint-rate", settings.get("REPUTATION_THROTTLE_COMPLAINT_RATE"));
+        props.put("mailer.topology.reputation.pause-complaint-rate", settings.get("REPUTATION_PAUSE_COMPLAINT_RATE"));
+        props.put("mailer.topology.reputation.min-sends", settings.get("REPUTATION_MIN_SENDS"));
         props.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
         return props;
     }

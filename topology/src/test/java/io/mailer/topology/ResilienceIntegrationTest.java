@@ -70,7 +70,7 @@ class ResilienceIntegrationTest {
                 .configs(Map.of("max.message.bytes", String.valueOf(LARGE_LIMIT)))));
         kafka.createTopics(topics, 6);
         ConfigurableApplicationContext app = start(topics);
-        StreamsLifecycle lifecycle = app.getBean(StreamsLifecycle.class);
+        StreamsLifecycle lifecycle = app.getBean("kafkaStreamsLifecycle", StreamsLifecycle.class);
         try {
             String base = base(app);
             await().atMost(PATIENCE).until(() -> status(base + "/api/v1/ready") == 200);
@@ -118,7 +118,7 @@ class ResilienceIntegrationTest {
         Topics topics = new Topics("live.");
         kafka.createTopics(topics, 2);
         ConfigurableApplicationContext app = start(topics);
-        StreamsLifecycle lifecycle = app.getBean(StreamsLifecycle.class);
+        StreamsLifecycle lifecycle = app.getBean("kafkaStreamsLifecycle", StreamsLifecycle.class);
         try {
             String base = base(app);
             await().atMost(PATIENCE).until(() -> status(base + "/api/v1/ready") == 200);

@@ -118,7 +118,7 @@ class TopologyApplicationIntegrationTest {
                     .contains("kafka_stream_mailer_recipients_fanned_out_total{",
                             "kafka_stream_mailer_recipients_suppressed_total{"));
         } finally {
-            StreamsLifecycle lifecycle = app.getBean(StreamsLifecycle.class);
+            StreamsLifecycle lifecycle = app.getBean("kafkaStreamsLifecycle", StreamsLifecycle.class);
             app.close();
             // graceful: closed on purpose, not failed
             assertThat(lifecycle.state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);

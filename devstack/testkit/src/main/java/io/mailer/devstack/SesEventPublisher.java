@@ -31,13 +31,14 @@ final class SesEventPublisher implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
 
-    SesEventPublisher(SesEvents events, SqsClient sqs, String queueUrl, Duration delay, Duration complaintDelay) {
+    SesEventPublisher(SesEvents events, SqsClient sqs, String queueUrl, Duration delay, Duration complaintDelay,
+            int threads) {
         this.events = events;
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.delay = delay;
         this.complaintDelay = complaintDelay;
-        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+        this.scheduler = Executors.newScheduledThreadPool(Math.max(1, threads), r -> {
             Thread t = new Thread(r, "ses-sandbox-events");
             t.setDaemon(true);
             return t;

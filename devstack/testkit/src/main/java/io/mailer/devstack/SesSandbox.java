@@ -75,6 +75,7 @@ public final class SesSandbox implements AutoCloseable {
         private boolean enforceMaxSendRate;
         private boolean recordMessages = true;
         private int threads = 32;
+        private int eventPublishers = 2;
 
         public static Config defaults() {
             return new Config();
@@ -154,6 +155,20 @@ public final class SesSandbox implements AutoCloseable {
         public Config recordMessages(boolean recordMessages) {
             this.recordMessages = recordMessages;
             return this;
+        }
+
+        /**
+         * Threads publishing events to SQS (one SQS call each at a time; default 2 ≈ 50–150 events/s
+         * on a busy 2-core machine). Tests that send hundreds per second and need the events to keep
+         * up (the reputation guard's) raise it.
+         */
+        public Config eventPublishers(int eventPublishers) {
+            this.eventPublishers = eventPublishers;
+            return this;
+        }
+
+        public int eventPublishers() {
+            return eventPublishers;
         }
 
         /** HTTP worker threads (latency faults hold one each). */
@@ -239,7 +254,7 @@ public final class SesSandbox implements AutoCloseable {
         this.publisher = config.publishEvents() && config.queueUrl() != null && config.sqsEndpoint() != null
                 ? new SesEventPublisher(new SesEvents(config.region(), config.accountId(), config.topicArn(),
                         config.defaultConfigurationSet()), EmbeddedSqs.newClient(config.sqsEndpoint()),
-                        config.queueUrl(), config.eventDelay(), config.complaintDelay())
+                        config.queueUrl(), config.eventDelay(), config.complaintDelay(), config.eventPublishers())
                 : null;
         AtomicInteger threadNumber = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(config.threads(), config.threads(), 30, TimeUnit.SECONDS,

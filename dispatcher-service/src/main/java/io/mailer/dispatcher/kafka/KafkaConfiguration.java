@@ -11,6 +11,11 @@ import io.mailer.dispatcher.send.DispatcherMetrics;
 import io.mailer.schemas.commands.BatchCancellation;
 import io.mailer.dispatcher.send.SendGate;
 import io.mailer.dispatcher.send.SendStrategy;
+import io.mailer.dispatcher.tenant.HeldSends;
+import io.mailer.dispatcher.tenant.HoldReleaser;
+import io.mailer.dispatcher.tenant.TenantGuard;
+import io.mailer.dispatcher.tenant.TenantThrottle;
+import io.mailer.schemas.reputation.TenantState;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.kafka.Topics;
@@ -133,6 +138,40 @@ public class KafkaConfiguration {
         return view;
     }
 
+    /** The reputation guard's tenant states (compacted {@code tenant-states}), read whole and followed. */
+    @Bean
+    CompactedTopicView<TenantState> tenantStatesView(KafkaProperties kafka, Topics topics, DispatcherMetrics metrics) {
+        CompactedTopicView<TenantState> view = new CompactedTopicView<>(kafka.buildConsumerProperties(),
+                topics.tenantStates.name(), topics.tenantStates.valueSerde().deserializer());
+        metrics.watch(view);
+        return view;
+    }
+
+    @Bean
+    TenantGuard tenantGuard(CompactedTopicView<TenantState> tenantStatesView, SharedRateLimiter rateLimiter,
+            DispatcherMetrics metrics) {
+        TenantGuard guard = new TenantGuard(tenantStatesView::get, tenantStatesView::isInitialized, new TenantThrottle(),
+                rateLimiter::currentRate);
+        metrics.watch(guard.throttle());
+        return guard;
+    }
+
+    @Bean
+    HeldSends heldSends(KafkaTemplate<String, Object> deadLetterTemplate, Topics topics) {
+        return new HeldSends(deadLetterTemplate, topics.sendsHeld.name());
+    }
+
+    /** Releases held sends of resumed tenants to {@code sends}, transactionally (group {@code <prefix>dispatcher-held}). */
+    @Bean
+    HoldReleaser holdReleaser(KafkaProperties kafka, Topics topics, DispatcherProperties properties, TenantGuard tenantGuard,
+            CompactedTopicView<TenantState> tenantStatesView, DispatcherMetrics metrics) {
+        HoldReleaser releaser = new HoldReleaser(kafka.buildConsumerProperties(), reliableProducer(kafka),
+                properties.groupId() + "-held", topics.sendsHeld.name(), topics.sends.name(), topics.sendsDlt.name(),
+                tenantGuard::isPaused, tenantStatesView::isInitialized);
+        metrics.watch(releaser);
+        return releaser;
+    }
+
     @Bean
     CancelledBatches cancelledBatches(CompactedTopicView<BatchCancellation> batchCancellationsView) {
         return new CancelledBatches(batchCancellationsView);
@@ -197,8 +236,8 @@ public class KafkaConfiguration {
     @Bean
     SendsListener sendsListener(SendStrategy processor, OutcomePublisher publisher, SendGate gate,
             ConsumptionPauser pauser, Clock clock, RetryTiers retryTiers, ExecutorService sendsOutcomeWriter,
-            SendLedger ledger) {
-        return new SendsListener(processor, publisher, gate, pauser, clock, retryTiers, sendsOutcomeWriter, ledger);
+            SendLedger ledger, HeldSends heldSends) {
+        return new SendsListener(processor, publisher, gate, pauser, clock, retryTiers, sendsOutcomeWriter, ledger, heldSends);
     }
 
     /**

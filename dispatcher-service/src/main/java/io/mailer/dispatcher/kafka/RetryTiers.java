@@ -76,6 +76,29 @@ public final class RetryTiers {
         return template.send(new ProducerRecord<>(tiers.get(tier).name(), null, send.sendId(), send, headers));
     }
 
+    /**
+     * Parks a THROTTLED tenant's send on the longest tier whose delay fits in {@code delay} (at least
+     * the first): it comes back to {@code sends} with its tier header unchanged, so throttling never
+     * uses up a retry. Each tier keeps its records in due order (one delay per tier).
+     */
+    public CompletableFuture<?> park(ConsumerRecord<String, SendRequest> record, Duration delay) {
+        int tier = 0;
+        for (int i = 0; i < delays.size(); i++) {
+            if (delays.get(i).compareTo(delay) <= 0) {
+                tier = i;
+            }
+        }
+        RecordHeaders headers = new RecordHeaders();
+        for (Header h : record.headers()) {
+            if (h.key().equals(TIER_HEADER)) {
+                headers.add(h);
+            }
+        }
+        headers.add(DUE_HEADER, bytes(Long.toString(clock.millis() + delays.get(tier).toMillis())));
+        headers.add(REASON_HEADER, bytes("tenant-throttled"));
+        return template.send(new ProducerRecord<>(tiers.get(tier).name(), null, record.value().sendId(), record.value(), headers));
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

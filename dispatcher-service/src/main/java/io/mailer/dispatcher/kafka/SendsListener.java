@@ -4,6 +4,7 @@ import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.send.SendGate;
 import io.mailer.dispatcher.send.SendOutcome;
 import io.mailer.dispatcher.send.SendStrategy;
+import io.mailer.dispatcher.tenant.HeldSends;
 import io.mailer.schemas.events.SendRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,14 +69,16 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
     private final RetryTiers retryTiers;
     private final Executor writer;
     private final SendLedger ledger;
+    private final HeldSends held;
     /** Started, returned from, not yet acknowledged (consumer thread only). */
     private PollInProgress outstanding;
     /** The poll of the listener call in progress, kept when the call fails so that a retry resumes it. */
     private PollInProgress inHand;
 
     public SendsListener(SendStrategy processor, OutcomePublisher publisher, SendGate gate, ConsumptionPauser pauser,
-            Clock clock, RetryTiers retryTiers, Executor writer, SendLedger ledger) {
+            Clock clock, RetryTiers retryTiers, Executor writer, SendLedger ledger, HeldSends held) {
         this.ledger = ledger;
+        this.held = held;
         this.retryTiers = retryTiers;
         this.processor = processor;
         this.publisher = publisher;
@@ -230,6 +233,12 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
     /** The write that makes an outcome durable: its event, or its hand-over to a retry tier / sends-dlt. */
     private CompletableFuture<?> write(ConsumerRecord<String, SendRequest> record, SendOutcome outcome) {
         // an outcome after a deferred send is still written: that message did go out (or fail)
+        if (outcome instanceof SendOutcome.Held hold) {
+            return held.park(record, hold.reason());
+        }
+        if (outcome instanceof SendOutcome.Throttled throttled) {
+            return retryTiers.park(record, throttled.delay());
+        }
         if (outcome instanceof SendOutcome.RetryLater later) {
             int tier = RetryTiers.tierOf(record);
             CompletableFuture<?> handOver = retryTiers.handOver(record.value(), tier, later);

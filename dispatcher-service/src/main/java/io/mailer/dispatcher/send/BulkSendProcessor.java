@@ -130,7 +130,7 @@ public final class BulkSendProcessor implements SendStrategy {
 
     private void attempt(Group group, List<Member> members) {
         calls.<SendBulkEmailResponse, List<BulkEmailEntryResult>>attempt(
-                        group.first().batchId(), members.size(),
+                        group.first().batchId(), group.first().tenantId(), members.size(),
                         permit -> calls.ses().sendBulkEmail(factory.request(group.first(), group.firstRendered(),
                                 members.stream().map(m -> m.entry.entry()).toList()).toBuilder()
                                 .overrideConfiguration(o -> o.putExecutionAttribute(AnswerTimeInterceptor.PERMIT, permit)).build()),
@@ -159,6 +159,10 @@ public final class BulkSendProcessor implements SendStrategy {
     private void settle(Group group, List<Member> members, CallResult<List<BulkEmailEntryResult>> result) {
         if (result instanceof CallResult.Skipped<List<BulkEmailEntryResult>> skipped) {
             members.forEach(m -> m.outcome.complete(new SendOutcome.Deferred(skipped.reason())));
+            return;
+        }
+        if (result instanceof CallResult.Held<List<BulkEmailEntryResult>> held) {
+            members.forEach(m -> m.outcome.complete(new SendOutcome.Held(held.reason())));
             return;
         }
         if (result instanceof CallResult.Withdrawn<List<BulkEmailEntryResult>>) {

@@ -15,6 +15,10 @@ sealed interface CallResult<A> {
     record Skipped<A>(String reason) implements CallResult<A> {
     }
 
+    /** The tenant was PAUSED while the send waited for its slot or turn: no call was made, the send is held. */
+    record Held<A>(String reason) implements CallResult<A> {
+    }
+
     /** The batch was cancelled while the send waited for its slot or turn: no call was made. */
     record Withdrawn<A>() implements CallResult<A> {
     }

@@ -89,6 +89,28 @@ public final class DispatcherMetrics {
     }
 
     /** Gauges of the send ledger view: entries held, and taken-over partitions whose entries are still being read. */
+    /** Gauges of THROTTLED tenants' pacing on this replica. */
+    public void watch(io.mailer.dispatcher.tenant.TenantThrottle throttle) {
+        Gauge.builder("mailer.dispatcher.throttled.tenants", throttle, t -> t.tenants())
+                .description("Tenants THROTTLED by the reputation guard that this replica paces").register(registry);
+        Gauge.builder("mailer.dispatcher.throttle.reservations", throttle, t -> t.reservations())
+                .description("Sends of THROTTLED tenants parked with a reserved slot on this replica").register(registry);
+    }
+
+    /** The hold releaser: held sends released, tenants with sends still held, failures. */
+    public void watch(io.mailer.dispatcher.tenant.HoldReleaser releaser) {
+        io.micrometer.core.instrument.FunctionCounter.builder("mailer.dispatcher.held.released", releaser, r -> r.released())
+                .description("Held sends of resumed tenants released to sends").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("mailer.dispatcher.hold.releaser.failures", releaser,
+                        r -> r.failures())
+                .description("Hold releaser loops that failed and restarted from the committed checkpoints").register(registry);
+        Gauge.builder("mailer.dispatcher.held.tenants", releaser, r -> r.pendingTenants())
+                .description("Tenants with held sends not yet released, over this replica's sends-held partitions")
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.held.partitions.full", releaser, r -> r.fullPartitions())
+                .description("sends-held partitions whose checkpoint has no room for another tenant").register(registry);
+    }
+
     public void watch(io.mailer.dispatcher.ledger.LedgerView view) {
         Gauge.builder("mailer.dispatcher.ledger.entries", view, v -> v.size())
                 .description("Send ledger entries this replica holds (uncommitted sends; recent entries after a takeover)")

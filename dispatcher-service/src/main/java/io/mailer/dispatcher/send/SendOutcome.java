@@ -44,6 +44,28 @@ public sealed interface SendOutcome {
         }
     }
 
+    /**
+     * The tenant is PAUSED by the reputation guard: the send is parked on {@code sends-held} (no
+     * event, not failed) and released to {@code sends}, in order, when the tenant is resumed.
+     */
+    record Held(String reason) implements SendOutcome {
+        @Override
+        public String metricLabel() {
+            return "held";
+        }
+    }
+
+    /**
+     * The tenant is THROTTLED and this send is past its slice of the rate: parked on a retry tier
+     * (no attempt used, tier unchanged) until about {@code delay} from now, then tried again.
+     */
+    record Throttled(java.time.Duration delay) implements SendOutcome {
+        @Override
+        public String metricLabel() {
+            return "throttled";
+        }
+    }
+
     /** Not attempted or abandoned without a verdict (account paused, shutting down); redeliver. */
     record Deferred(String reason) implements SendOutcome {
         @Override

@@ -6,6 +6,7 @@ import io.mailer.dispatcher.render.RenderedMessage;
 import io.mailer.dispatcher.render.RenderingException;
 import io.mailer.dispatcher.render.TemplateRenderer;
 import io.mailer.dispatcher.ses.SesEmailFactory;
+import io.mailer.dispatcher.tenant.TenantGuard;
 import io.mailer.schemas.events.SendRequest;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything decided about a send before SES is involved, the same in both send modes: gate closed →
  * deferred; in the ledger → SENT with the recorded id (never resent); batch cancelled → CANCELLED;
+ * tenant PAUSED → held, tenant THROTTLED past its slice → throttled (parked);
  * rendering or From missing → FAILED; otherwise ready to send, rendered.
  */
 final class SendPreparer {
@@ -39,9 +41,11 @@ final class SendPreparer {
     private final TemplateRenderer renderer;
     private final SesEmailFactory emails;
     private final DispatcherMetrics metrics;
+    private final TenantGuard tenants;
 
     SendPreparer(SendGate gate, SendLedger ledger, CancelledBatches cancelled, TemplateRenderer renderer,
-            SesEmailFactory emails, DispatcherMetrics metrics) {
+            SesEmailFactory emails, DispatcherMetrics metrics, TenantGuard tenants) {
+        this.tenants = tenants;
         this.gate = gate;
         this.ledger = ledger;
         this.cancelled = cancelled;
@@ -71,6 +75,17 @@ final class SendPreparer {
         }
         if (cancelled.isCancelled(send.batchId())) {
             return decided(new SendOutcome.Cancelled());
+        }
+        // after the ledger (a send SES took is SENT whatever its tenant's state) and the cancel
+        TenantGuard.Verdict verdict = tenants.check(send.tenantId(), send.sendId());
+        if (verdict instanceof TenantGuard.Verdict.NotReady) {
+            return decided(new SendOutcome.Deferred(TenantGuard.CATCHING_UP));
+        }
+        if (verdict instanceof TenantGuard.Verdict.Hold hold) {
+            return decided(new SendOutcome.Held(hold.reason()));
+        }
+        if (verdict instanceof TenantGuard.Verdict.Throttle throttle) {
+            return decided(new SendOutcome.Throttled(throttle.delay()));
         }
         RenderedMessage rendered;
         try {

@@ -75,7 +75,7 @@ public final class SendProcessor implements SendStrategy {
     }
 
     private CompletableFuture<SendOutcome> attempt(SendRequest send, SendEmailRequest request, Attempts before) {
-        return calls.<SendEmailResponse, String>attempt(send.batchId(), 1,
+        return calls.<SendEmailResponse, String>attempt(send.batchId(), send.tenantId(), 1,
                         permit -> calls.ses().sendEmail(request.toBuilder().overrideConfiguration(o -> o.putExecutionAttribute(
                                 AnswerTimeInterceptor.PERMIT, permit)).build()),
                         response -> response.messageId(),
@@ -88,6 +88,9 @@ public final class SendProcessor implements SendStrategy {
             CallResult<String> result) {
         if (result instanceof CallResult.Skipped<String> skipped) {
             return CompletableFuture.completedFuture(new SendOutcome.Deferred(skipped.reason()));
+        }
+        if (result instanceof CallResult.Held<String> held) {
+            return CompletableFuture.completedFuture(new SendOutcome.Held(held.reason()));
         }
         if (result instanceof CallResult.Withdrawn<String>) {
             calls.metrics().cancelledAtCall();

@@ -7,6 +7,7 @@ import io.mailer.dispatcher.render.TemplateRenderer;
 import io.mailer.dispatcher.ses.SesBulkEmailFactory;
 import io.mailer.dispatcher.ses.SesEmailFactory;
 import io.mailer.dispatcher.ses.SesErrorClassifier;
+import io.mailer.dispatcher.tenant.TenantGuard;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,11 +35,21 @@ public final class SendStrategies {
             SesV2AsyncClient ses, RateLimiter rateLimiter, InFlightLimiter inFlight, ConcurrencyTuner tuner, RetryPolicy retry, SendGate gate,
             Duration accountPause, ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger,
             CancelledBatches cancelled) {
+        return create(mode, renderer, emails, ses, rateLimiter, inFlight, tuner, retry, gate, accountPause, scheduler, metrics,
+                ledger, cancelled, TenantGuard.OPEN);
+    }
+
+    /** As above, with the reputation guard's tenant states: PAUSED tenants' sends held, THROTTLED ones paced. */
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    public static SendStrategy create(Mode mode, TemplateRenderer renderer, SesEmailFactory emails,
+            SesV2AsyncClient ses, RateLimiter rateLimiter, InFlightLimiter inFlight, ConcurrencyTuner tuner, RetryPolicy retry, SendGate gate,
+            Duration accountPause, ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger,
+            CancelledBatches cancelled, TenantGuard tenants) {
         SesErrorClassifier classifier = new SesErrorClassifier();
-        SendPreparer preparer = new SendPreparer(gate, ledger, cancelled, renderer, emails, metrics);
+        SendPreparer preparer = new SendPreparer(gate, ledger, cancelled, renderer, emails, metrics, tenants);
         SesVerdicts verdicts = new SesVerdicts(retry, gate, accountPause, rateLimiter, metrics);
         SesCalls calls = new SesCalls(ses, classifier, rateLimiter, inFlight, tuner, verdicts, gate, scheduler, metrics,
-                ledger, cancelled::isCancelled);
+                ledger, cancelled::isCancelled, tenants::isPaused);
         SendProcessor single = new SendProcessor(preparer, emails, calls);
         return mode == Mode.SINGLE ? single : new BulkSendProcessor(preparer, single, new SesBulkEmailFactory(emails), calls);
     }

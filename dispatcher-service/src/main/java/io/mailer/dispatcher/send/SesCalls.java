@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
  */
 record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter rateLimiter, InFlightLimiter inFlight,
         ConcurrencyTuner tuner, SesVerdicts verdicts, SendGate gate,
-        ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger, Predicate<String> cancelled) {
+        ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger, Predicate<String> cancelled,
+        Predicate<String> tenantPaused) {
 
     private static final Logger log = LoggerFactory.getLogger(SesCalls.class);
 
@@ -35,12 +36,12 @@ record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter
      * ledger acknowledged. The slot is not held through the ledger write, so SES concurrency is not
      * spent waiting on Kafka; the window bounds what a crash can duplicate.
      */
-    <R, A> CompletableFuture<CallResult<A>> attempt(String batchId, int recipients, Function<RatePermit, CompletableFuture<R>> call,
+    <R, A> CompletableFuture<CallResult<A>> attempt(String batchId, String tenantId, int recipients, Function<RatePermit, CompletableFuture<R>> call,
             Function<R, A> answer, BiConsumer<Duration, String> timing, Function<A, CompletableFuture<?>> record) {
         return tuner.window().submit(recipients, () -> inFlight.<CallResult<A>>submit(() -> rateLimiter.acquire(recipients)
                         // the slot first, then the rate turn: a send that passed the rate limiter and then
                         // queued for a slot would start late, together with others, and burst above the rate
-                        .thenCompose(permit -> invoke(batchId, permit, () -> call.apply(permit), answer, (took, result) -> {
+                        .thenCompose(permit -> invoke(batchId, tenantId, permit, () -> call.apply(permit), answer, (took, result) -> {
                             tuner.callAnswered(took.toNanos(), recipients);
                             timing.accept(took, result);
                         })))
@@ -77,7 +78,7 @@ record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter
      * moment before SES, so a cancel stops what was already fetched, prepared and queued. The permit is given back as soon as the answer (or the failure to call) is known; an
      * error is classified; {@code timing} records the call's duration with "ok" or the error kind.
      */
-    private <R, A> CompletableFuture<CallResult<A>> invoke(String batchId, RatePermit permit, Supplier<CompletableFuture<R>> call,
+    private <R, A> CompletableFuture<CallResult<A>> invoke(String batchId, String tenantId, RatePermit permit, Supplier<CompletableFuture<R>> call,
             Function<R, A> answer, BiConsumer<Duration, String> timing) {
         Optional<String> closed = gate.closedReason();
         if (closed.isPresent()) {
@@ -88,6 +89,11 @@ record SesCalls(SesV2AsyncClient ses, SesErrorClassifier classifier, RateLimiter
             // the turn is given back unused: the next send takes it at once
             permit.release();
             return CompletableFuture.completedFuture(new CallResult.Withdrawn<>());
+        }
+        if (tenantPaused.test(tenantId)) {
+            // the reputation guard paused the tenant while the send waited: held, not sent
+            permit.release();
+            return CompletableFuture.completedFuture(new CallResult.Held<>("tenant-paused"));
         }
         long started = System.nanoTime();
         try {

@@ -49,7 +49,7 @@ class SesCallsTest {
     void shouldGiveTheWindowBackForACallSesRefused() {
         SesCalls calls = calls(20, 1);
 
-        CompletableFuture<CallResult<String>> refused = calls.attempt("batch", 1,
+        CompletableFuture<CallResult<String>> refused = calls.attempt("batch", "tenant", 1,
                 permit -> CompletableFuture.<String>failedFuture(new IllegalStateException("connection reset")),
                 answer -> answer, (took, result) -> { }, answer -> CompletableFuture.completedFuture(null));
 
@@ -60,7 +60,7 @@ class SesCallsTest {
     }
 
     private CompletableFuture<CallResult<String>> attempt(SesCalls calls, String name) {
-        return calls.attempt("batch", 1, permit -> {
+        return calls.attempt("batch", "tenant", 1, permit -> {
             called.add(name);
             return CompletableFuture.completedFuture("id-" + name);
         }, answer -> answer, (took, result) -> { }, answer -> {
@@ -74,6 +74,6 @@ class SesCallsTest {
         InFlightLimiter inFlight = new InFlightLimiter(maxCalls);
         ConcurrencyTuner tuner = new ConcurrencyTuner(inFlight, maxCalls, window, () -> Double.POSITIVE_INFINITY);
         return new SesCalls(null, new SesErrorClassifier(), RateLimiter.UNLIMITED, inFlight, tuner, null,
-                new SendGate(Clock.systemUTC()), null, null, null, batchId -> false);
+                new SendGate(Clock.systemUTC()), null, null, null, batchId -> false, tenantId -> false);
     }
 }

@@ -4,6 +4,7 @@ import io.mailer.ingress.auth.ApiPrincipal;
 import io.mailer.ingress.idempotency.IdempotencyStore;
 import io.mailer.ingress.limits.RateLimits;
 import io.mailer.ingress.system.IngressProperties;
+import io.mailer.ingress.tenant.PausedTenants;
 import io.mailer.ingress.tenant.TenantPolicies;
 import io.mailer.ingress.web.Page;
 import io.mailer.schemas.commands.BatchCancellation;
@@ -54,12 +55,14 @@ public class BatchController {
     private final BatchRequestValidator validator;
     private final TenantPolicies policies;
     private final BatchOwners owners;
+    private final PausedTenants paused;
     private final Clock clock = Clock.systemUTC();
 
     BatchController(BatchSubmitter submitter, BatchQueries queries, BatchDetailQueries details, NdjsonBatchReader ndjson,
             IdempotencyStore idempotency, IngressProperties props, RateLimits limits, JsonMapper json, TenantPolicies policies,
-            BatchOwners owners, BatchListQueries list) {
+            BatchOwners owners, BatchListQueries list, PausedTenants paused) {
         this.list = list;
+        this.paused = paused;
         this.policies = policies;
         this.owners = owners;
         this.limits = limits;
@@ -73,7 +76,16 @@ public class BatchController {
         this.validator = new BatchRequestValidator(props.maxRecipients(), !props.defaultFrom().isBlank());
     }
 
-    public record Accepted(String id, String status, int recipients) {
+    /** {@code warning}: set when the batch was accepted for a tenant whose sending is paused. */
+    public record Accepted(String id, String status, int recipients,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String warning) {
+        public Accepted(String id, String status, int recipients) {
+            this(id, status, recipients, null);
+        }
+
+        Accepted withWarning(String w) {
+            return w == null ? this : new Accepted(id, status, recipients, w);
+        }
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -81,6 +93,7 @@ public class BatchController {
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
             @RequestBody(required = false) SubmitBatchRequest request) {
         requireScope(principal, ApiPrincipal.Scope.SEND);
+        String warning = paused.checkSubmit(principal.tenantId()).orElse(null);
         if (request == null) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The request body is empty: a JSON batch is required.");
         }
@@ -93,7 +106,7 @@ public class BatchController {
             MessageContent message = BatchMessages.content(request, props.defaultFrom(), policy.configurationSet());
             BatchRequestValidator.checkMessageSize(message);
             return submitJson(principal, key, request, message, recipients, sizes, now);
-        });
+        }).map(r -> warned(r, warning));
     }
 
     private Mono<ResponseEntity<Accepted>> submitJson(ApiPrincipal principal, String key, SubmitBatchRequest request,
@@ -126,6 +139,7 @@ public class BatchController {
     public Mono<ResponseEntity<Accepted>> submitNdjson(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key, @RequestBody Flux<DataBuffer> body) {
         requireScope(principal, ApiPrincipal.Scope.SEND);
+        String warning = paused.checkSubmit(principal.tenantId()).orElse(null);
         Instant now = clock.instant();
         Mono<Submitted> ingest = policies.forSubmit(principal.tenantId()).flatMap(policy -> Mono.fromCallable(() -> {
                     var result = ndjson.ingest(DataBufferUtils.subscriberInputStream(body, 4), principal.tenantId(), policy, now,
@@ -135,7 +149,7 @@ public class BatchController {
                 })
                 .subscribeOn(Schedulers.boundedElastic()));
         if (key == null) {
-            return ingest.map(s -> accepted(s.accepted()));
+            return ingest.map(s -> warned(accepted(s.accepted()), warning));
         }
         return idempotency.claim(principal.tenantId(), checkKey(key), null).flatMap(claim -> {
             if (claim instanceof IdempotencyStore.Done d) {
@@ -148,7 +162,7 @@ public class BatchController {
                 return Mono.error(inFlight());
             }
             return submitOnce(principal, key, ingest);
-        });
+        }).map(r -> warned(r, warning));
     }
 
     private record Submitted(Accepted accepted, String hash) {
@@ -183,6 +197,11 @@ public class BatchController {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "Idempotency-Key must be 1-255 visible ASCII characters.");
         }
         return key;
+    }
+
+    private static ResponseEntity<Accepted> warned(ResponseEntity<Accepted> r, String warning) {
+        return warning == null || r.getBody() == null ? r
+                : ResponseEntity.status(r.getStatusCode()).headers(r.getHeaders()).body(r.getBody().withWarning(warning));
     }
 
     private static ResponseEntity<Accepted> accepted(Accepted a) {

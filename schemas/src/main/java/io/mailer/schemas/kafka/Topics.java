@@ -11,6 +11,9 @@ import io.mailer.schemas.webhooks.WebhookDelivery;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
 import io.mailer.schemas.webhooks.WebhookMessage;
 import java.util.ArrayList;
+import io.mailer.schemas.reputation.TenantCommand;
+import io.mailer.schemas.reputation.TenantEvent;
+import io.mailer.schemas.reputation.TenantState;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +60,17 @@ public final class Topics {
     public final Topic<String, WebhookDelivery> webhookDeliveries;
     /** Delay tiers of the webhook relay's retries, keyed by send id, shortest first. */
     public final List<Topic<String, WebhookMessage>> webhookRetries;
+    /** Operator instructions to the reputation guard (resume, policy), keyed by tenant id. */
+    public final Topic<String, TenantCommand> tenantCommands;
+    /** The reputation guard's current state per tenant, keyed by tenant id. Compacted. */
+    public final Topic<String, TenantState> tenantStates;
+    /** Public: one record per tenant state change, keyed by tenant id. */
+    public final Topic<String, TenantEvent> tenantEvents;
+    /**
+     * Sends of PAUSED tenants, parked by the dispatcher, keyed by tenant id (a tenant's held sends
+     * stay in one partition, in order); released to {@code sends} when the tenant is resumed.
+     */
+    public final Topic<String, SendRequest> sendsHeld;
 
     public Topics(String prefix) {
         this.prefix = prefix == null ? DEFAULT_PREFIX : prefix;
@@ -81,6 +95,10 @@ public final class Topics {
         webhookRetries = WEBHOOK_RETRY_TIERS.stream()
                 .map(t -> new Topic<>(name("webhook-retry-" + t), keys, new JsonSerde<>(WebhookMessage.class), false))
                 .toList();
+        tenantCommands = new Topic<>(name("tenant-commands"), keys, new JsonSerde<>(TenantCommand.class), false);
+        tenantStates = new Topic<>(name("tenant-states"), keys, new JsonSerde<>(TenantState.class), true);
+        tenantEvents = new Topic<>(name("tenant-events"), keys, new JsonSerde<>(TenantEvent.class), false);
+        sendsHeld = new Topic<>(name("sends-held"), keys, new JsonSerde<>(SendRequest.class), false);
     }
 
     /** The names of the webhook relay's delay tiers; their delays are the relay's (WebhookRetrySchedule). */
@@ -97,7 +115,8 @@ public final class Topics {
     public List<Topic<String, ?>> all() {
         List<Topic<String, ?>> all = new ArrayList<>(List.of(batchCommands, sends, sendsDlt, suppressions, deliveryEvents,
                 batchCancellations, batchCommandsDlt, feedbackQuarantine, projectorDlt, sendsLedger, sendsRetry1s,
-                sendsRetry10s, sendsRetry1m, sendsRetry10m, webhookEndpoints, webhookCommands, webhookDeliveries));
+                sendsRetry10s, sendsRetry1m, sendsRetry10m, webhookEndpoints, webhookCommands, webhookDeliveries,
+                tenantCommands, tenantStates, tenantEvents, sendsHeld));
         all.addAll(webhookRetries);
         return List.copyOf(all);
     }
@@ -123,6 +142,14 @@ public final class Topics {
                 batchCancellations.name(), java.time.Duration.ofDays(32).toMillis());
     }
 
+    /**
+     * Delete-only topics whose retention must not be the broker's default: held sends wait for an
+     * operator's resume, which may take longer than a default week (32 days, as cancellations).
+     */
+    public Map<String, Long> deleteRetention() {
+        return Map.of(sendsHeld.name(), java.time.Duration.ofDays(32).toMillis());
+    }
+
     public List<NewTopic> newTopics(int partitions) {
         return all().stream().map(t -> {
             Map<String, String> configs = new HashMap<>();
@@ -134,6 +161,8 @@ public final class Topics {
                 configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention));
             } else if (t.compacted()) {
                 configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            } else if (deleteRetention().containsKey(t.name())) {
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(deleteRetention().get(t.name())));
             }
             return new NewTopic(t.name(), Optional.of(partitions), Optional.empty()).configs(Map.copyOf(configs));
         }).toList();

@@ -1,0 +1,51 @@
+package io.mailer.topology.reputation;
+
+import io.mailer.schemas.kafka.JsonSerde;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The guard's state. In the counter's tasks (keyed like {@code delivery-events}):
+ * {@value #EVENTS_SEEN} and {@value #PARTIALS}; in the guard's tasks (keyed by tenant):
+ * {@value #TENANTS}.
+ *
+ * <ul>
+ *   <li>{@value #PARTIALS}: tenant → its window in this partition. Bound: one entry per tenant that
+ *       sent through the partition, ≤ {@code buckets + 1} buckets (≈ 4 KB at 96).</li>
+ *   <li>{@value #TENANTS}: tenant → {@link GuardedTenant}. Bound: one entry per tenant that ever
+ *       had a counted event or a command, (partitions + 1) × ≤ {@code buckets + 1} buckets.</li>
+ *   <li>{@value #EVENTS_SEEN}: event id → 1, a window store whose segments expire after the dedupe
+ *       horizon. Bound: the counted events (SENT, BOUNCED, DELIVERED, COMPLAINED) of the last
+ *       {@code dedupeHorizon} (6 h) — ≈ 2.2 × sends in 6 h entries of ~80 B (send-id or SES-id keys).</li>
+ * </ul>
+ */
+public final class ReputationStores {
+
+    public static final String TENANTS = "reputation-tenants-store";
+    public static final String EVENTS_SEEN = "reputation-events-seen-store";
+    public static final String PARTIALS = "reputation-partials-store";
+
+    private ReputationStores() {
+    }
+
+    public static StoreBuilder<KeyValueStore<String, GuardedTenant>> tenants() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TENANTS), Serdes.String(),
+                new JsonSerde<>(GuardedTenant.class));
+    }
+
+    public static StoreBuilder<KeyValueStore<String, GuardedTenant.Partial>> partials() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARTIALS), Serdes.String(),
+                new JsonSerde<>(GuardedTenant.Partial.class));
+    }
+
+    public static StoreBuilder<WindowStore<String, Long>> eventsSeen(Duration horizon) {
+        // a 1 ms window per id: the store is a set of ids whose segments expire after the horizon
+        return Stores.windowStoreBuilder(Stores.persistentWindowStore(EVENTS_SEEN, horizon,
+                Duration.ofMillis(1), false), Serdes.String(), Serdes.Long())
+                .withCachingDisabled();
+    }
+}
