@@ -37,7 +37,7 @@ class ReputationTopologyTest {
     final Topics topics = new Topics("test.");
     final TopologyTestDriver driver = new TopologyTestDriver(
             ReputationTopology.build(new StreamsBuilder(), topics, ReputationSettings.DEFAULTS),
-            StreamsConfigFactory.reputationConfig(new TopologyProperties("unused:9092", "test.", null, 0, Duration.ofSeconds(5)),
+            StreamsConfigFactory.reputationConfig(new TopologyProperties("unused:9092", "test.", null, 0, Duration.ofSeconds(5), 128),
                     new SimpleMeterRegistry()), T0);
     final TestInputTopic<String, DeliveryEvent> events = driver.createInputTopic(topics.deliveryEvents.name(),
             Serdes.String().serializer(), topics.deliveryEvents.valueSerde().serializer());
