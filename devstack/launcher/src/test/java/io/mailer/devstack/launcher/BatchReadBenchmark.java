@@ -1,5 +1,6 @@
 package io.mailer.devstack.launcher;
 
+import io.mailer.devstack.ChildJvm;
 import io.mailer.devstack.DevStack;
 import io.mailer.feedback.FeedbackApplication;
 import io.mailer.ingress.IngressApplication;
@@ -11,6 +12,7 @@ import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.events.Ids;
 import io.mailer.schemas.kafka.Topics;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +25,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,6 +84,9 @@ class BatchReadBenchmark {
     /** false: skip the old aggregate (~20 of the run's ~25 min); the figures of the new read stay. */
     private final boolean before = Boolean.parseBoolean(System.getProperty("bench.before", "true"));
     private final int httpWarmup = Integer.getInteger("bench.httpWarmup", 2000);
+    /** true: the ingress runs as deployed, its own JVM; false: inside the benchmark JVM (the first runs' set-up). */
+    private final boolean childIngress = Boolean.parseBoolean(System.getProperty("bench.childIngress", "true"));
+    private final String ingressJvmArgs = System.getProperty("bench.ingressJvmArgs", "-Xmx512m");
     private final List<String> report = new ArrayList<>();
 
     @Test
@@ -91,11 +97,25 @@ class BatchReadBenchmark {
             env.put("SQS_WAIT_SECONDS", "1");
             env.put("INGRESS_RATE_LIMIT_PER_SECOND", "1000000"); // the per-key limit (50/s) is not what is measured
             List<ConfigurableApplicationContext> apps = new ArrayList<>();
+            ChildJvm child = null;
             try {
                 apps.add(FeedbackApplication.start(env));
-                ConfigurableApplicationContext ingress = IngressApplication.start(env);
-                apps.add(ingress);
-                String url = "http://localhost:" + MailerServices.port(ingress) + "/api/v1/batches/" + BIG;
+                String base;
+                if (childIngress) {
+                    int port = freePort();
+                    env.put("PORT", Integer.toString(port));
+                    Path log = Files.createTempFile("batch-read-ingress", ".log");
+                    child = ChildJvm.start(IngressApplication.class.getName(), List.of(ingressJvmArgs.trim().split("\\s+")), env, log);
+                    base = "http://localhost:" + port;
+                    child.awaitOk(base + "/api/v1/ready", Duration.ofMinutes(3));
+                    add("ingress: its own JVM (" + ingressJvmArgs + "), pid " + child.pid() + ", log " + log);
+                } else {
+                    ConfigurableApplicationContext ingress = IngressApplication.start(env);
+                    apps.add(ingress);
+                    base = "http://localhost:" + MailerServices.port(ingress);
+                    add("ingress: in the benchmark JVM, beside the broker, the projector and the load");
+                }
+                String url = base + "/api/v1/batches/" + BIG;
                 try (Connection db = DriverManager.getConnection(stack.postgres().jdbcUrl(), stack.postgres().username(),
                         stack.postgres().password())) {
                     seed(db);
@@ -116,7 +136,7 @@ class BatchReadBenchmark {
                         runSql(db, NEW_QUERY, requests, "after: counters row, SQL (JDBC)");
                         runHttp(http, url, key, requests, "after: GET /api/v1/batches/{id} over HTTP (ingress, R2DBC)");
                         // the floor of this client and server on this machine now: no auth, no database
-                        String probe = "http://localhost:" + MailerServices.port(ingress) + "/api/v1/health";
+                        String probe = base + "/api/v1/health";
                         runHttp(http, probe, null, httpWarmup / 4, null);
                         runHttp(http, probe, null, requests, "baseline: GET /api/v1/health, same client (no auth, no SQL)");
                         if (before) {
@@ -131,6 +151,10 @@ class BatchReadBenchmark {
                             eventsPerSecond, eventRows(db)));
                 }
             } finally {
+                if (child != null) {
+                    add("ingress RSS at the end: " + rssMb(child.pid()) + " MB");
+                    child.close();
+                }
                 for (int i = apps.size() - 1; i >= 0; i--) {
                     apps.get(i).close();
                 }
@@ -355,5 +379,24 @@ class BatchReadBenchmark {
         private void send(String topic, String key, byte[] value) {
             producer.send(new ProducerRecord<>(topic, key, value));
         }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static long rssMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or gone
+        }
+        return -1;
     }
 }
