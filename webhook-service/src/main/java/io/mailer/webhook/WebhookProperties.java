@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxInMemory     {@code WEBHOOK_MAX_IN_MEMORY}: messages in memory in all, before reading pauses
  * @param retryDelays     delay of each {@code webhook-retry-*} tier, in the order of Topics.WEBHOOK_RETRY_TIERS
  * @param topicPartitions partitions of topics this service creates when missing (local runs)
+ * @param deliveryRetention {@code WEBHOOK_DELIVERY_RETENTION_DAYS}: deliveries older than this are deleted
  */
 @ConfigurationProperties("mailer.webhook")
 public record WebhookProperties(
@@ -29,7 +30,8 @@ public record WebhookProperties(
         int endpointQueue,
         int maxInMemory,
         List<Duration> retryDelays,
-        int topicPartitions) {
+        int topicPartitions,
+        Duration deliveryRetention) {
 
     public WebhookProperties {
         timeout = timeout == null ? Duration.ofSeconds(15) : timeout;
@@ -42,5 +44,6 @@ public record WebhookProperties(
                         Duration.ofHours(3), Duration.ofHours(8))
                 : List.copyOf(retryDelays);
         topicPartitions = topicPartitions <= 0 ? 6 : topicPartitions;
+        deliveryRetention = deliveryRetention == null ? Duration.ofDays(30) : deliveryRetention;
     }
 }

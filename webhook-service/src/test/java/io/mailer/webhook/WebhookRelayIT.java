@@ -9,6 +9,7 @@ import io.mailer.schemas.kafka.Json;
 import io.mailer.schemas.webhooks.WebhookCommand;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
 import io.mailer.schemas.webhooks.WebhookSecret;
+import io.mailer.webhook.projector.DeliveryRetention;
 import io.mailer.webhook.relay.EndpointDirectory;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -259,6 +261,45 @@ class WebhookRelayIT {
         assertThat(receiver.at("/never")).isEmpty();
         assertThat((String) stack.query("SELECT last_error FROM webhook_delivery WHERE endpoint_id = '" + e.id() + "'").get(0)
                 .get("last_error")).contains("public-address").contains("127.0.0.2");
+    }
+
+    @Test
+    void shouldDeleteDeliveriesAndDeletedEndpointsOlderThanTheRetentionInChunks() {
+        // Given more expired deliveries than one chunk, deliveries just inside the retention, and endpoints
+        JdbcTemplate jdbc = stack.app.getBean(JdbcTemplate.class);
+        DeliveryRetention retention = stack.app.getBean(DeliveryRetention.class);
+        assertThat(retention.retention()).isEqualTo(Duration.ofDays(30));
+        int expired = DeliveryRetention.CHUNK * 2 + 123;
+        String insert = """
+                INSERT INTO webhook_delivery (message_id, endpoint_id, tenant_id, event_type, status, attempts, created_at)
+                SELECT 'msg_' || i, ?, 'retention', 'email.sent', 'DELIVERED', 1, now() - make_interval(days => ?)
+                  FROM generate_series(1, ?) i""";
+        jdbc.update(insert, "wh_retention_old", 31, expired);
+        jdbc.update(insert, "wh_retention_recent", 29, 3);
+        String endpoint = """
+                INSERT INTO webhook_endpoint (id, tenant_id, url, events, enabled, batch_size, record, created_at, updated_at,
+                                              revision, deleted)
+                VALUES (?, 'retention', 'https://example.com/h', 'SENT', false, 1, '{}', now() - make_interval(days => ?),
+                        now() - make_interval(days => ?), 1, ?)""";
+        jdbc.update(endpoint, "wh_retention_gone", 40, 31, true);
+        jdbc.update(endpoint, "wh_retention_gone_lately", 40, 2, true);
+        jdbc.update(endpoint, "wh_retention_live", 40, 31, false);
+
+        // When the retention job runs
+        DeliveryRetention.Run run = retention.runOnce();
+
+        // Then only what is older than 30 days went, the deleted endpoint's row included
+        assertThat(run.ran()).isTrue();
+        assertThat(run.deliveries()).isEqualTo(expired);
+        assertThat(count(jdbc, "SELECT count(*) FROM webhook_delivery WHERE endpoint_id = 'wh_retention_old'")).isZero();
+        assertThat(count(jdbc, "SELECT count(*) FROM webhook_delivery WHERE endpoint_id = 'wh_retention_recent'")).isEqualTo(3);
+        assertThat(jdbc.queryForList("SELECT id FROM webhook_endpoint WHERE id LIKE 'wh_retention_%' ORDER BY id", String.class))
+                .containsExactly("wh_retention_gone_lately", "wh_retention_live");
+    }
+
+    private static long count(JdbcTemplate jdbc, String sql) {
+        Long n = jdbc.queryForObject(sql, Long.class);
+        return n == null ? 0 : n;
     }
 
     static List<Receiver.Request> delivered(String path) {

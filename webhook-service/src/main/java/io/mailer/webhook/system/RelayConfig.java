@@ -8,6 +8,7 @@ import io.mailer.schemas.settings.ProbePathsFilter;
 import io.mailer.schemas.webhooks.WebhookUrlPolicy;
 import io.mailer.webhook.WebhookProperties;
 import io.mailer.webhook.projector.DeliveryProjector;
+import io.mailer.webhook.projector.DeliveryRetention;
 import io.mailer.webhook.relay.EndpointDirectory;
 import io.mailer.webhook.relay.HttpSender;
 import io.mailer.webhook.relay.Relay;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
@@ -114,6 +116,11 @@ public class RelayConfig {
     @Bean
     public DeliveryProjector deliveryProjector(KafkaProperties kafka, Topics topics, JdbcTemplate jdbc) {
         return new DeliveryProjector(topics, kafka.buildConsumerProperties(), jdbc);
+    }
+
+    @Bean
+    public DeliveryRetention deliveryRetention(DataSource dataSource, WebhookProperties props, MeterRegistry registry) {
+        return new DeliveryRetention(dataSource, props.deliveryRetention(), Duration.ofHours(1), registry);
     }
 
     @Bean
