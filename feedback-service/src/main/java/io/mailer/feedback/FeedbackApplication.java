@@ -48,6 +48,8 @@ public class FeedbackApplication {
 
     public static final Setting VIEW_RETENTION_DAYS = Setting.optional("VIEW_RETENTION_DAYS", "90",
             Checks.POSITIVE_INT, "days of recipient/event rows kept in the view (older daily partitions are dropped), at least 1");
+    public static final Setting BATCH_RETENTION_DAYS = Setting.optional("BATCH_RETENTION_DAYS", "400",
+            Checks.POSITIVE_INT, "days a batch's status and counters (batch rows) are kept, at least VIEW_RETENTION_DAYS");
 
     public static final List<Setting> SETTINGS = List.of(
             CommonSettings.KAFKA_BOOTSTRAP_SERVERS,
@@ -64,7 +66,8 @@ public class FeedbackApplication {
             SQS_MAX_IN_FLIGHT,
             SOFT_BOUNCE_SUPPRESS_AFTER,
             SOFT_BOUNCE_WINDOW_DAYS,
-            VIEW_RETENTION_DAYS);
+            VIEW_RETENTION_DAYS,
+            BATCH_RETENTION_DAYS);
 
     /**
      * Auto-configurations on the shared launcher classpath this service does not use: the
@@ -124,6 +127,7 @@ public class FeedbackApplication {
         p.put("mailer.feedback.intake.soft-bounce-window", s.get(SOFT_BOUNCE_WINDOW_DAYS.name()) + "d");
 
         p.put("mailer.feedback.partitions.retention-days", s.get(VIEW_RETENTION_DAYS.name()));
+        p.put("mailer.feedback.partitions.batch-retention-days", s.get(BATCH_RETENTION_DAYS.name()));
 
         p.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
         return p;

@@ -27,11 +27,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <li>creates the daily partitions of today .. today + {@code daysAhead} ({@link ViewPartitions#createAhead}),
  * <li>detaches (CONCURRENTLY) and drops the partitions older than {@code VIEW_RETENTION_DAYS}
  * ({@link ViewPartitions#dropExpired}),
- * <li>deletes the {@code dead_letter_replay} claims older than the same retention.
+ * <li>deletes the {@code dead_letter_replay} claims older than the same retention,
+ * <li>deletes the {@code batch}, {@code batch_counts} and {@code batch_partition} rows of batches
+ * created more than {@code BATCH_RETENTION_DAYS} ago, {@link #BATCH_CHUNK} batches per transaction.
  * </ol>
- * {@code batch}, {@code batch_counts} and {@code batch_partition} keep one row per batch and are
- * not pruned: {@code GET /batches/{id}} still answers (status and counts) for a batch whose
- * recipients and events were dropped.
+ * Batch rows outlive their recipients and events ({@code BATCH_RETENTION_DAYS} ≥
+ * {@code VIEW_RETENTION_DAYS}): {@code GET /batches/{id}} still answers (status and counts) for a
+ * batch whose rows were dropped, for as long as an operator chooses, but not for ever.
  */
 public final class PartitionMaintenance implements SmartLifecycle {
 
@@ -41,14 +43,28 @@ public final class PartitionMaintenance implements SmartLifecycle {
 
     /** What one run did; {@code ran} is false when another instance held the lock. */
     public record Run(boolean ran, List<LocalDate> created, List<LocalDate> dropped, int replayClaimsDeleted,
-            Duration dropTime) {
+            Duration dropTime, long batchesDeleted) {
     }
+
+    public static final int DEFAULT_BATCH_RETENTION_DAYS = 400;
+    static final int BATCH_CHUNK = 1_000;
+    /** One chunk of expired batches, with their counters and partition rows, in one statement. */
+    private static final String DELETE_BATCHES = """
+            WITH old AS (SELECT id FROM batch WHERE created_at < now() - make_interval(days => ?) LIMIT ?),
+                 counts AS (DELETE FROM batch_counts WHERE batch_id IN (SELECT id FROM old)),
+                 parts AS (DELETE FROM batch_partition WHERE batch_id IN (SELECT id FROM old))
+            DELETE FROM batch WHERE id IN (SELECT id FROM old)""";
+    /** Batches known only from events (no batch row) still have a partition row. */
+    private static final String DELETE_ORPHAN_PARTITIONS = """
+            DELETE FROM batch_partition p WHERE p.batch_at < now() - make_interval(days => ?)
+               AND NOT EXISTS (SELECT 1 FROM batch b WHERE b.id = p.batch_id)""";
 
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final ViewPartitions partitions;
     private final int daysAhead;
     private final Duration interval;
+    private final int batchRetentionDays;
     private ScheduledExecutorService scheduler;
     private final Counter dropped;
     private final Counter failures;
@@ -60,6 +76,17 @@ public final class PartitionMaintenance implements SmartLifecycle {
 
     public PartitionMaintenance(DataSource dataSource, ViewPartitions partitions, int daysAhead, Duration interval,
             MeterRegistry registry) {
+        this(dataSource, partitions, daysAhead, interval, Math.max(DEFAULT_BATCH_RETENTION_DAYS, partitions.retentionDays()),
+                registry);
+    }
+
+    public PartitionMaintenance(DataSource dataSource, ViewPartitions partitions, int daysAhead, Duration interval,
+            int batchRetentionDays, MeterRegistry registry) {
+        if (batchRetentionDays < partitions.retentionDays()) {
+            throw new IllegalArgumentException("BATCH_RETENTION_DAYS (" + batchRetentionDays
+                    + ") must be at least VIEW_RETENTION_DAYS (" + partitions.retentionDays() + ")");
+        }
+        this.batchRetentionDays = batchRetentionDays;
         this.dropped = Counter.builder("mailer.projector.partitions.dropped")
                 .description("days of view partitions (recipient + event) dropped past VIEW_RETENTION_DAYS").register(registry);
         this.failures = Counter.builder("mailer.projector.partition.maintenance.failures")
@@ -79,7 +106,7 @@ public final class PartitionMaintenance implements SmartLifecycle {
             lockConnection.setAutoCommit(true);
             if (!query(lockConnection, LOCK)) {
                 log.debug("View partition maintenance runs on another instance");
-                return new Run(false, List.of(), List.of(), 0, Duration.ZERO);
+                return new Run(false, List.of(), List.of(), 0, Duration.ZERO, 0);
             }
             try {
                 List<LocalDate> created = partitions.createAhead(daysAhead);
@@ -92,17 +119,30 @@ public final class PartitionMaintenance implements SmartLifecycle {
                 }
                 int claims = jdbc.update("DELETE FROM dead_letter_replay WHERE replayed_at < now() - make_interval(days => ?)",
                         partitions.retentionDays());
-                if (!created.isEmpty() || !dropped.isEmpty() || claims > 0) {
-                    log.info("View partitions: created {}, dropped {} in {} ms, {} dead-letter replay claims deleted",
-                            created, dropped, dropTime.toMillis(), claims);
+                long batches = deleteExpiredBatches();
+                if (!created.isEmpty() || !dropped.isEmpty() || claims > 0 || batches > 0) {
+                    log.info("View partitions: created {}, dropped {} in {} ms, {} dead-letter replay claims deleted,"
+                            + " {} batches older than {} days deleted", created, dropped, dropTime.toMillis(), claims, batches,
+                            batchRetentionDays);
                 }
-                return new Run(true, created, dropped, claims, dropTime);
+                return new Run(true, created, dropped, claims, dropTime, batches);
             } finally {
                 query(lockConnection, UNLOCK);
             }
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("View partition maintenance failed", e);
         }
+    }
+
+    private long deleteExpiredBatches() {
+        long deleted = 0;
+        int n;
+        do {
+            n = jdbc.update(DELETE_BATCHES, batchRetentionDays, BATCH_CHUNK);
+            deleted += n;
+        } while (n == BATCH_CHUNK);
+        jdbc.update(DELETE_ORPHAN_PARTITIONS, batchRetentionDays);
+        return deleted;
     }
 
     private static boolean query(Connection c, String sql) throws java.sql.SQLException {

@@ -31,8 +31,10 @@ public class ProjectorConfig {
     @ConditionalOnProperty(name = "mailer.feedback.partitions.maintenance-enabled", matchIfMissing = true)
     public PartitionMaintenance partitionMaintenance(DataSource dataSource, ViewPartitions partitions,
             @Value("${mailer.feedback.partitions.days-ahead:" + ViewPartitions.DEFAULT_DAYS_AHEAD + "}") int daysAhead,
-            @Value("${mailer.feedback.partitions.interval:PT1H}") Duration interval, MeterRegistry registry) {
-        return new PartitionMaintenance(dataSource, partitions, daysAhead, interval, registry);
+            @Value("${mailer.feedback.partitions.interval:PT1H}") Duration interval,
+            @Value("${mailer.feedback.partitions.batch-retention-days:" + PartitionMaintenance.DEFAULT_BATCH_RETENTION_DAYS + "}")
+            int batchRetentionDays, MeterRegistry registry) {
+        return new PartitionMaintenance(dataSource, partitions, daysAhead, interval, batchRetentionDays, registry);
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package io.mailer.feedback.projector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.commands.MessageContent;
@@ -135,6 +136,42 @@ class ViewRetentionIntegrationTest {
         PartitionMaintenance.Run again = new PartitionMaintenance(dataSource, threeDays, 7, Duration.ofHours(1)).runOnce();
         assertThat(again.dropped()).isEmpty();
         assertThat(again.created()).isEmpty();
+    }
+
+    @Test
+    void shouldDeleteBatchesOlderThanTheBatchRetentionWithTheirCountersInChunks() {
+        // Given more expired batches than one chunk, one just inside the retention, and an event-only batch's partition row
+        int expired = PartitionMaintenance.BATCH_CHUNK * 2 + 7;
+        jdbc.update("""
+                INSERT INTO batch (id, tenant_id, status, total, created_at)
+                SELECT 'bat_old' || i, 'acme', 'COMPLETED', 1, now() - interval '401 days' FROM generate_series(1, ?) i""", expired);
+        jdbc.update("INSERT INTO batch_counts (batch_id, sent) SELECT id, 1 FROM batch WHERE id LIKE 'bat_old%'");
+        jdbc.update("INSERT INTO batch_partition (batch_id, batch_at) SELECT id, created_at FROM batch WHERE id LIKE 'bat_old%'");
+        jdbc.update("INSERT INTO batch (id, tenant_id, status, total, created_at)"
+                + " VALUES ('bat_kept399', 'acme', 'COMPLETED', 1, now() - interval '399 days')");
+        jdbc.update("INSERT INTO batch_counts (batch_id, sent) VALUES ('bat_kept399', 1)");
+        jdbc.update("INSERT INTO batch_partition (batch_id, batch_at) VALUES ('bat_orphan', now() - interval '401 days'),"
+                + " ('bat_kept399', now() - interval '399 days')");
+
+        // When maintenance runs with a batch retention of 400 days (and a view retention of 90)
+        PartitionMaintenance.Run run = new PartitionMaintenance(dataSource, new ViewPartitions(jdbc, 90, CLOCK), 7,
+                Duration.ofHours(1), 400, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).runOnce();
+
+        // Then every expired batch went with its counters and partition row; the younger one stays
+        assertThat(run.batchesDeleted()).isEqualTo(expired);
+        assertThat(count("SELECT count(*) FROM batch WHERE id LIKE 'bat_old%'")).isZero();
+        assertThat(count("SELECT count(*) FROM batch_counts WHERE batch_id LIKE 'bat_old%'")).isZero();
+        assertThat(count("SELECT count(*) FROM batch_partition WHERE batch_id LIKE 'bat_old%' OR batch_id = 'bat_orphan'")).isZero();
+        assertThat(count("SELECT count(*) FROM batch_counts WHERE batch_id = 'bat_kept399'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM batch_partition WHERE batch_id = 'bat_kept399'")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseABatchRetentionShorterThanTheViewRetention() {
+        assertThatThrownBy(() -> new PartitionMaintenance(dataSource, new ViewPartitions(jdbc, 90, CLOCK), 7,
+                Duration.ofHours(1), 30, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BATCH_RETENTION_DAYS (30) must be at least VIEW_RETENTION_DAYS (90)");
     }
 
     @Test
