@@ -5,6 +5,9 @@ import io.mailer.devstack.EmbeddedPostgresDb;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.kafka.Topics;
+import io.mailer.schemas.reputation.ReputationState;
+import io.mailer.schemas.reputation.TenantEvent;
+import io.mailer.schemas.reputation.WindowCounts;
 import io.mailer.schemas.webhooks.WebhookCommand;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
 import io.mailer.schemas.webhooks.WebhookSecret;
@@ -51,6 +54,8 @@ final class RelayTestStack implements AutoCloseable {
                         ? topics.deliveryEvents.valueSerde().serializer().serialize(topic, (DeliveryEvent) data)
                         : topic.equals(topics.webhookCommands.name())
                         ? topics.webhookCommands.valueSerde().serializer().serialize(topic, (WebhookCommand) data)
+                        : topic.equals(topics.tenantEvents.name())
+                        ? topics.tenantEvents.valueSerde().serializer().serialize(topic, (TenantEvent) data)
                         : topics.webhookEndpoints.valueSerde().serializer().serialize(topic, (WebhookEndpoint) data));
         Map<String, String> env = new HashMap<>();
         env.put("PORT", "0");
@@ -85,6 +90,14 @@ final class RelayTestStack implements AutoCloseable {
         DeliveryEvent e = new DeliveryEvent(sendId + ":" + type + ":" + UUID.randomUUID(), type, sendId, sendId.split("-")[0],
                 tenant, 0, "rcpt@example.com", Instant.now(), "ses-1", null, Map.of());
         send(topics.deliveryEvents.name(), sendId, e);
+        return e;
+    }
+
+    /** What the reputation guard writes when a tenant's state changes. */
+    TenantEvent tenantEvent(String tenant, long version, ReputationState from, ReputationState to, String reason) {
+        TenantEvent e = new TenantEvent(TenantEvent.eventId(tenant, version), tenant, from, to, reason, 0.15, 0,
+                new WindowCounts(400, 60, 340, 0, Instant.now().minusSeconds(600)), Instant.now());
+        send(topics.tenantEvents.name(), tenant, e);
         return e;
     }
 

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.kafka.Json;
+import io.mailer.schemas.reputation.ReputationState;
+import io.mailer.schemas.reputation.TenantEvent;
 import io.mailer.schemas.webhooks.WebhookCommand;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
 import io.mailer.schemas.webhooks.WebhookSecret;
@@ -261,6 +263,39 @@ class WebhookRelayIT {
         assertThat(receiver.at("/never")).isEmpty();
         assertThat((String) stack.query("SELECT last_error FROM webhook_delivery WHERE endpoint_id = '" + e.id() + "'").get(0)
                 .get("last_error")).contains("public-address").contains("127.0.0.2");
+    }
+
+    @Test
+    void shouldTellTheTenantsEndpointsThatAskForItWhenTheGuardChangesTheTenantsState() {
+        // Given tenant "guarded" with an endpoint for its state changes and one for SENT only, and another tenant's endpoint
+        String secret = RelayTestStack.newSecret();
+        endpoint("guarded", "/guarded-state", List.of(WebhookEndpoint.TENANT_STATE_CHANGED), 1, List.of(new WebhookSecret(secret, null)));
+        endpoint("guarded", "/guarded-sent", List.of("SENT"), 1, List.of(new WebhookSecret(RelayTestStack.newSecret(), null)));
+        endpoint("bystander", "/bystander-state", List.of(WebhookEndpoint.TENANT_STATE_CHANGED), 1,
+                List.of(new WebhookSecret(RelayTestStack.newSecret(), null)));
+
+        // When the reputation guard throttles, then pauses the tenant
+        TenantEvent throttled = stack.tenantEvent("guarded", 1, ReputationState.ACTIVE, ReputationState.THROTTLED, "bounce rate 3.1 %");
+        TenantEvent paused = stack.tenantEvent("guarded", 2, ReputationState.THROTTLED, ReputationState.PAUSED, "bounce rate 15.0 %");
+
+        // Then the state endpoint gets both, in order, signed, with the event as data; nobody else gets anything
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.at("/guarded-state").size() >= 2);
+        List<Receiver.Request> got = receiver.at("/guarded-state");
+        assertThat(got).hasSize(2);
+        JsonNode first = Json.MAPPER.readTree(got.get(0).body());
+        JsonNode second = Json.MAPPER.readTree(got.get(1).body());
+        assertThat(first.get("type").asText()).isEqualTo("tenant.throttled");
+        assertThat(second.get("type").asText()).isEqualTo("tenant.paused");
+        assertThat(second.get("timestamp").asText()).isEqualTo(paused.occurredAt().toString());
+        assertThat(first.get("data").get("eventId").asText()).isEqualTo(throttled.eventId());
+        assertThat(second.get("data").get("tenantId").asText()).isEqualTo("guarded");
+        assertThat(second.get("data").get("reason").asText()).isEqualTo("bounce rate 15.0 %");
+        assertThat(second.get("data").get("window").get("hardBounces").asLong()).isEqualTo(60);
+        for (Receiver.Request r : got) {
+            assertThat(new StandardWebhooksVerifier(secret).verify(r.id(), r.timestamp(), r.signature(), r.body())).isTrue();
+        }
+        assertThat(receiver.at("/guarded-sent")).isEmpty();
+        assertThat(receiver.at("/bystander-state")).isEmpty();
     }
 
     @Test

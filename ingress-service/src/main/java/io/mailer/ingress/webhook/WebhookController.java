@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -55,8 +56,8 @@ public class WebhookController {
     static final Duration ROTATION_OVERLAP = Duration.ofHours(24);
     static final Duration MAX_REPLAY = Duration.ofDays(30);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Set<String> EVENT_TYPES = Arrays.stream(EventType.values()).map(Enum::name)
-            .collect(Collectors.toCollection(LinkedHashSet::new));
+    private static final Set<String> EVENT_TYPES = Stream.concat(Arrays.stream(EventType.values()).map(Enum::name),
+            Stream.of(WebhookEndpoint.TENANT_STATE_CHANGED)).collect(Collectors.toCollection(LinkedHashSet::new));
 
     public record CreateWebhook(String url, List<String> events, String description, Integer batchSize) {
     }

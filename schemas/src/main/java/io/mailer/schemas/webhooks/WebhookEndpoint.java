@@ -10,7 +10,8 @@ import java.util.List;
  * {@code webhook_endpoint} is a view of it. {@code revision} increases with every write, so a
  * view applies a record only when it is newer than what it holds.
  *
- * <p>{@code events} empty = every event type. {@code batchSize} 1 = one event per POST (the
+ * <p>{@code events}: delivery event types ({@code EventType} names) and
+ * {@link #TENANT_STATE_CHANGED} (the reputation guard's {@code tenant-events}); empty = all of them. {@code batchSize} 1 = one event per POST (the
  * Standard Webhooks body), up to 100 = a batch body. The secrets are signing keys: the current one
  * first, a rotated-out one with the time it stops being used. {@link #toString()} never shows them.
  */
@@ -28,6 +29,9 @@ public record WebhookEndpoint(
         Instant createdAt,
         Instant updatedAt,
         long revision) {
+
+    /** The {@code events} entry of the tenant's own state changes (ACTIVE, THROTTLED, PAUSED). */
+    public static final String TENANT_STATE_CHANGED = "TENANT_STATE_CHANGED";
 
     public WebhookEndpoint {
         events = events == null ? List.of() : List.copyOf(events);

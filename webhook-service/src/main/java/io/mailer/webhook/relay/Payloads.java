@@ -2,6 +2,7 @@ package io.mailer.webhook.relay;
 
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.kafka.Json;
+import io.mailer.schemas.reputation.TenantEvent;
 import io.mailer.schemas.webhooks.WebhookCommand;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -26,6 +27,11 @@ public final class Payloads {
 
     public static String eventType(DeliveryEvent event) {
         return "email." + event.type().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** A tenant state change's body type: {@code tenant.active}, {@code tenant.throttled} or {@code tenant.paused}. */
+    static String tenantType(TenantEvent event) {
+        return "tenant." + event.to().name().toLowerCase(Locale.ROOT);
     }
 
     public static String messageId(String endpointId, String eventId) {

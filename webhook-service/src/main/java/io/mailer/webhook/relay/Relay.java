@@ -3,6 +3,7 @@ package io.mailer.webhook.relay;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.kafka.Topic;
 import io.mailer.schemas.kafka.Topics;
+import io.mailer.schemas.reputation.TenantEvent;
 import io.mailer.schemas.webhooks.WebhookCommand;
 import io.mailer.schemas.webhooks.WebhookDelivery;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
@@ -136,6 +137,7 @@ public final class Relay implements Outbox, AutoCloseable {
         subscribed.add(topics.deliveryEvents.name());
         topics.webhookRetries.forEach(t -> subscribed.add(t.name()));
         subscribed.add(topics.webhookCommands.name());
+        subscribed.add(topics.tenantEvents.name());
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             c.subscribe(subscribed, new ConsumerRebalanceListener() {
@@ -179,6 +181,8 @@ public final class Relay implements Outbox, AutoCloseable {
                         onRetry(r, tp);
                     } else if (r.topic().equals(topics.deliveryEvents.name())) {
                         onEvent(r, tp);
+                    } else if (r.topic().equals(topics.tenantEvents.name())) {
+                        onTenantEvent(r, tp);
                     } else {
                         onCommand(r, tp);
                     }
@@ -198,14 +202,15 @@ public final class Relay implements Outbox, AutoCloseable {
     }
 
     /**
-     * A {@code delivery-events} partition the relay never read starts at its end (a first install
-     * does not send a month of history to endpoints); the position is committed at once, so events
-     * written while every replica is down are still relayed after. Tiers and commands start at the
-     * beginning.
+     * A {@code delivery-events} or {@code tenant-events} partition the relay never read starts at
+     * its end (a first install does not send a month of history to endpoints); the position is
+     * committed at once, so events written while every replica is down are still relayed after.
+     * Tiers and commands start at the beginning.
      */
     private void startNewEventPartitionsAtTheEnd(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
         Set<TopicPartition> events = new HashSet<>();
-        partitions.stream().filter(tp -> tp.topic().equals(topics.deliveryEvents.name())).forEach(events::add);
+        partitions.stream().filter(tp -> tp.topic().equals(topics.deliveryEvents.name())
+                || tp.topic().equals(topics.tenantEvents.name())).forEach(events::add);
         if (events.isEmpty()) {
             return;
         }
@@ -253,6 +258,45 @@ public final class Relay implements Outbox, AutoCloseable {
         } catch (RuntimeException e) {
             metrics.skipped();
             log.warn("Skipping unreadable delivery event at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+        } finally {
+            source.release();
+        }
+    }
+
+    /**
+     * A tenant's state change (reputation guard) to the tenant's endpoints that want
+     * {@link WebhookEndpoint#TENANT_STATE_CHANGED}: body type {@code tenant.<new state>}, data the
+     * {@code tenant-events} record as on the topic. Keyed (and so ordered and parked) by tenant.
+     */
+    private void onTenantEvent(ConsumerRecord<String, byte[]> r, TopicPartition tp) {
+        Source source = new Source(tracker, tp, r.offset());
+        try {
+            TenantEvent event = r.value() == null ? null
+                    : topics.tenantEvents.valueSerde().deserializer().deserialize(r.topic(), r.value());
+            if (event == null || event.eventId() == null || event.tenantId() == null || event.to() == null) {
+                metrics.skipped();
+                log.warn("Skipping a tenant event without eventId/tenantId/to at {}-{}@{}", r.topic(), r.partition(), r.offset());
+                return;
+            }
+            String type = Payloads.tenantType(event);
+            Instant now = clock.instant();
+            String payload = null;
+            for (WebhookEndpoint e : directory.forTenant(event.tenantId())) {
+                if (!e.wants(WebhookEndpoint.TENANT_STATE_CHANGED)) {
+                    continue;
+                }
+                if (payload == null) {
+                    payload = Payloads.body(type, (event.occurredAt() == null ? now : event.occurredAt()).toString(),
+                            new String(r.value(), StandardCharsets.UTF_8).trim());
+                }
+                WebhookMessage m = new WebhookMessage(Payloads.messageId(e.id(), "tenant:" + event.eventId()), e.id(),
+                        e.tenantId(), "tenant:" + event.tenantId(), type, payload, 0, nextSequence(), now, null);
+                source.retain();
+                queue(e.id()).offer(new Item(m, source, m.sequence()));
+            }
+        } catch (RuntimeException e) {
+            metrics.skipped();
+            log.warn("Skipping unreadable tenant event at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
         } finally {
             source.release();
         }
