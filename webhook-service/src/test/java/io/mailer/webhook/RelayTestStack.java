@@ -39,6 +39,8 @@ final class RelayTestStack implements AutoCloseable {
     final EmbeddedPostgresDb postgres;
     final Topics topics;
     final ConfigurableApplicationContext app;
+    private final Map<String, String> env;
+    private final List<ConfigurableApplicationContext> replicas = new ArrayList<>();
     private final KafkaProducer<String, Object> producer;
 
     RelayTestStack(String prefix, Map<String, String> extraEnv) {
@@ -65,6 +67,7 @@ final class RelayTestStack implements AutoCloseable {
         env.put("WEBHOOK_ALLOW_HTTP", "true");
         env.put("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32");
         env.putAll(extraEnv);
+        this.env = Map.copyOf(env);
         app = WebhookApplication.start(env);
     }
 
@@ -130,8 +133,16 @@ final class RelayTestStack implements AutoCloseable {
         }
     }
 
+    /** One more relay in the same group (a rebalance); closed with the stack. */
+    ConfigurableApplicationContext anotherReplica() {
+        ConfigurableApplicationContext replica = WebhookApplication.start(env);
+        replicas.add(replica);
+        return replica;
+    }
+
     @Override
     public void close() {
+        replicas.forEach(ConfigurableApplicationContext::close);
         producer.close();
         if (app != null) {
             app.close();

@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +22,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Order: messages carry an increasing {@code sequence}; the oldest is always sent first, and
  * nothing is sent while an older message of the endpoint is out in a retry tier ({@code out}). That
- * keeps every endpoint — so every send id — in order through retries.
+ * keeps every endpoint — so every send id — in order through retries. Each message out is known
+ * with its tier partition: when this replica loses that partition the message will come back to
+ * another replica, so it is forgotten here ({@link #forget}) instead of holding the endpoint for
+ * ever; a replica that gains it learns what is parked there ({@link #restore}, read by
+ * {@link ParkedMessages}) and keeps newer messages behind it, as the previous owner did.
  *
  * <p>Failure: the endpoint is parked. The failed message and everything queued go to the retry tier
  * of the current back-off level (10 s, 1 m, 10 m, 1 h, 3 h, 8 h, 8 h, ...), and new messages follow
@@ -57,7 +61,8 @@ final class EndpointQueue {
     private final AtomicInteger inFlightPosts;
 
     private final TreeMap<Long, Item> memory = new TreeMap<>();
-    private final TreeSet<Long> out = new TreeSet<>();
+    /** Messages out in a retry tier: sequence → the tier partition that holds it. */
+    private final TreeMap<Long, Integer> out = new TreeMap<>();
     private boolean inFlight;
     private boolean failing;
     private int level;
@@ -111,7 +116,7 @@ final class EndpointQueue {
             dropAll(endpoint == null ? "endpoint deleted" : "endpoint disabled");
             return;
         }
-        Long oldestOut = out.isEmpty() ? null : out.first();
+        Long oldestOut = out.isEmpty() ? null : out.firstKey();
         List<Item> batch = new ArrayList<>();
         while (batch.size() < endpoint.batchSize() && !memory.isEmpty()
                 && (oldestOut == null || memory.firstKey() < oldestOut)) {
@@ -234,8 +239,39 @@ final class EndpointQueue {
         }
     }
 
+    /**
+     * This replica no longer owns these tier partitions: their messages come back elsewhere, so
+     * nothing here waits for them any more.
+     */
+    synchronized void forget(Set<Integer> partitions) {
+        if (out.values().removeIf(partitions::contains)) {
+            pump();
+        }
+    }
+
+    /**
+     * A message the previous owner of a tier partition parked, found when this replica took the
+     * partition over: newer messages wait behind it, and the endpoint is treated as failing until
+     * the earliest restored message is due (the back-off it was on), as on the previous owner.
+     */
+    synchronized void restore(WebhookMessage message, int partition, int tier, Instant due) {
+        out.put(message.sequence(), partition);
+        if (!failing) {
+            failing = true;
+            level = tier;
+            nextAttemptAt = due;
+            failingSince = message.firstFailedAt() == null ? clock.instant() : message.firstFailedAt();
+        } else {
+            level = Math.max(level, tier);
+            nextAttemptAt = due.isBefore(nextAttemptAt) ? due : nextAttemptAt;
+            if (message.firstFailedAt() != null && message.firstFailedAt().isBefore(failingSince)) {
+                failingSince = message.firstFailedAt();
+            }
+        }
+    }
+
     private void park(Item item, int tier) {
-        out.add(item.seq());
+        out.put(item.seq(), outbox.tierPartition(item.message(), tier));
         metrics.parked();
         outbox.park(item.message(), tier).whenComplete((ok, error) -> {
             if (error == null) {
@@ -283,5 +319,10 @@ final class EndpointQueue {
 
     synchronized Map<String, Object> state() {
         return Map.of("memory", memory.size(), "out", out.size(), "failing", failing, "level", level);
+    }
+
+    /** Messages this queue waits for from retry tiers (tests). */
+    synchronized int out() {
+        return out.size();
     }
 }

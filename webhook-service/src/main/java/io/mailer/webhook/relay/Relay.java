@@ -34,10 +34,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +79,7 @@ public final class Relay implements Outbox, AutoCloseable {
     private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
     private final Set<String> tierNames = new HashSet<>();
     private final Map<String, Integer> tierIndex = new HashMap<>();
+    private final Map<String, Integer> tierPartitions = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger inFlightPosts = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch joined = new java.util.concurrent.CountDownLatch(1);
@@ -148,11 +149,18 @@ public final class Relay implements Outbox, AutoCloseable {
                         tracker.forget(tp);
                         resumeAt.remove(tp);
                     });
+                    // messages parked in these tier partitions now come back to their new owner
+                    Set<Integer> lost = new HashSet<>();
+                    partitions.stream().filter(tp -> tierNames.contains(tp.topic())).forEach(tp -> lost.add(tp.partition()));
+                    if (!lost.isEmpty()) {
+                        queues.values().forEach(q -> q.forget(lost));
+                    }
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     startNewEventPartitionsAtTheEnd(c, partitions);
+                    restoreParked(c, partitions);
                     if (eventsPaused) {
                         c.pause(partitions.stream().filter(tp -> tp.topic().equals(topics.deliveryEvents.name())).toList());
                     }
@@ -225,6 +233,19 @@ public final class Relay implements Outbox, AutoCloseable {
         if (!start.isEmpty()) {
             c.commitSync(start, Duration.ofSeconds(30));
         }
+    }
+
+    /** Before any new event is read: the messages parked in the tier partitions just assigned. */
+    private void restoreParked(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
+        Set<TopicPartition> tiers = new HashSet<>();
+        partitions.stream().filter(tp -> tierNames.contains(tp.topic())).forEach(tiers::add);
+        if (tiers.isEmpty()) {
+            return;
+        }
+        Map<String, Topic<String, WebhookMessage>> byName = new HashMap<>();
+        topics.webhookRetries.forEach(t -> byName.put(t.name(), t));
+        ParkedMessages.read(consumerConfig, tierIndex, byName, tiers, c.committed(tiers, Duration.ofSeconds(30)),
+                (m, partition, tier, due) -> queue(m.endpointId()).restore(m, partition, tier, due));
     }
 
     private void onEvent(ConsumerRecord<String, byte[]> r, TopicPartition tp) {
@@ -415,8 +436,15 @@ public final class Relay implements Outbox, AutoCloseable {
     }
 
     private static long due(ConsumerRecord<?, ?> r) {
-        Header h = r.headers().lastHeader(DUE_HEADER);
-        return h == null ? 0 : Long.parseLong(new String(h.value(), StandardCharsets.UTF_8));
+        return ParkedMessages.due(r);
+    }
+
+    /** The default partitioner's choice for the message's key, made explicit so the queue knows it. */
+    @Override
+    public int tierPartition(WebhookMessage message, int tier) {
+        String topic = topics.webhookRetries.get(tier).name();
+        int count = tierPartitions.computeIfAbsent(topic, t -> producer.partitionsFor(t).size());
+        return Utils.toPositive(Utils.murmur2(message.sendId().getBytes(StandardCharsets.UTF_8))) % count;
     }
 
     @Override
@@ -425,7 +453,8 @@ public final class Relay implements Outbox, AutoCloseable {
         long due = clock.millis() + settings.delays().get(tier).toMillis();
         headers.add(DUE_HEADER, Long.toString(due).getBytes(StandardCharsets.UTF_8));
         CompletableFuture<Object> done = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(topics.webhookRetries.get(tier).name(), null, message.sendId(), message, headers),
+        producer.send(new ProducerRecord<>(topics.webhookRetries.get(tier).name(), tierPartition(message, tier), null,
+                message.sendId(), message, headers),
                 (meta, error) -> {
                     if (error == null) {
                         done.complete(meta);

@@ -49,6 +49,11 @@ class EndpointQueueTest {
         }
 
         @Override
+        public int tierPartition(WebhookMessage message, int tier) {
+            return message.sendId().equals("bat_2-0") ? 1 : 0;
+        }
+
+        @Override
         public void record(WebhookDelivery delivery) {
             records.add(delivery);
         }
@@ -109,6 +114,51 @@ class EndpointQueueTest {
         q.returned(item1Again());
         assertThat(posted).containsExactly("m1", "m1", "m2", "m3");
         assertThat(records.stream().filter(r -> r.status() == Status.DELIVERED).map(WebhookDelivery::attempts)).containsExactly(2, 1, 1);
+    }
+
+    @Test
+    void shouldForgetAMessageParkedInATierPartitionThisReplicaLostAndGoOn() {
+        EndpointQueue q = queue(1);
+        answers.add(503);
+        q.offer(item("m1"));
+        assertThat(parked).containsExactly("m1");
+
+        // after the back-off a newer message waits for m1, which is out in partition 0 of the tier
+        clock.advance(Duration.ofSeconds(11));
+        q.offer(item("m2"));
+        assertThat(posted).containsExactly("m1");
+
+        // losing another partition changes nothing; losing partition 0 (m1 now returns to its new owner) lets m2 go
+        q.forget(java.util.Set.of(1));
+        assertThat(posted).containsExactly("m1");
+        q.forget(java.util.Set.of(0));
+        assertThat(posted).containsExactly("m1", "m2");
+        assertThat(q.out()).isZero();
+    }
+
+    @Test
+    void shouldKeepNewerMessagesBehindOnesThePreviousOwnerParked() {
+        EndpointQueue q = queue(1);
+        // taken over: m1 was parked by the previous owner in tier 2 (10 min), due at T0 + 10 min
+        WebhookMessage m1 = new WebhookMessage("m1", "wh_1", "acme", "bat_1-0", "email.sent", "{}", 3, 1, T0, T0);
+        seq = 1;
+        q.restore(m1, 0, 2, T0.plus(Duration.ofMinutes(10)));
+
+        // a newer event during that back-off follows it into a tier; one after it waits in memory
+        Item m2 = item("m2");
+        q.offer(m2);
+        assertThat(parked).containsExactly("m2");
+        assertThat(parkedTiers).containsExactly(2); // the longest tier that returns it by the probe: 10 min
+        clock.advance(Duration.ofMinutes(10));
+        q.offer(item("m3"));
+        assertThat(posted).isEmpty();
+
+        // the parked ones come back (the younger first): still oldest first
+        q.returned(m2);
+        assertThat(posted).isEmpty();
+        q.returned(new Item(m1.failedOnce(T0), Source.none(), 1));
+        assertThat(posted).containsExactly("m1", "m2", "m3");
+        assertThat(q.out()).isZero();
     }
 
     private Item item1Again() {
