@@ -1,14 +1,10 @@
 package io.mailer.feedback.projector;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
+import io.mailer.schemas.jobs.AdvisoryLock;
+import io.mailer.schemas.jobs.PeriodicJob;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -37,8 +33,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class PartitionMaintenance implements SmartLifecycle {
 
-    private static final String LOCK = "SELECT pg_try_advisory_lock(hashtextextended('mailer.view-partitions.maintenance', 0))";
-    private static final String UNLOCK = "SELECT pg_advisory_unlock(hashtextextended('mailer.view-partitions.maintenance', 0))";
+    private static final String LOCK = "mailer.view-partitions.maintenance";
     private static final Logger log = LoggerFactory.getLogger(PartitionMaintenance.class);
 
     /** What one run did; {@code ran} is false when another instance held the lock. */
@@ -63,9 +58,8 @@ public final class PartitionMaintenance implements SmartLifecycle {
     private final JdbcTemplate jdbc;
     private final ViewPartitions partitions;
     private final int daysAhead;
-    private final Duration interval;
     private final int batchRetentionDays;
-    private ScheduledExecutorService scheduler;
+    private final PeriodicJob job;
     private final Counter dropped;
     private final Counter failures;
     private final Timer dropTimer;
@@ -97,41 +91,39 @@ public final class PartitionMaintenance implements SmartLifecycle {
         this.jdbc = new JdbcTemplate(dataSource);
         this.partitions = partitions;
         this.daysAhead = daysAhead;
-        this.interval = interval;
+        this.job = new PeriodicJob("view-partitions", Duration.ZERO, interval, this::runOnce, e -> {
+            failures.increment();
+            // the projector still creates the partitions it needs on demand; try again next time
+            log.warn("View partition maintenance failed; retrying in {}", interval, e);
+        });
     }
 
     /** One run (also called by tests and the benchmark). */
     public Run runOnce() {
-        try (Connection lockConnection = dataSource.getConnection()) {
-            lockConnection.setAutoCommit(true);
-            if (!query(lockConnection, LOCK)) {
-                log.debug("View partition maintenance runs on another instance");
-                return new Run(false, List.of(), List.of(), 0, Duration.ZERO, 0);
-            }
-            try {
-                List<LocalDate> created = partitions.createAhead(daysAhead);
-                long start = System.nanoTime();
-                List<LocalDate> dropped = partitions.dropExpired();
-                Duration dropTime = Duration.ofNanos(System.nanoTime() - start);
-                if (!dropped.isEmpty()) {
-                    this.dropped.increment(dropped.size());
-                    dropTimer.record(dropTime);
-                }
-                int claims = jdbc.update("DELETE FROM dead_letter_replay WHERE replayed_at < now() - make_interval(days => ?)",
-                        partitions.retentionDays());
-                long batches = deleteExpiredBatches();
-                if (!created.isEmpty() || !dropped.isEmpty() || claims > 0 || batches > 0) {
-                    log.info("View partitions: created {}, dropped {} in {} ms, {} dead-letter replay claims deleted,"
-                            + " {} batches older than {} days deleted", created, dropped, dropTime.toMillis(), claims, batches,
-                            batchRetentionDays);
-                }
-                return new Run(true, created, dropped, claims, dropTime, batches);
-            } finally {
-                query(lockConnection, UNLOCK);
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("View partition maintenance failed", e);
+        return AdvisoryLock.tryRun(dataSource, LOCK, this::maintain).orElseGet(() -> {
+            log.debug("View partition maintenance runs on another instance");
+            return new Run(false, List.of(), List.of(), 0, Duration.ZERO, 0);
+        });
+    }
+
+    private Run maintain() {
+        List<LocalDate> created = partitions.createAhead(daysAhead);
+        long start = System.nanoTime();
+        List<LocalDate> dropped = partitions.dropExpired();
+        Duration dropTime = Duration.ofNanos(System.nanoTime() - start);
+        if (!dropped.isEmpty()) {
+            this.dropped.increment(dropped.size());
+            dropTimer.record(dropTime);
         }
+        int claims = jdbc.update("DELETE FROM dead_letter_replay WHERE replayed_at < now() - make_interval(days => ?)",
+                partitions.retentionDays());
+        long batches = deleteExpiredBatches();
+        if (!created.isEmpty() || !dropped.isEmpty() || claims > 0 || batches > 0) {
+            log.info("View partitions: created {}, dropped {} in {} ms, {} dead-letter replay claims deleted,"
+                    + " {} batches older than {} days deleted", created, dropped, dropTime.toMillis(), claims, batches,
+                    batchRetentionDays);
+        }
+        return new Run(true, created, dropped, claims, dropTime, batches);
     }
 
     private long deleteExpiredBatches() {
@@ -145,45 +137,18 @@ public final class PartitionMaintenance implements SmartLifecycle {
         return deleted;
     }
 
-    private static boolean query(Connection c, String sql) throws java.sql.SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() && rs.getBoolean(1);
-        }
+    @Override
+    public void start() {
+        job.start();
     }
 
     @Override
-    public synchronized void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "view-partitions");
-            t.setDaemon(true);
-            return t;
-        });
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                runOnce();
-            } catch (RuntimeException e) {
-                failures.increment();
-                // the projector still creates the partitions it needs on demand; try again next time
-                log.warn("View partition maintenance failed; retrying in {}", interval, e);
-            }
-        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    public void stop() {
+        job.stop();
     }
 
     @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            try {
-                scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            scheduler = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return scheduler != null;
+    public boolean isRunning() {
+        return job.isRunning();
     }
 }
