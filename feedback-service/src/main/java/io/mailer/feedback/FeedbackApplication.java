@@ -1,5 +1,6 @@
 package io.mailer.feedback;
 
+import io.mailer.feedback.projector.PartitionMaintenance;
 import io.mailer.feedback.projector.ProjectionRebuild;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.settings.Checks;
@@ -48,8 +49,9 @@ public class FeedbackApplication {
 
     public static final Setting VIEW_RETENTION_DAYS = Setting.optional("VIEW_RETENTION_DAYS", "90",
             Checks.POSITIVE_INT, "days of recipient/event rows kept in the view (older daily partitions are dropped), at least 1");
-    public static final Setting BATCH_RETENTION_DAYS = Setting.optional("BATCH_RETENTION_DAYS", "400",
-            Checks.POSITIVE_INT, "days a batch's status and counters (batch rows) are kept, at least VIEW_RETENTION_DAYS");
+    public static final Setting BATCH_RETENTION_DAYS = Setting.optional("BATCH_RETENTION_DAYS", "",
+            v -> v.isBlank() ? null : Checks.POSITIVE_INT.problem(v),
+            "days a batch's status and counters (batch rows) are kept, at least VIEW_RETENTION_DAYS; unset = the larger of 400 and VIEW_RETENTION_DAYS");
 
     public static final List<Setting> SETTINGS = List.of(
             CommonSettings.KAFKA_BOOTSTRAP_SERVERS,
@@ -127,7 +129,9 @@ public class FeedbackApplication {
         p.put("mailer.feedback.intake.soft-bounce-window", s.get(SOFT_BOUNCE_WINDOW_DAYS.name()) + "d");
 
         p.put("mailer.feedback.partitions.retention-days", s.get(VIEW_RETENTION_DAYS.name()));
-        p.put("mailer.feedback.partitions.batch-retention-days", s.get(BATCH_RETENTION_DAYS.name()));
+        p.put("mailer.feedback.partitions.batch-retention-days", s.has(BATCH_RETENTION_DAYS.name())
+                ? s.get(BATCH_RETENTION_DAYS.name())
+                : Integer.toString(Math.max(PartitionMaintenance.DEFAULT_BATCH_RETENTION_DAYS, s.getInt(VIEW_RETENTION_DAYS.name()))));
 
         p.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
         return p;

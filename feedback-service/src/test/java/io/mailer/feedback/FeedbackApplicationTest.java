@@ -43,9 +43,21 @@ class FeedbackApplicationTest {
                 .containsEntry("mailer.feedback.intake.soft-bounce-threshold", "3")
                 .containsEntry("mailer.feedback.intake.soft-bounce-window", "7d")
                 .containsEntry("mailer.feedback.partitions.retention-days", "90")
+                .containsEntry("mailer.feedback.partitions.batch-retention-days", "400")
                 .doesNotContainKey("mailer.feedback.intake.endpoint");
         assertThat((String) props.get("spring.autoconfigure.exclude"))
                 .contains("org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration");
+    }
+
+    @Test
+    void shouldKeepBatchRowsAtLeastAsLongAsTheViewWhenNoBatchRetentionIsSet() {
+        Map<String, String> env = env();
+        env.put("VIEW_RETENTION_DAYS", "1000");
+        assertThat(FeedbackApplication.springProperties(ServiceSettings.resolve("feedback-service", FeedbackApplication.SETTINGS, env)))
+                .containsEntry("mailer.feedback.partitions.batch-retention-days", "1000");
+        env.put("BATCH_RETENTION_DAYS", "2000");
+        assertThat(FeedbackApplication.springProperties(ServiceSettings.resolve("feedback-service", FeedbackApplication.SETTINGS, env)))
+                .containsEntry("mailer.feedback.partitions.batch-retention-days", "2000");
     }
 
     @Test
@@ -56,10 +68,12 @@ class FeedbackApplicationTest {
         env.put("SNS_VERIFY_SIGNATURES", "maybe");
         env.put("SOFT_BOUNCE_SUPPRESS_AFTER", "-1");
         env.put("VIEW_RETENTION_DAYS", "0");
+        env.put("BATCH_RETENTION_DAYS", "a year");
         assertThatThrownBy(() -> FeedbackApplication.start(env))
                 .isInstanceOfSatisfying(InvalidSettingsException.class, e -> assertThat(e.problems())
-                        .hasSize(5)
+                        .hasSize(6)
                         .anySatisfy(p -> assertThat(p).startsWith("VIEW_RETENTION_DAYS must be a positive integer"))
+                        .anySatisfy(p -> assertThat(p).startsWith("BATCH_RETENTION_DAYS must be a positive integer"))
                         .anySatisfy(p -> assertThat(p).startsWith("SOFT_BOUNCE_SUPPRESS_AFTER must be 0 or more"))
                         .anySatisfy(p -> assertThat(p).startsWith("SQS_QUEUE_URL is required"))
                         .anySatisfy(p -> assertThat(p).startsWith("SQS_WAIT_SECONDS must be 0-20"))

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -31,7 +30,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code VIEW_RETENTION_DAYS}): {@code GET /batches/{id}} still answers (status and counts) for a
  * batch whose rows were dropped, for as long as an operator chooses, but not for ever.
  */
-public final class PartitionMaintenance implements SmartLifecycle {
+public final class PartitionMaintenance {
 
     private static final String LOCK = "mailer.view-partitions.maintenance";
     private static final Logger log = LoggerFactory.getLogger(PartitionMaintenance.class);
@@ -137,18 +136,8 @@ public final class PartitionMaintenance implements SmartLifecycle {
         return deleted;
     }
 
-    @Override
-    public void start() {
-        job.start();
-    }
-
-    @Override
-    public void stop() {
-        job.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return job.isRunning();
+    /** The schedule, a bean of its own (a SmartLifecycle): started with the context, stopped with it. */
+    public PeriodicJob schedule() {
+        return job;
     }
 }

@@ -1,6 +1,7 @@
 package io.mailer.feedback.projector;
 
 import io.mailer.feedback.system.FeedbackTopics;
+import io.mailer.schemas.jobs.PeriodicJob;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import javax.sql.DataSource;
@@ -35,6 +36,12 @@ public class ProjectorConfig {
             @Value("${mailer.feedback.partitions.batch-retention-days:" + PartitionMaintenance.DEFAULT_BATCH_RETENTION_DAYS + "}")
             int batchRetentionDays, MeterRegistry registry) {
         return new PartitionMaintenance(dataSource, partitions, daysAhead, interval, batchRetentionDays, registry);
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "mailer.feedback.partitions.maintenance-enabled", matchIfMissing = true)
+    public PeriodicJob partitionMaintenanceSchedule(PartitionMaintenance maintenance) {
+        return maintenance.schedule();
     }
 
     @Bean

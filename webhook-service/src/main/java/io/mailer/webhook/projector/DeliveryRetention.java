@@ -8,7 +8,6 @@ import java.time.Duration;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -17,7 +16,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * that long ago. Deletes go in chunks of {@link #CHUNK} rows, each its own short transaction, so
  * the projector's upserts never wait long behind one big delete.
  */
-public final class DeliveryRetention implements SmartLifecycle {
+public final class DeliveryRetention {
 
     public static final int CHUNK = 5_000;
     private static final String LOCK = "mailer.webhook.delivery-retention";
@@ -78,18 +77,8 @@ public final class DeliveryRetention implements SmartLifecycle {
         return new Run(true, deliveries, endpoints);
     }
 
-    @Override
-    public void start() {
-        job.start();
-    }
-
-    @Override
-    public void stop() {
-        job.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return job.isRunning();
+    /** The schedule, a bean of its own (a SmartLifecycle): started with the context, stopped with it. */
+    public PeriodicJob schedule() {
+        return job;
     }
 }

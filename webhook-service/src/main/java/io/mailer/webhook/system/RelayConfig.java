@@ -1,6 +1,7 @@
 package io.mailer.webhook.system;
 
 import io.mailer.schemas.kafka.Topic;
+import io.mailer.schemas.jobs.PeriodicJob;
 import io.mailer.schemas.kafka.TopicDeclarer;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.settings.KafkaClusterHealth;
@@ -121,6 +122,11 @@ public class RelayConfig {
     @Bean
     public DeliveryRetention deliveryRetention(DataSource dataSource, WebhookProperties props, MeterRegistry registry) {
         return new DeliveryRetention(dataSource, props.deliveryRetention(), Duration.ofHours(1), registry);
+    }
+
+    @Bean
+    public PeriodicJob deliveryRetentionSchedule(DeliveryRetention retention) {
+        return retention.schedule();
     }
 
     @Bean
