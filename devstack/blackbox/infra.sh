@@ -36,7 +36,10 @@ SERVICE_TIMEOUT="${SERVICE_TIMEOUT:-420}"
 # extra JVM options of the four services (e.g. a CDS archive); empty by default
 SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:-}"
 SERVICES=(ingress topology dispatcher feedback)
-declare -A MODULE=([ingress]=ingress-service [topology]=topology [dispatcher]=dispatcher-service [feedback]=feedback-service)
+declare -A MODULE=([ingress]=ingress-service [topology]=topology [dispatcher]=dispatcher-service [feedback]=feedback-service
+  [webhook]=webhook-service)
+# INFRA_WITH_WEBHOOK=1: the webhook relay runs too, as a fifth service (run.sh); the benchmark keeps the four
+[ "${INFRA_WITH_WEBHOOK:-0}" = 1 ] && SERVICES+=(webhook)
 
 declare -A PIDS=()
 declare -A PORT=()
@@ -62,8 +65,9 @@ infra_init() {
   for tool in java node curl jq python3; do command -v "$tool" >/dev/null || die "$tool is required"; done
   [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 binaries not found in $PG_BIN (apt-get install postgresql-15)"
   JARS=()
-  local m j
-  for m in ingress-service topology dispatcher-service feedback-service; do
+  local s m j
+  for s in "${SERVICES[@]}"; do
+    m=${MODULE[$s]}
     j="$ROOT/$m/target/$m-$VERSION-exec.jar"
     [ -f "$j" ] || die "$j missing: build first (./mvnw -B -ntp -q package -DskipTests)"
     JARS+=("$j")
@@ -76,7 +80,7 @@ infra_init() {
 # ------------------------------------------------------------------ teardown
 infra_stop_services() {
   local s
-  for s in ingress dispatcher topology feedback; do
+  for s in ingress webhook dispatcher topology feedback; do
     [ -n "${PIDS[$s]:-}" ] && stop_pid "$s" "${PIDS[$s]}" 30
     unset "PIDS[$s]"
   done
@@ -289,16 +293,17 @@ start_service() { # name module [VAR=value …]: extra variables after the defau
     SES_ENDPOINT="http://127.0.0.1:$SES_PORT" \
     SQS_QUEUE_URL="$SQS_URL" SQS_ENDPOINT="http://localhost:$SQS_PORT" SNS_VERIFY_SIGNATURES=false \
     MAILER_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" MAIL_FROM="Mailer Blackbox <blackbox@example.com>" \
+    WEBHOOK_ALLOW_HTTP=true WEBHOOK_ALLOWED_NETWORKS=127.0.0.1/32 \
     "$@" \
     java -Xmx512m $SERVICE_JAVA_OPTS -jar "$ROOT/$module/target/$module-$VERSION-exec.jar" >>"$LOGS/$name.log" 2>&1 &
   PIDS[$name]=$!
 }
-infra_start_services() { # [VAR=value …] for all four; sets T_START and T_READY (epoch s)
-  log "starting the four services"
+infra_start_services() { # [VAR=value …] for all of SERVICES; sets T_START and T_READY (epoch s)
+  log "starting the services: ${SERVICES[*]}"
   T_START=$(date +%s)
   local s
-  for s in feedback topology dispatcher ingress; do start_service "$s" "${MODULE[$s]}" "$@"; done
-  for s in feedback topology dispatcher ingress; do
+  for s in "${SERVICES[@]}"; do start_service "$s" "${MODULE[$s]}" "$@"; done
+  for s in "${SERVICES[@]}"; do
     if wait_http "http://127.0.0.1:${PORT[$s]}/api/v1/ready" "$SERVICE_TIMEOUT" "${PIDS[$s]}" "$s"; then
       log "$s ready on ${PORT[$s]} ($(( $(date +%s) - T_START )) s after start)"
     else

@@ -15,6 +15,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BB="${BLACKBOX_DIR:-/tmp/blackbox}"
 INFRA_DIR="$BB"
 INFRA_CACHE="${BLACKBOX_CACHE:-/tmp/blackbox-cache}"
+INFRA_WITH_WEBHOOK="${INFRA_WITH_WEBHOOK:-1}"   # the webhook relay's jar too, and a receiver on localhost
 # shellcheck source=infra.sh
 . "$ROOT/devstack/blackbox/infra.sh"
 
@@ -36,6 +37,51 @@ infra_start_postgres
 infra_start_stub
 infra_start_sqs
 infra_start_services SES_MAX_SEND_RATE=200
+
+# a webhook receiver (Python, not the project's code): records every request, answers 204
+infra_on_cleanup() { [ -n "${PIDS[receiver]:-}" ] && kill "${PIDS[receiver]}" 2>/dev/null; return 0; }
+HOOKS="$BB/work/hooks.jsonl"
+if [ "$INFRA_WITH_WEBHOOK" = 1 ]; then
+  mkdir -p "$BB/work"; : >"$HOOKS"
+  HOOK_PORT=$(free_port)
+  cat >"$BB/work/receiver.py" <<'PY'
+import http.server, json, sys
+out = open(sys.argv[2], "a", buffering=1)
+class Hooks(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
+        out.write(json.dumps({"id": self.headers.get("webhook-id"), "ts": self.headers.get("webhook-timestamp"),
+                              "sig": self.headers.get("webhook-signature"), "body": body}) + "\n")
+        self.send_response(204)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hooks).serve_forever()
+PY
+  python3 "$BB/work/receiver.py" "$HOOK_PORT" "$HOOKS" >"$LOGS/receiver.log" 2>&1 &
+  PIDS[receiver]=$!
+fi
+# distinct event ids of a batch's events of one type the receiver got, and requests whose signature does not verify
+hooks_seen() { # batch-id type secret
+  python3 - "$HOOKS" "$1" "$2" "$3" <<'PY'
+import base64, hashlib, hmac, json, sys
+path, batch, kind, secret = sys.argv[1:5]
+key = base64.b64decode(secret.removeprefix("whsec_"))
+seen, bad = set(), 0
+for line in open(path):
+    r = json.loads(line)
+    expected = base64.b64encode(hmac.new(key, f"{r['id']}.{r['ts']}.{r['body']}".encode(), hashlib.sha256).digest()).decode()
+    if not any(s.split(",", 1)[1] == expected for s in (r["sig"] or "").split() if "," in s):
+        bad += 1
+        continue
+    body = json.loads(r["body"])
+    for event in (body["data"] if body["type"] == "batch" else [body]):
+        d = event["data"]
+        if d.get("batchId") == batch and d.get("type") == kind:
+            seen.add(d["eventId"])
+print(len(seen), bad)
+PY
+}
 
 # ------------------------------------------------------------------ (5) scenario
 INGRESS="http://127.0.0.1:${PORT[ingress]}"
@@ -75,6 +121,17 @@ check "operator creates API key for tenant evil" "$([ "$CODE" = 201 ] && [ -n "$
 api POST /api/v1/api-keys "$ADMIN_KEY" "$W/key-good.json"; GOOD=$(jq -r '.key // empty' "$RESP" 2>/dev/null)
 check "operator creates API key for tenant good" "$([ "$CODE" = 201 ] && [ -n "$GOOD" ] && echo 1 || echo 0)" "HTTP $CODE, key ${GOOD:0:12}…"
 [ -n "$EVIL" ] && [ -n "$GOOD" ] || die "no API keys: cannot go on"
+
+# webhooks: tenant good's endpoint for SENT events, on the local receiver
+HOOK_SECRET=""
+if [ "$INFRA_WITH_WEBHOOK" = 1 ]; then
+  printf '{"name":"good-hooks","scopes":["webhooks"],"tenantId":"good"}' >"$W/key-hooks.json"
+  api POST /api/v1/api-keys "$ADMIN_KEY" "$W/key-hooks.json"; HOOKS_KEY=$(jq -r '.key // empty' "$RESP" 2>/dev/null)
+  printf '{"url":"http://127.0.0.1:%s/hooks","events":["SENT"],"description":"blackbox"}' "$HOOK_PORT" >"$W/webhook.json"
+  api POST /api/v1/webhooks "${HOOKS_KEY:-none}" "$W/webhook.json"; expect "good: registers a webhook for SENT -> 201" 201
+  HOOK_SECRET=$(jq -r '.secret // empty' "$RESP" 2>/dev/null)
+  sleep 3 # the relay follows webhook-endpoints; events before it has read the endpoint are not sent to it
+fi
 
 # evil: refused templates and limits
 jq -n '{subject:"s", html:"<p>{{> x}}</p>", recipients:[{email:"a@example.com"}]}' >"$W/partial.json"
@@ -119,6 +176,15 @@ if [ -n "$B2K" ]; then
   wait_batch "$B2K" "$GOOD" 300 '.counts.sent == 2000 and .status == "COMPLETED"'; ok=$?
   check "good: 2,000 batch reaches sent=2000 COMPLETED" "$([ $ok = 0 ] && echo 1 || echo 0)" "after $(( $(date +%s) - t0 )) s: $(batch_counts)"
   sleep 2; info "stub accepted during the 2,000 batch: $(( $(stub_accepted) - A0 ))"
+  if [ -n "$HOOK_SECRET" ]; then
+    t0=$(date +%s); seen="0 0"
+    while [ "$(date +%s)" -lt $((t0 + 120)) ]; do
+      seen=$(hooks_seen "$B2K" SENT "$HOOK_SECRET"); [ "${seen%% *}" -ge 2000 ] && break; sleep 2
+    done
+    check "webhook: the receiver got all 2,000 SENT events of that batch, every request signed (Standard Webhooks)" \
+      "$([ "${seen%% *}" = 2000 ] && [ "${seen##* }" = 0 ] && echo 1 || echo 0)" \
+      "distinct SENT events $(echo "$seen" | cut -d' ' -f1), unverifiable requests $(echo "$seen" | cut -d' ' -f2), $(wc -l <"$HOOKS") requests, after $(( $(date +%s) - t0 )) s"
+  fi
 fi
 
 # good: 20,000 recipients NDJSON, cancelled after ~2,000 sends
@@ -151,7 +217,7 @@ fi
 
 # health and readiness of every service
 probe_all() { # label
-  for s in ingress topology dispatcher feedback; do
+  for s in "${SERVICES[@]}"; do
     for p in health ready; do
       c=$(curl -s -o "$W/probe.json" -w '%{http_code}' --max-time 5 "http://127.0.0.1:${PORT[$s]}/api/v1/$p")
       check "$1: $s /api/v1/$p -> 200 (port ${PORT[$s]})" "$([ "$c" = 200 ] && echo 1 || echo 0)" "HTTP $c $(head -c 200 "$W/probe.json" | tr -d '\n')"
@@ -190,11 +256,11 @@ if [ -n "$BOUT" ]; then
   wait_batch "$BOUT" "$GOOD" 120 '.counts.sent == 5 and .status == "COMPLETED"'; ok=$?
   check "PostgreSQL back: that batch reaches sent=5 COMPLETED" "$([ $ok = 0 ] && echo 1 || echo 0)" "after $(( $(date +%s) - t0 )) s: $(batch_counts)"
 fi
-for s in ingress topology dispatcher feedback; do wait_http "http://127.0.0.1:${PORT[$s]}/api/v1/ready" 60 >/dev/null; done
+for s in "${SERVICES[@]}"; do wait_http "http://127.0.0.1:${PORT[$s]}/api/v1/ready" 60 >/dev/null; done
 probe_all "after the outage"
 
 echo
-for s in ingress topology dispatcher feedback; do
+for s in "${SERVICES[@]}"; do
   kill -0 "${PIDS[$s]}" 2>/dev/null || info "$s is no longer running"
   info "$s: $(grep -c ' ERROR ' "$LOGS/$s.log") ERROR lines, $(grep -c ' WARN ' "$LOGS/$s.log") WARN lines in its log"
 done
