@@ -128,8 +128,9 @@ if [ "$INFRA_WITH_WEBHOOK" = 1 ]; then
   printf '{"name":"good-hooks","scopes":["webhooks"],"tenantId":"good"}' >"$W/key-hooks.json"
   api POST /api/v1/api-keys "$ADMIN_KEY" "$W/key-hooks.json"; HOOKS_KEY=$(jq -r '.key // empty' "$RESP" 2>/dev/null)
   printf '{"url":"http://127.0.0.1:%s/hooks","events":["SENT"],"description":"blackbox"}' "$HOOK_PORT" >"$W/webhook.json"
-  api POST /api/v1/webhooks "${HOOKS_KEY:-none}" "$W/webhook.json"; expect "good: registers a webhook for SENT -> 201" 201
+  api POST /api/v1/webhooks "${HOOKS_KEY:-none}" "$W/webhook.json"
   HOOK_SECRET=$(jq -r '.secret // empty' "$RESP" 2>/dev/null)
+  BODY=$(jq -c '.secret |= (.[0:10] + "…")' "$RESP" 2>/dev/null || echo "$BODY"); expect "good: registers a webhook for SENT -> 201" 201
   sleep 3 # the relay follows webhook-endpoints; events before it has read the endpoint are not sent to it
 fi
 
@@ -203,12 +204,15 @@ if [ -n "$B20K" ]; then
   : >"$W/samples.txt"
   for _ in $(seq 50); do echo "$(now_ms) $(stub_accepted)" >>"$W/samples.txt"; sleep 0.2; done
   at202=$(head -1 "$W/samples.txt" | cut -d' ' -f2)
-  base=$(awk -v t=$((T202 + 1000)) '$1 <= t {v=$2} END {print v}' "$W/samples.txt")
+  # the last sample within 1 s of the 202 (on a loaded machine the first sample can come later: then the first one)
+  base=$(awk -v t=$((T202 + 1000)) '$1 <= t {v=$2} END {print v}' "$W/samples.txt"); [ -n "$base" ] || base=$at202
   final=$(tail -1 "$W/samples.txt" | cut -d' ' -f2)
   lastAt=$(curl -s "$STUB/stats" | jq -r '.lastAt')
   after=$(( final - base ))
   info "stub accepted: at the 202 +$((at202 - A0)), within 1 s after the 202 +$((base - at202)), then +$after in the next 9 s; stub lastAt = 202 $( [ $((lastAt - T202)) -ge 0 ] && echo + )$((lastAt - T202)) ms"
-  check "good: stub accepts nothing more than 1 s after the cancel's 202" "$([ "$after" = 0 ] && echo 1 || echo 0)" "$after messages accepted later than 1 s after the 202 (expected 0)"
+  # the stub's own clock of its last acceptance decides; the samples say how many came after
+  check "good: stub accepts nothing more than 1 s after the cancel's 202" "$([ $((lastAt - T202)) -le 1000 ] && echo 1 || echo 0)" \
+    "last acceptance $((lastAt - T202)) ms after the 202 (expected <= 1000); $after accepted after the first sample past 1 s"
   t0=$(date +%s)
   wait_batch "$B20K" "$GOOD" 180 '.status == "CANCELLED" and (.counts.sent + .counts.cancelled) == 20000'; ok=$?
   check "good: 20,000 batch ends CANCELLED with sent+cancelled=20000" "$([ $ok = 0 ] && echo 1 || echo 0)" "after $(( $(date +%s) - t0 )) s: $(batch_counts)"

@@ -42,6 +42,8 @@ public class WebhookApplication {
     public static final Setting WEBHOOK_MAX_IN_MEMORY = Setting.optional("WEBHOOK_MAX_IN_MEMORY", "40000",
             Checks.POSITIVE_INT, "messages held in memory over all endpoints before the relay stops reading delivery-events");
 
+    public static final Setting WEBHOOK_ENDPOINT_CONCURRENCY = Setting.optional("WEBHOOK_ENDPOINT_CONCURRENCY", "10",
+            Checks.POSITIVE_INT, "requests one endpoint may have in flight (different send ids; one while it is failing)");
     public static final Setting WEBHOOK_DELIVERY_RETENTION_DAYS = Setting.optional("WEBHOOK_DELIVERY_RETENTION_DAYS", "30",
             Checks.POSITIVE_INT, "days the delivery log (GET /webhooks/{id}/deliveries) keeps a delivery; older rows are deleted hourly");
 
@@ -61,6 +63,7 @@ public class WebhookApplication {
             WEBHOOK_ENDPOINT_QUEUE,
             WEBHOOK_MAX_IN_MEMORY,
             WEBHOOK_RETRY_DELAYS,
+            WEBHOOK_ENDPOINT_CONCURRENCY,
             WEBHOOK_DELIVERY_RETENTION_DAYS);
 
     /** R2DBC is on the local launcher's shared classpath (ingress); this service uses JDBC. */
@@ -110,6 +113,7 @@ public class WebhookApplication {
         p.put("mailer.webhook.endpoint-queue", s.get(WEBHOOK_ENDPOINT_QUEUE.name()));
         p.put("mailer.webhook.max-in-memory", s.get(WEBHOOK_MAX_IN_MEMORY.name()));
         p.put("mailer.webhook.retry-delays", s.get(WEBHOOK_RETRY_DELAYS.name()));
+        p.put("mailer.webhook.endpoint-concurrency", s.get(WEBHOOK_ENDPOINT_CONCURRENCY.name()));
         p.put("mailer.webhook.delivery-retention", s.get(WEBHOOK_DELIVERY_RETENTION_DAYS.name()) + "d");
         p.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
         return p;

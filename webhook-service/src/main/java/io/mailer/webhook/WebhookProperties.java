@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxInMemory     {@code WEBHOOK_MAX_IN_MEMORY}: messages in memory in all, before reading pauses
  * @param retryDelays     delay of each {@code webhook-retry-*} tier, in the order of Topics.WEBHOOK_RETRY_TIERS
  * @param topicPartitions partitions of topics this service creates when missing (local runs)
+ * @param endpointConcurrency {@code WEBHOOK_ENDPOINT_CONCURRENCY}: requests in flight per endpoint
  * @param deliveryRetention {@code WEBHOOK_DELIVERY_RETENTION_DAYS}: deliveries older than this are deleted
  */
 @ConfigurationProperties("mailer.webhook")
@@ -31,6 +32,7 @@ public record WebhookProperties(
         int maxInMemory,
         List<Duration> retryDelays,
         int topicPartitions,
+        int endpointConcurrency,
         Duration deliveryRetention) {
 
     public WebhookProperties {
@@ -44,6 +46,7 @@ public record WebhookProperties(
                         Duration.ofHours(3), Duration.ofHours(8))
                 : List.copyOf(retryDelays);
         topicPartitions = topicPartitions <= 0 ? 6 : topicPartitions;
+        endpointConcurrency = endpointConcurrency <= 0 ? 10 : endpointConcurrency;
         deliveryRetention = deliveryRetention == null ? Duration.ofDays(30) : deliveryRetention;
     }
 }

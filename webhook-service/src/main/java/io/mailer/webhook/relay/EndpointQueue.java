@@ -8,21 +8,26 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One endpoint's line in this replica: its own memory queue and one request in flight, so a slow or
- * failing endpoint only ever holds up itself.
+ * One endpoint's line in this replica: its own memory queue and up to {@code concurrency} requests
+ * in flight (one while it is failing), so a slow or failing endpoint only ever holds up itself.
  *
- * <p>Order: messages carry an increasing {@code sequence}; the oldest is always sent first, and
- * nothing is sent while an older message of the endpoint is out in a retry tier ({@code out}). That
- * keeps every endpoint — so every send id — in order through retries. Each message out is known
+ * <p>Order: messages carry an increasing {@code sequence}; the oldest that may go is sent first,
+ * and a message waits while an older one of its send id is in flight or out in a retry tier
+ * ({@code out}). That keeps every send id in order through retries, while different send ids go
+ * out side by side (one request at a time per endpoint would cap it at 1 / round trip: ~10 events
+ * a second to an endpoint 100 ms away). Each message out is known
  * with its tier partition: when this replica loses that partition the message will come back to
  * another replica, so it is forgotten here ({@link #forget}) instead of holding the endpoint for
  * ever; a replica that gains it learns what is parked there ({@link #restore}, read by
@@ -39,6 +44,8 @@ import org.slf4j.LoggerFactory;
 final class EndpointQueue {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointQueue.class);
+    /** Messages one pick looks at for ones that may go (the others wait behind their send id). */
+    static final int SCAN = 2_000;
 
     interface Settings {
         List<Duration> delays();
@@ -48,6 +55,12 @@ final class EndpointQueue {
         Duration maxAge();
 
         int capacity();
+
+        int concurrency();
+    }
+
+    /** A message out in a retry tier: the tier partition holding it, and its send id. */
+    private record Out(int partition, String sendId) {
     }
 
     private final String endpointId;
@@ -61,9 +74,13 @@ final class EndpointQueue {
     private final AtomicInteger inFlightPosts;
 
     private final TreeMap<Long, Item> memory = new TreeMap<>();
-    /** Messages out in a retry tier: sequence → the tier partition that holds it. */
-    private final TreeMap<Long, Integer> out = new TreeMap<>();
-    private boolean inFlight;
+    /** Messages out in a retry tier, by sequence. */
+    private final TreeMap<Long, Out> out = new TreeMap<>();
+    /** Per send id, the sequences of its messages out in a tier: a newer message of it waits for them. */
+    private final Map<String, TreeSet<Long>> outBySend = new HashMap<>();
+    /** Send ids with a request in flight (count of their messages in flight). */
+    private final Map<String, Integer> busySends = new HashMap<>();
+    private int inFlight;
     private boolean failing;
     private int level;
     private Instant nextAttemptAt = Instant.EPOCH;
@@ -89,7 +106,7 @@ final class EndpointQueue {
 
     /** A message back from a retry tier, due. */
     synchronized void returned(Item item) {
-        out.remove(item.seq());
+        removeOut(item.seq());
         accept(item);
     }
 
@@ -107,25 +124,55 @@ final class EndpointQueue {
         pump();
     }
 
+    /** Sends what may go: up to {@code concurrency} requests (one, the probe, while failing). */
     private void pump() {
-        if (inFlight || memory.isEmpty()) {
-            return;
+        while (!memory.isEmpty() && inFlight < (failing ? 1 : settings.concurrency())) {
+            WebhookEndpoint endpoint = directory.get(endpointId);
+            if (endpoint == null || !endpoint.enabled()) {
+                dropAll(endpoint == null ? "endpoint deleted" : "endpoint disabled");
+                return;
+            }
+            List<Item> batch = next(endpoint.batchSize());
+            if (batch.isEmpty()) {
+                return; // each waiting message has an older one of its send id in flight or in a tier
+            }
+            send(endpoint, batch);
         }
-        WebhookEndpoint endpoint = directory.get(endpointId);
-        if (endpoint == null || !endpoint.enabled()) {
-            dropAll(endpoint == null ? "endpoint deleted" : "endpoint disabled");
-            return;
-        }
-        Long oldestOut = out.isEmpty() ? null : out.firstKey();
+    }
+
+    /**
+     * The oldest messages that may go now, up to {@code size}: a message waits while an older one
+     * of its send id is in flight or out in a tier (so each send id stays in order), and so does
+     * every later message of that send id. Looks at most {@link #SCAN} messages.
+     */
+    private List<Item> next(int size) {
         List<Item> batch = new ArrayList<>();
-        while (batch.size() < endpoint.batchSize() && !memory.isEmpty()
-                && (oldestOut == null || memory.firstKey() < oldestOut)) {
-            batch.add(take(memory.firstKey()));
+        Set<String> held = new HashSet<>();
+        int looked = 0;
+        for (Item i : memory.values()) {
+            if (batch.size() >= size || ++looked > SCAN) {
+                break;
+            }
+            String send = i.message().sendId();
+            if (held.contains(send) || busySends.containsKey(send) || olderOut(send, i.seq())) {
+                held.add(send);
+                continue;
+            }
+            batch.add(i);
         }
-        if (batch.isEmpty()) {
-            return; // an older message is still out in a tier: wait for it
-        }
-        inFlight = true;
+        batch.forEach(i -> take(i.seq()));
+        return batch;
+    }
+
+    private boolean olderOut(String sendId, long seq) {
+        TreeSet<Long> outs = outBySend.get(sendId);
+        return outs != null && outs.first() < seq;
+    }
+
+    private void send(WebhookEndpoint endpoint, List<Item> batch) {
+        inFlight++;
+        boolean probe = failing;
+        batch.forEach(i -> busySends.merge(i.message().sendId(), 1, Integer::sum));
         String id;
         String body;
         if (batch.size() == 1 && endpoint.batchSize() == 1) {
@@ -141,7 +188,7 @@ final class EndpointQueue {
             inMemory.addAndGet(-batch.size());
             Attempt a = error != null ? new Attempt(0, 0, error.toString()) : attempt;
             try {
-                onResult(endpoint, id, batch, a);
+                onResult(endpoint, id, batch, a, probe);
             } catch (RuntimeException e) {
                 log.error("Webhook result handling failed for endpoint {}", endpointId, e);
             } finally {
@@ -150,8 +197,9 @@ final class EndpointQueue {
         });
     }
 
-    private synchronized void onResult(WebhookEndpoint endpoint, String id, List<Item> batch, Attempt attempt) {
-        inFlight = false;
+    private synchronized void onResult(WebhookEndpoint endpoint, String id, List<Item> batch, Attempt attempt, boolean probe) {
+        inFlight--;
+        batch.forEach(i -> busySends.computeIfPresent(i.message().sendId(), (k, n) -> n == 1 ? null : n - 1));
         Instant now = clock.instant();
         metrics.attempt(attempt);
         if (attempt.delivered()) {
@@ -180,24 +228,30 @@ final class EndpointQueue {
             disable(endpoint, "endpoint answered 410 Gone");
             return;
         }
+        boolean backOff = true;
         if (!failing) {
             failing = true;
             level = 0;
             failingSince = now;
-            for (Item i : batch) {
-                if (i.message().firstFailedAt() != null && i.message().firstFailedAt().isBefore(failingSince)) {
-                    failingSince = i.message().firstFailedAt();
-                }
-            }
-        } else {
+        } else if (probe) {
+            // the one request of a failing endpoint failed: back off one tier further
             level = Math.min(level + 1, settings.delays().size() - 1);
+        } else {
+            backOff = false; // sent before the endpoint began failing: the back-off already set stays
+        }
+        for (Item i : batch) {
+            if (i.message().firstFailedAt() != null && i.message().firstFailedAt().isBefore(failingSince)) {
+                failingSince = i.message().firstFailedAt();
+            }
         }
         if (Duration.between(failingSince, now).compareTo(settings.disableAfter()) >= 0) {
             settleAll(batch, Status.FAILED, attempt, now);
             disable(endpoint, "failing without a success since " + failingSince);
             return;
         }
-        nextAttemptAt = now.plus(settings.delays().get(level));
+        if (backOff) {
+            nextAttemptAt = now.plus(settings.delays().get(level));
+        }
         for (Item i : batch) {
             WebhookMessage failed = i.message().failedOnce(now);
             if (Duration.between(failed.createdAt(), now).compareTo(settings.maxAge()) >= 0) {
@@ -244,7 +298,10 @@ final class EndpointQueue {
      * nothing here waits for them any more.
      */
     synchronized void forget(Set<Integer> partitions) {
-        if (out.values().removeIf(partitions::contains)) {
+        List<Long> lost = out.entrySet().stream().filter(e -> partitions.contains(e.getValue().partition()))
+                .map(Map.Entry::getKey).toList();
+        lost.forEach(this::removeOut);
+        if (!lost.isEmpty()) {
             pump();
         }
     }
@@ -255,7 +312,7 @@ final class EndpointQueue {
      * the earliest restored message is due (the back-off it was on), as on the previous owner.
      */
     synchronized void restore(WebhookMessage message, int partition, int tier, Instant due) {
-        out.put(message.sequence(), partition);
+        addOut(message.sequence(), new Out(partition, message.sendId()));
         if (!failing) {
             failing = true;
             level = tier;
@@ -270,8 +327,24 @@ final class EndpointQueue {
         }
     }
 
+    private void addOut(long seq, Out o) {
+        out.put(seq, o);
+        outBySend.computeIfAbsent(o.sendId(), k -> new TreeSet<>()).add(seq);
+    }
+
+    private void removeOut(long seq) {
+        Out o = out.remove(seq);
+        if (o != null) {
+            TreeSet<Long> outs = outBySend.get(o.sendId());
+            outs.remove(seq);
+            if (outs.isEmpty()) {
+                outBySend.remove(o.sendId());
+            }
+        }
+    }
+
     private void park(Item item, int tier) {
-        out.put(item.seq(), outbox.tierPartition(item.message(), tier));
+        addOut(item.seq(), new Out(outbox.tierPartition(item.message(), tier), item.message().sendId()));
         metrics.parked();
         outbox.park(item.message(), tier).whenComplete((ok, error) -> {
             if (error == null) {
@@ -280,7 +353,7 @@ final class EndpointQueue {
                 // not durable: keep it here and try again with the next message or retry
                 log.warn("Could not park webhook message {} in tier {}: {}", item.message().messageId(), tier, error.toString());
                 synchronized (this) {
-                    out.remove(item.seq());
+                    removeOut(item.seq());
                     put(item);
                 }
             }
@@ -318,7 +391,7 @@ final class EndpointQueue {
     }
 
     synchronized Map<String, Object> state() {
-        return Map.of("memory", memory.size(), "out", out.size(), "failing", failing, "level", level);
+        return Map.of("memory", memory.size(), "out", out.size(), "inFlight", inFlight, "failing", failing, "level", level);
     }
 
     /** Messages this queue waits for from retry tiers (tests). */

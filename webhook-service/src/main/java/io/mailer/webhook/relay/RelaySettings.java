@@ -10,7 +10,8 @@ import java.util.List;
  * @param disableAfter failing this long without a success disables the endpoint
  * @param maxAge       a message not delivered this long after it was made is given up
  * @param capacity     messages one endpoint holds in memory
+ * @param concurrency  requests one endpoint may have in flight (one while it is failing)
  */
-public record RelaySettings(List<Duration> delays, Duration disableAfter, Duration maxAge, int capacity)
+public record RelaySettings(List<Duration> delays, Duration disableAfter, Duration maxAge, int capacity, int concurrency)
         implements EndpointQueue.Settings {
 }

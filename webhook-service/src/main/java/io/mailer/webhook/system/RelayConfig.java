@@ -109,7 +109,7 @@ public class RelayConfig {
             EndpointDirectory directory, HttpSender sender, WebhookProperties props, Clock clock, RelayMetrics metrics,
             AtomicInteger webhookMessagesInMemory) {
         var settings = new io.mailer.webhook.relay.RelaySettings(props.retryDelays(), props.disableAfter(), props.maxAge(),
-                props.endpointQueue());
+                props.endpointQueue(), props.endpointConcurrency());
         return new Relay(topics, kafka.buildConsumerProperties(), webhookProducer, directory, sender, settings,
                 props.maxInMemory(), clock, metrics, webhookMessagesInMemory);
     }

@@ -36,7 +36,7 @@ class EndpointQueueTest {
     final List<String> disabled = new ArrayList<>();
     final EndpointDirectory directory = new EndpointDirectory(null, Map.of());
     final RelaySettings settings = new RelaySettings(List.of(Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(10),
-            Duration.ofHours(1), Duration.ofHours(3), Duration.ofHours(8)), Duration.ofHours(24), Duration.ofHours(72), 3);
+            Duration.ofHours(1), Duration.ofHours(3), Duration.ofHours(8)), Duration.ofHours(24), Duration.ofHours(72), 3, 4);
     final AtomicInteger inMemory = new AtomicInteger();
     long seq;
 
@@ -75,6 +75,70 @@ class EndpointQueueTest {
         };
         return new EndpointQueue("wh_1", directory, poster, outbox, settings, clock,
                 new RelayMetrics(new SimpleMeterRegistry(), clock, inMemory), inMemory, new AtomicInteger());
+    }
+
+    /** A poster whose answers the test gives, one request at a time. */
+    final List<CompletableFuture<Attempt>> pending = new ArrayList<>();
+
+    EndpointQueue deferredQueue() {
+        directory.apply(new WebhookEndpoint("wh_1", "acme", "https://93.184.215.14/h", List.of(), null, true, null, null,
+                List.of(new WebhookSecret("whsec_AAAA", null)), 1, T0, T0, 1));
+        Poster poster = (endpoint, id, body) -> {
+            posted.add(id);
+            CompletableFuture<Attempt> answer = new CompletableFuture<>();
+            pending.add(answer);
+            return answer;
+        };
+        return new EndpointQueue("wh_1", directory, poster, outbox, settings, clock,
+                new RelayMetrics(new SimpleMeterRegistry(), clock, inMemory), inMemory, new AtomicInteger());
+    }
+
+    Item item(String id, String sendId) {
+        long s = ++seq;
+        return new Item(new WebhookMessage(id, "wh_1", "acme", sendId, "email.sent", "{}", 0, s, clock.instant(), null),
+                Source.none(), s);
+    }
+
+    @Test
+    void shouldSendDifferentSendIdsSideBySideButEachSendIdInOrder() {
+        EndpointQueue q = deferredQueue();
+        // s1's two events, then five other send ids; 4 requests may be in flight
+        q.offer(item("s1-sent", "s1"));
+        q.offer(item("s1-delivered", "s1"));
+        for (int i = 2; i <= 6; i++) {
+            q.offer(item("s" + i + "-sent", "s" + i));
+        }
+        assertThat(posted).containsExactly("s1-sent", "s2-sent", "s3-sent", "s4-sent");
+
+        // s1's first answer lets its second event go (it is the oldest waiting), then the rest follow
+        pending.get(0).complete(new Attempt(204, 5, null));
+        assertThat(posted).containsExactly("s1-sent", "s2-sent", "s3-sent", "s4-sent", "s1-delivered");
+        pending.get(1).complete(new Attempt(204, 5, null));
+        pending.get(2).complete(new Attempt(204, 5, null));
+        assertThat(posted).endsWith("s5-sent", "s6-sent");
+        pending.forEach(p -> p.complete(new Attempt(204, 5, null)));
+        assertThat(posted).hasSize(7);
+        assertThat(q.state()).containsEntry("inFlight", 0).containsEntry("memory", 0);
+    }
+
+    @Test
+    void shouldSendOneProbeAtATimeWhileFailingAndBackOffOnlyOnTheProbesFailure() {
+        EndpointQueue q = deferredQueue();
+        q.offer(item("a", "sa"));
+        q.offer(item("b", "sb"));
+        // both fail: the first failure parks (tier 0); the second was sent before that and does not back off further
+        pending.get(0).complete(new Attempt(503, 5, null));
+        pending.get(1).complete(new Attempt(503, 5, null));
+        assertThat(parkedTiers).containsExactly(0, 0);
+        assertThat(q.state()).containsEntry("level", 0).containsEntry("failing", true);
+
+        // after the back-off, both come back: one request (the probe) at a time
+        clock.advance(Duration.ofSeconds(10));
+        q.returned(new Item(new WebhookMessage("a", "wh_1", "acme", "sa", "email.sent", "{}", 1, 1, T0, T0), Source.none(), 1));
+        q.returned(new Item(new WebhookMessage("b", "wh_1", "acme", "sb", "email.sent", "{}", 1, 2, T0, T0), Source.none(), 2));
+        assertThat(posted).containsExactly("a", "b", "a");
+        pending.get(2).complete(new Attempt(204, 5, null));
+        assertThat(posted).containsExactly("a", "b", "a", "b");
     }
 
     Item item(String id) {
