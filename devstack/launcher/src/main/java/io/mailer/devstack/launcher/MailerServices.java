@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -26,6 +27,7 @@ public final class MailerServices implements AutoCloseable {
     }
 
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
     private ConfigurableApplicationContext ingress;
 
     private MailerServices() {
@@ -33,13 +35,27 @@ public final class MailerServices implements AutoCloseable {
 
     /** Starts the services in pipeline order: downstream first, so the API opens onto a working line. */
     public static MailerServices start(Map<String, String> env, Ports ports) {
+        return start(env, ports, Steps.SILENT);
+    }
+
+    /** Each service's start and stop is a step; the local run prints them as its progress list. */
+    public interface Steps {
+        Steps SILENT = new Steps() {
+        };
+
+        default <T> T step(String label, Supplier<T> action) {
+            return action.get();
+        }
+    }
+
+    public static MailerServices start(Map<String, String> env, Ports ports, Steps progress) {
         MailerServices services = new MailerServices();
         try {
-            services.add(FeedbackApplication::start, env, ports.feedback());
-            services.add(WebhookApplication::start, env, ports.webhook());
-            services.add(DispatcherApplication::start, env, ports.dispatcher());
-            services.add(TopologyApplication::start, env, ports.topology());
-            services.ingress = services.add(IngressApplication::start, env, ports.ingress());
+            services.add("feedback-service", FeedbackApplication::start, env, ports.feedback(), progress);
+            services.add("webhook-service", WebhookApplication::start, env, ports.webhook(), progress);
+            services.add("dispatcher-service", DispatcherApplication::start, env, ports.dispatcher(), progress);
+            services.add("topology", TopologyApplication::start, env, ports.topology(), progress);
+            services.ingress = services.add("ingress-service", IngressApplication::start, env, ports.ingress(), progress);
             return services;
         } catch (RuntimeException e) {
             services.close();
@@ -47,12 +63,13 @@ public final class MailerServices implements AutoCloseable {
         }
     }
 
-    private ConfigurableApplicationContext add(Function<Map<String, String>, ConfigurableApplicationContext> starter,
-            Map<String, String> env, int port) {
+    private ConfigurableApplicationContext add(String name, Function<Map<String, String>, ConfigurableApplicationContext> starter,
+            Map<String, String> env, int port, Steps progress) {
         Map<String, String> serviceEnv = new HashMap<>(env);
         serviceEnv.put("PORT", Integer.toString(port));
-        ConfigurableApplicationContext ctx = starter.apply(serviceEnv);
+        ConfigurableApplicationContext ctx = progress.step(name, () -> starter.apply(serviceEnv));
         contexts.add(ctx);
+        names.add(name);
         return ctx;
     }
 
@@ -71,13 +88,23 @@ public final class MailerServices implements AutoCloseable {
     /** Stops in reverse order: the API first (no new work), the projector last (drains the events). */
     @Override
     public void close() {
+        close(Steps.SILENT);
+    }
+
+    /** As {@link #close()}, one step per service. */
+    public void close(Steps progress) {
         for (int i = contexts.size() - 1; i >= 0; i--) {
+            ConfigurableApplicationContext ctx = contexts.get(i);
             try {
-                contexts.get(i).close();
+                progress.step(names.get(i), () -> {
+                    ctx.close();
+                    return null;
+                });
             } catch (RuntimeException e) {
                 System.err.println("Error stopping a service: " + e);
             }
         }
         contexts.clear();
+        names.clear();
     }
 }
