@@ -68,7 +68,8 @@ record Config(URI apiBase, String apiKey) {
         return props;
     }
 
-    private static String first(String... values) {
+    /** The first value that is set (flag, environment, file…), or null. */
+    static String first(String... values) {
         for (String v : values) {
             if (v != null && !v.isBlank()) {
                 return v;

@@ -54,16 +54,16 @@ final class DoctorCommand extends ApiCommand {
     @Override
     public Integer call() {
         var env = root().env;
-        String r = first(region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
+        String r = Config.first(region, env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
         if (r == null) {
             throw new Failures.BadInput("no AWS region: pass --region or set AWS_REGION");
         }
-        String cs = first(configurationSet, env.get("SES_CONFIGURATION_SET"));
-        String queue = first(queueUrl, env.get("SQS_QUEUE_URL"));
+        String cs = Config.first(configurationSet, env.get("SES_CONFIGURATION_SET"));
+        String queue = Config.first(queueUrl, env.get("SQS_QUEUE_URL"));
         out().printf("mailerctl doctor — region %s%n%n", r);
         List<Check> checks = new ArrayList<>();
-        try (AwsClients aws = AwsClients.create(r, first(sesEndpoint, endpoint, env.get("SES_ENDPOINT")),
-                first(snsEndpoint, endpoint), first(sqsEndpoint, endpoint, env.get("SQS_ENDPOINT")))) {
+        try (AwsClients aws = AwsClients.create(r, Config.first(sesEndpoint, endpoint, env.get("SES_ENDPOINT")),
+                Config.first(snsEndpoint, endpoint), Config.first(sqsEndpoint, endpoint, env.get("SQS_ENDPOINT")))) {
             SesChecks ses = new SesChecks(aws.ses());
             run(checks, () -> ses.account());
             for (String identity : identities()) {
@@ -96,6 +96,11 @@ final class DoctorCommand extends ApiCommand {
         try {
             check.get().forEach(c -> report(checks, c));
         } catch (RuntimeException e) {
+            if (String.valueOf(e.getMessage()).startsWith("Unable to load credentials")) {
+                // every further call would fail the same way: one message, not one per check
+                throw new Failures.BadInput("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, "
+                        + "or run where an IAM role is available (with --endpoint, an emulator: any value will do)");
+            }
             report(checks, Check.fail("AWS call", String.valueOf(e.getMessage()),
                     "check credentials, region and the IAM permissions ses:GetAccount, ses:GetEmailIdentity, "
                             + "ses:GetConfigurationSetEventDestinations, sns:ListSubscriptionsByTopic, "
@@ -134,14 +139,5 @@ final class DoctorCommand extends ApiCommand {
             out().println("(no identity to check: recent batches use the service's MAIL_FROM; pass --identity)");
         }
         return all;
-    }
-
-    private static String first(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isBlank()) {
-                return v;
-            }
-        }
-        return null;
     }
 }

@@ -41,6 +41,8 @@ public final class LocalMailer {
         DevStack stack = steps.step("Kafka, PostgreSQL, SQS, SES sandbox", () -> DevStack.start(DevStack.Options.defaults()
                 .dataDir(dataDir)
                 .ports(KAFKA_PORT, POSTGRES_PORT, SQS_PORT, SES_PORT)));
+        // the infrastructure logged through it; Spring reads logging.config and warns about this one
+        System.clearProperty("logback.configurationFile");
         WebhookInbox inbox;
         try {
             inbox = new WebhookInbox(WEBHOOK_INBOX_PORT);
@@ -89,11 +91,15 @@ public final class LocalMailer {
         java.nio.file.Files.deleteIfExists(logFile);
         System.setProperty("mailer.log.file", logFile.toString());
         System.setProperty("mailer.console.level", verbose ? "ALL" : "WARN");
+        System.setProperty("mailer.console.library.level", verbose ? "ALL" : "ERROR");
         System.setProperty("logback.configurationFile", "mailer-local-logback.xml");
         System.setProperty("logging.config", "classpath:mailer-local-logback.xml");
-        // Spring registers a shutdown hook per context; they would close the services in parallel
-        // with (and after) the infrastructure. LocalMailer's hook closes everything in order instead.
+        // Spring registers a shutdown hook per context (and one that stops Logback); they would close
+        // the services in parallel with the infrastructure and silence the log of the shutdown.
+        // LocalMailer's hook closes everything in order instead.
         System.setProperty("spring.main.register-shutdown-hook", "false");
+        System.setProperty("logging.register-shutdown-hook", "false");
+        System.setProperty("spring.main.banner-mode", "off");
         return logFile;
     }
 

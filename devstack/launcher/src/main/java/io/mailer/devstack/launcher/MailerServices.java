@@ -85,26 +85,62 @@ public final class MailerServices implements AutoCloseable {
         return Integer.parseInt(ctx.getEnvironment().getProperty("local.server.port", "-1"));
     }
 
-    /** Stops in reverse order: the API first (no new work), the projector last (drains the events). */
+    /**
+     * Stops the API first (no new work), then topology, dispatcher and webhook relay side by side
+     * (each waits only for its own consumers and threads, a few seconds), the projector last (it
+     * drains the events the others wrote).
+     */
     @Override
     public void close() {
         close(Steps.SILENT);
     }
 
-    /** As {@link #close()}, one step per service. */
+    /** As {@link #close()}, one step per stage. */
     public void close(Steps progress) {
+        List<Integer> middle = new ArrayList<>();
         for (int i = contexts.size() - 1; i >= 0; i--) {
-            ConfigurableApplicationContext ctx = contexts.get(i);
-            try {
-                progress.step(names.get(i), () -> {
-                    ctx.close();
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                System.err.println("Error stopping a service: " + e);
+            String name = names.get(i);
+            if (name.equals("ingress-service") || name.equals("feedback-service")) {
+                continue;
             }
+            middle.add(i);
         }
+        closeStage(progress, List.of(names.indexOf("ingress-service")));
+        closeStage(progress, middle);
+        closeStage(progress, List.of(names.indexOf("feedback-service")));
         contexts.clear();
         names.clear();
+    }
+
+    private void closeStage(Steps progress, List<Integer> indexes) {
+        List<Integer> present = indexes.stream().filter(i -> i >= 0).toList();
+        if (present.isEmpty()) {
+            return;
+        }
+        String label = String.join(", ", present.stream().map(names::get).toList());
+        progress.step(label, () -> {
+            List<Thread> threads = new ArrayList<>();
+            for (int i : present) {
+                ConfigurableApplicationContext ctx = contexts.get(i);
+                Thread t = new Thread(() -> {
+                    try {
+                        ctx.close();
+                    } catch (RuntimeException e) {
+                        System.err.println("Error stopping a service: " + e);
+                    }
+                }, "stop-" + names.get(i));
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            return null;
+        });
     }
 }
