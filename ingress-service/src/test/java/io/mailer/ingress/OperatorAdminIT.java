@@ -4,6 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,6 +68,43 @@ class OperatorAdminIT {
                 .jsonPath("$.detail").value(d -> assertThat((String) d).contains("operator admins"));
         call(HttpMethod.GET, "/api/v1/admin/pipeline", OPERATOR).expectStatus().isOk();
         call(HttpMethod.GET, "/api/v1/admin/pipeline", operatorAdmin).expectStatus().isOk();
+    }
+
+    /**
+     * Two transactions of 3 and 2 records: offsets 0-2, marker 3, 4-5, marker 6, end 7. A group that
+     * read everything commits 6 (after its last record) — lag 0, not the marker's 1; a group at 1 has
+     * the records 1, 2, 4 and 5 left — 4, not 6.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void pipelineLagCountsRecordsNotTransactionMarkers() throws Exception {
+        String topic = "it-operator.lag-probe";
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        try (Admin admin = stack.kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers());
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "lag-probe-tx");
+            try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                producer.initTransactions();
+                for (int size : new int[] {3, 2}) {
+                    producer.beginTransaction();
+                    for (int i = 0; i < size; i++) {
+                        producer.send(new ProducerRecord<>(topic, 0, "k", "v")).get();
+                    }
+                    producer.commitTransaction();
+                }
+            }
+            admin.alterConsumerGroupOffsets("lag-drained", Map.of(p0, new OffsetAndMetadata(6))).all().get();
+            admin.alterConsumerGroupOffsets("lag-behind", Map.of(p0, new OffsetAndMetadata(1))).all().get();
+        }
+        Map<String, Object> pipeline = call(HttpMethod.GET, "/api/v1/admin/pipeline", OPERATOR).expectStatus().isOk()
+                .expectBody(MAP).returnResult().getResponseBody();
+        Map<String, Object> lagByGroup = new java.util.HashMap<>();
+        for (Map<String, Object> g : (List<Map<String, Object>>) pipeline.get("consumerGroups")) {
+            lagByGroup.put((String) g.get("groupId"), ((Map<String, Object>) g.get("lagByTopic")).get(topic));
+        }
+        assertThat(lagByGroup).containsEntry("lag-drained", 0).containsEntry("lag-behind", 4);
     }
 
     @Test

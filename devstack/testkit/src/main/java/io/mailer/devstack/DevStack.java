@@ -190,6 +190,12 @@ public final class DevStack implements AutoCloseable {
             }
             ses = SesSandbox.start(config);
             started.push(ses);
+            if (sqs != null && queueUrl.equals(config.queueUrl())) {
+                // the AWS setup the sandbox stands for: topic → queue subscription and queue policy
+                String queueArn = sqs.queueArn(queueUrl);
+                ses.account().subscribe(config.topicArn(), new SandboxAccount.Subscription("sqs", queueArn, true, false))
+                        .queue(queueUrl, queueArn, SandboxAccount.snsPolicy(queueArn, config.topicArn()));
+            }
         }
         // Endpoints only: the env also holds the (dev) admin key and unsubscribe secret.
         log.info("DevStack ready: kafka={} postgres={} sqs={} ses={}",

@@ -71,6 +71,12 @@ public final class EmbeddedSqs implements AutoCloseable {
                 .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "30"))).queueUrl();
     }
 
+    /** The queue's ARN (what an SNS subscription names as its endpoint). */
+    public String queueArn(String queueUrl) {
+        return client.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+    }
+
     /** The kit's own client (dummy credentials, url-connection HTTP); do not close it. */
     public SqsClient client() {
         return client;

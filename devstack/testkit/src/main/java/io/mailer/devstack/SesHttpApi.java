@@ -34,12 +34,19 @@ final class SesHttpApi implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(SesHttpApi.class);
     private static final Pattern TEMPLATE_VARIABLE = Pattern.compile("\\{\\{\\{?\\s*([\\w.-]+)\\s*}?}}");
 
+    private static final String IDENTITIES = "/v2/email/identities/";
+    private static final String CONFIGURATION_SETS = "/v2/email/configuration-sets/";
+
     private final SesSandbox sandbox;
     private final SesFaults faults;
+    private final SnsQueryApi sns;
+    private final SqsJsonApi sqs;
 
     SesHttpApi(SesSandbox sandbox, SesFaults faults) {
         this.sandbox = sandbox;
         this.faults = faults;
+        this.sns = new SnsQueryApi(sandbox.account());
+        this.sqs = new SqsJsonApi(sandbox.account());
     }
 
     private static final class SesFailure extends RuntimeException {
@@ -56,6 +63,15 @@ final class SesHttpApi implements HttpHandler {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
+            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            if (method.equals("POST") && path.equals("/") && target != null && target.startsWith(SqsJsonApi.TARGET_PREFIX)) {
+                sqs.handle(exchange, target); // the read-only SNS and SQS calls share the sandbox's endpoint
+                return;
+            }
+            if (method.equals("POST") && path.equals("/")) {
+                sns.handle(exchange);
+                return;
+            }
             try {
                 JsonNode response = route(method, path, exchange);
                 writeJson(exchange, 200, response);
@@ -72,6 +88,12 @@ final class SesHttpApi implements HttpHandler {
 
     private JsonNode route(String method, String path, HttpExchange exchange) throws IOException {
         String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+        if (method.equals("GET") && p.startsWith(IDENTITIES)) {
+            return getEmailIdentity(p.substring(IDENTITIES.length()));
+        }
+        if (method.equals("GET") && p.startsWith(CONFIGURATION_SETS) && p.endsWith("/event-destinations")) {
+            return getEventDestinations(p.substring(CONFIGURATION_SETS.length(), p.length() - "/event-destinations".length()));
+        }
         return switch (method + " " + p) {
             case "POST /v2/email/outbound-emails" -> sendEmail(readBody(exchange));
             case "POST /v2/email/outbound-bulk-emails" -> sendBulkEmail(readBody(exchange));
@@ -156,7 +178,7 @@ final class SesHttpApi implements HttpHandler {
         ObjectNode account = SesEvents.JSON.createObjectNode();
         account.put("DedicatedIpAutoWarmupEnabled", false);
         account.put("EnforcementStatus", "HEALTHY");
-        account.put("ProductionAccessEnabled", true);
+        account.put("ProductionAccessEnabled", sandbox.account().productionAccess());
         account.put("SendingEnabled", faults.sendingEnabled());
         ObjectNode quota = account.putObject("SendQuota");
         quota.put("Max24HourSend", sandbox.config().max24HourSend());
@@ -164,6 +186,37 @@ final class SesHttpApi implements HttpHandler {
         quota.put("SentLast24Hours", (double) sandbox.recipientsSent());
         account.putObject("SuppressionAttributes").putArray("SuppressedReasons").add("BOUNCE").add("COMPLAINT");
         return account;
+    }
+
+    private JsonNode getEmailIdentity(String name) {
+        SandboxAccount.Identity identity = sandbox.account().identity(name);
+        if (identity == null) {
+            throw new SesFailure(new SesError(404, "NotFoundException", "Email identity " + name + " does not exist."));
+        }
+        ObjectNode answer = SesEvents.JSON.createObjectNode();
+        answer.put("IdentityType", name.contains("@") ? "EMAIL_ADDRESS" : "DOMAIN");
+        answer.put("VerifiedForSendingStatus", identity.verified());
+        answer.put("VerificationStatus", identity.verified() ? "SUCCESS" : "PENDING");
+        answer.putObject("DkimAttributes").put("SigningEnabled", "SUCCESS".equals(identity.dkimStatus()))
+                .put("Status", identity.dkimStatus());
+        return answer;
+    }
+
+    private JsonNode getEventDestinations(String configurationSet) {
+        List<SandboxAccount.EventDestination> destinations = sandbox.account().eventDestinations(configurationSet);
+        if (destinations == null) {
+            throw new SesFailure(new SesError(404, "NotFoundException", "Configuration set " + configurationSet + " does not exist."));
+        }
+        ObjectNode answer = SesEvents.JSON.createObjectNode();
+        ArrayNode list = answer.putArray("EventDestinations");
+        for (SandboxAccount.EventDestination d : destinations) {
+            ObjectNode node = list.addObject().put("Name", d.name()).put("Enabled", d.enabled());
+            d.eventTypes().forEach(node.putArray("MatchingEventTypes")::add);
+            if (d.snsTopicArn() != null) {
+                node.putObject("SnsDestination").put("TopicArn", d.snsTopicArn());
+            }
+        }
+        return answer;
     }
 
     /** Subject/bodies/headers of a Simple, Template or Raw content. */

@@ -247,9 +247,11 @@ public final class SesSandbox implements AutoCloseable {
     private final AtomicLong messagesAccepted = new AtomicLong();
     private final AtomicLong recipientsAccepted = new AtomicLong();
     private volatile boolean closed;
+    private final SandboxAccount account;
 
     private SesSandbox(Config config) {
         this.config = config;
+        this.account = new SandboxAccount(config.defaultConfigurationSet(), config.topicArn());
         this.faults = new SesFaults(config.maxSendRate(), config.enforceMaxSendRate());
         this.publisher = config.publishEvents() && config.queueUrl() != null && config.sqsEndpoint() != null
                 ? new SesEventPublisher(new SesEvents(config.region(), config.accountId(), config.topicArn(),
@@ -296,6 +298,11 @@ public final class SesSandbox implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** Identities, event destinations and SNS subscriptions as read-only checks see them (mutable). */
+    public SandboxAccount account() {
+        return account;
     }
 
     public Config config() {

@@ -13,10 +13,12 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -45,6 +47,7 @@ public class PipelineController implements DisposableBean {
 
     private final Admin admin;
     private final Topics topics;
+    private final RemainingRecords remaining;
 
     public PipelineController(KafkaProperties kafka, Topics topics) {
         Map<String, Object> config = new HashMap<>(kafka.buildAdminProperties());
@@ -52,6 +55,7 @@ public class PipelineController implements DisposableBean {
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         this.admin = Admin.create(config);
         this.topics = topics;
+        this.remaining = new RemainingRecords(kafka.buildConsumerProperties());
     }
 
     @GetMapping(path = "/api/v1/admin/pipeline", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -72,6 +76,7 @@ public class PipelineController implements DisposableBean {
         described.values().forEach(d -> d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition()))));
         Map<TopicPartition, Long> latest = offsets(partitions, OffsetSpec.latest());
         Map<TopicPartition, Long> earliest = offsets(partitions, OffsetSpec.earliest());
+        Map<TopicPartition, Long> stable = offsets(partitions, OffsetSpec.latest(), IsolationLevel.READ_COMMITTED);
 
         Map<String, Long> retry = new TreeMap<>();
         Map<String, Long> dead = new TreeMap<>();
@@ -88,12 +93,14 @@ public class PipelineController implements DisposableBean {
         for (var group : admin.listGroups().all().get(5, TimeUnit.SECONDS)) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.groupId())
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-            Map<String, Long> lag = new TreeMap<>();
+            Map<TopicPartition, Long> committedOffsets = new HashMap<>();
             committed.forEach((tp, om) -> {
                 if (om != null && latest.containsKey(tp)) {
-                    lag.merge(tp.topic(), Math.max(0, latest.get(tp) - om.offset()), Long::sum);
+                    committedOffsets.put(tp, om.offset());
                 }
             });
+            Map<String, Long> lag = new TreeMap<>();
+            remaining.count(committedOffsets, latest, stable).forEach((tp, n) -> lag.merge(tp.topic(), n, Long::sum));
             if (!lag.isEmpty()) {
                 groups.add(new GroupLag(group.groupId(), lag, lag.values().stream().mapToLong(Long::longValue).sum()));
             }
@@ -103,11 +110,16 @@ public class PipelineController implements DisposableBean {
     }
 
     private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec) throws Exception {
+        return offsets(partitions, spec, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec, IsolationLevel isolation)
+            throws Exception {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, spec));
         Map<TopicPartition, Long> out = new HashMap<>();
         for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
-                : admin.listOffsets(request).all().get(5, TimeUnit.SECONDS).entrySet()) {
+                : admin.listOffsets(request, new ListOffsetsOptions(isolation)).all().get(5, TimeUnit.SECONDS).entrySet()) {
             out.put(e.getKey(), e.getValue().offset());
         }
         return out;

@@ -22,7 +22,7 @@ public class BatchQueries {
     /** The columns of a {@link BatchView}; a batch without a counters row has no recipient written yet. */
     static final String VIEW_COLUMNS = """
             b.id, b.status, b.created_at, b.total, c.suppressed, c.sent, c.delivered, c.bounced, c.complained,
-            c.failed, c.cancelled
+            c.failed, c.cancelled, b.from_address
             """;
 
     private static final String FIND = "SELECT " + VIEW_COLUMNS + """
@@ -57,7 +57,7 @@ public class BatchQueries {
                     number(row.get("complained", Number.class)), failed, cancelled);
             OffsetDateTime created = row.get("created_at", OffsetDateTime.class);
             return new BatchView(row.get("id", String.class), row.get("status", String.class),
-                    created == null ? Instant.EPOCH : created.toInstant(), counts);
+                    created == null ? Instant.EPOCH : created.toInstant(), counts, row.get("from_address", String.class));
         }).all();
     }
 

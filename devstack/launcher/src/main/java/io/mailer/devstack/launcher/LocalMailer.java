@@ -8,7 +8,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * One command runs everything locally: embedded Kafka, PostgreSQL, ElasticMQ and the SES sandbox,
  * then the five services in this JVM. Data stays in {@code MAILER_DATA_DIR} (default
- * {@code ./.mailer}) between runs. Ctrl-C stops the services gracefully, then the infrastructure.
+ * {@code ./.mailer}) between runs. The console shows a progress list and the banner; service logs
+ * go to {@code .mailer/mailer.log} ({@code --verbose}: to the console too). Ctrl-C stops the services
+ * gracefully, then the infrastructure.
  */
 public final class LocalMailer {
 
@@ -21,12 +23,26 @@ public final class LocalMailer {
     private LocalMailer() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws Exception {
+        boolean verbose = false;
+        for (String arg : args) {
+            if (arg.equals("--verbose") || arg.equals("-v")) {
+                verbose = true;
+            } else {
+                System.err.println("Unknown option " + arg + ". Usage: ./devstack/run.sh [--verbose]");
+                System.exit(2);
+            }
+        }
         Path dataDir = Path.of(System.getenv().getOrDefault("MAILER_DATA_DIR", ".mailer")).toAbsolutePath();
+        Path logFile = quietLogging(dataDir, verbose);
         System.out.println("Mailer local run — data in " + dataDir);
-        DevStack stack = DevStack.start(DevStack.Options.defaults()
+        System.out.println("  full log: " + logFile + (verbose ? "" : " (./devstack/run.sh --verbose shows it here)"));
+        Steps steps = new Steps();
+        DevStack stack = steps.step("Kafka, PostgreSQL, SQS, SES sandbox", () -> DevStack.start(DevStack.Options.defaults()
                 .dataDir(dataDir)
-                .ports(KAFKA_PORT, POSTGRES_PORT, SQS_PORT, SES_PORT));
+                .ports(KAFKA_PORT, POSTGRES_PORT, SQS_PORT, SES_PORT)));
+        // the infrastructure logged through it; Spring reads logging.config and warns about this one
+        System.clearProperty("logback.configurationFile");
         WebhookInbox inbox;
         try {
             inbox = new WebhookInbox(WEBHOOK_INBOX_PORT);
@@ -37,22 +53,67 @@ public final class LocalMailer {
         MailerServices services;
         Map<String, String> env = localEnv(stack.env());
         try {
-            services = MailerServices.start(env, MailerServices.Ports.LOCAL);
+            services = MailerServices.start(env, MailerServices.Ports.LOCAL, steps);
         } catch (RuntimeException e) {
             inbox.close();
             stack.close();
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // the only shutdown hook (Spring's are off, see quietLogging): services first, then what they
+        // use, so no client is left retrying a broker or database that is already gone
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println();
             System.out.println("Stopping Mailer...");
-            services.close();
+            long t0 = System.nanoTime();
+            services.close(steps);
             inbox.close();
-            stack.close();
+            steps.step("Kafka, PostgreSQL, SQS, SES sandbox", () -> {
+                stack.close();
+                return null;
+            });
+            System.out.printf("Stopped in %.1f s.%n", (System.nanoTime() - t0) / 1e9);
+            System.out.flush();
             stopped.countDown();
         }, "mailer-shutdown"));
         printWelcome(env, services.ingressPort(), stack.ses().endpoint(), inbox.url());
         stopped.await();
+    }
+
+    /**
+     * Service logs go to {@code <data>/mailer.log} (truncated per run) and only warnings to the
+     * console, unless verbose. Set before any logger exists: the broker logs as soon as it is loaded,
+     * and each Spring context reloads the configuration named by {@code logging.config}.
+     */
+    static Path quietLogging(Path dataDir, boolean verbose) throws java.io.IOException {
+        Path logFile = dataDir.resolve("mailer.log");
+        java.nio.file.Files.createDirectories(dataDir);
+        java.nio.file.Files.deleteIfExists(logFile);
+        System.setProperty("mailer.log.file", logFile.toString());
+        System.setProperty("mailer.console.level", verbose ? "ALL" : "WARN");
+        System.setProperty("mailer.console.library.level", verbose ? "ALL" : "ERROR");
+        System.setProperty("logback.configurationFile", "mailer-local-logback.xml");
+        System.setProperty("logging.config", "classpath:mailer-local-logback.xml");
+        // Spring registers a shutdown hook per context (and one that stops Logback); they would close
+        // the services in parallel with the infrastructure and silence the log of the shutdown.
+        // LocalMailer's hook closes everything in order instead.
+        System.setProperty("spring.main.register-shutdown-hook", "false");
+        System.setProperty("logging.register-shutdown-hook", "false");
+        System.setProperty("spring.main.banner-mode", "off");
+        return logFile;
+    }
+
+    /** The progress list: one line per step with its duration. */
+    static final class Steps implements MailerServices.Steps {
+        @Override
+        public <T> T step(String label, java.util.function.Supplier<T> action) {
+            System.out.printf("  %-38s", label + " ...");
+            System.out.flush();
+            long t0 = System.nanoTime();
+            T result = action.get();
+            System.out.printf(" %5.1f s%n", (System.nanoTime() - t0) / 1e9);
+            return result;
+        }
     }
 
     /**
@@ -72,7 +133,7 @@ public final class LocalMailer {
         System.out.println("""
 
                 ============================================================================
-                 Mailer is running.
+                 Mailer is running. Ctrl-C stops it.
                    API:          %1$s/api/v1   (health: %1$s/api/v1/health)
                    Admin key:    %2$s
                    SES sandbox:  %3$s/_sandbox/messages (every message it "sent")

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -26,6 +27,7 @@ public final class MailerServices implements AutoCloseable {
     }
 
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
     private ConfigurableApplicationContext ingress;
 
     private MailerServices() {
@@ -33,13 +35,27 @@ public final class MailerServices implements AutoCloseable {
 
     /** Starts the services in pipeline order: downstream first, so the API opens onto a working line. */
     public static MailerServices start(Map<String, String> env, Ports ports) {
+        return start(env, ports, Steps.SILENT);
+    }
+
+    /** Each service's start and stop is a step; the local run prints them as its progress list. */
+    public interface Steps {
+        Steps SILENT = new Steps() {
+        };
+
+        default <T> T step(String label, Supplier<T> action) {
+            return action.get();
+        }
+    }
+
+    public static MailerServices start(Map<String, String> env, Ports ports, Steps progress) {
         MailerServices services = new MailerServices();
         try {
-            services.add(FeedbackApplication::start, env, ports.feedback());
-            services.add(WebhookApplication::start, env, ports.webhook());
-            services.add(DispatcherApplication::start, env, ports.dispatcher());
-            services.add(TopologyApplication::start, env, ports.topology());
-            services.ingress = services.add(IngressApplication::start, env, ports.ingress());
+            services.add("feedback-service", FeedbackApplication::start, env, ports.feedback(), progress);
+            services.add("webhook-service", WebhookApplication::start, env, ports.webhook(), progress);
+            services.add("dispatcher-service", DispatcherApplication::start, env, ports.dispatcher(), progress);
+            services.add("topology", TopologyApplication::start, env, ports.topology(), progress);
+            services.ingress = services.add("ingress-service", IngressApplication::start, env, ports.ingress(), progress);
             return services;
         } catch (RuntimeException e) {
             services.close();
@@ -47,12 +63,13 @@ public final class MailerServices implements AutoCloseable {
         }
     }
 
-    private ConfigurableApplicationContext add(Function<Map<String, String>, ConfigurableApplicationContext> starter,
-            Map<String, String> env, int port) {
+    private ConfigurableApplicationContext add(String name, Function<Map<String, String>, ConfigurableApplicationContext> starter,
+            Map<String, String> env, int port, Steps progress) {
         Map<String, String> serviceEnv = new HashMap<>(env);
         serviceEnv.put("PORT", Integer.toString(port));
-        ConfigurableApplicationContext ctx = starter.apply(serviceEnv);
+        ConfigurableApplicationContext ctx = progress.step(name, () -> starter.apply(serviceEnv));
         contexts.add(ctx);
+        names.add(name);
         return ctx;
     }
 
@@ -68,16 +85,62 @@ public final class MailerServices implements AutoCloseable {
         return Integer.parseInt(ctx.getEnvironment().getProperty("local.server.port", "-1"));
     }
 
-    /** Stops in reverse order: the API first (no new work), the projector last (drains the events). */
+    /**
+     * Stops the API first (no new work), then topology, dispatcher and webhook relay side by side
+     * (each waits only for its own consumers and threads, a few seconds), the projector last (it
+     * drains the events the others wrote).
+     */
     @Override
     public void close() {
+        close(Steps.SILENT);
+    }
+
+    /** As {@link #close()}, one step per stage. */
+    public void close(Steps progress) {
+        List<Integer> middle = new ArrayList<>();
         for (int i = contexts.size() - 1; i >= 0; i--) {
-            try {
-                contexts.get(i).close();
-            } catch (RuntimeException e) {
-                System.err.println("Error stopping a service: " + e);
+            String name = names.get(i);
+            if (name.equals("ingress-service") || name.equals("feedback-service")) {
+                continue;
             }
+            middle.add(i);
         }
+        closeStage(progress, List.of(names.indexOf("ingress-service")));
+        closeStage(progress, middle);
+        closeStage(progress, List.of(names.indexOf("feedback-service")));
         contexts.clear();
+        names.clear();
+    }
+
+    private void closeStage(Steps progress, List<Integer> indexes) {
+        List<Integer> present = indexes.stream().filter(i -> i >= 0).toList();
+        if (present.isEmpty()) {
+            return;
+        }
+        String label = String.join(", ", present.stream().map(names::get).toList());
+        progress.step(label, () -> {
+            List<Thread> threads = new ArrayList<>();
+            for (int i : present) {
+                ConfigurableApplicationContext ctx = contexts.get(i);
+                Thread t = new Thread(() -> {
+                    try {
+                        ctx.close();
+                    } catch (RuntimeException e) {
+                        System.err.println("Error stopping a service: " + e);
+                    }
+                }, "stop-" + names.get(i));
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            return null;
+        });
     }
 }
