@@ -62,6 +62,19 @@ class ChartOperationsTest {
     }
 
     @Test
+    void shouldLetTheWebhookRelayReachOnlyPublicAddressesByDefault() {
+        Chart.Manifests manifests = Chart.Manifests.parse(Chart.templateWith(Map.of("networkPolicy.enabled", true, "topics.hook", false)));
+        List<Map<String, Object>> rules = Chart.Tree.require(manifests.get("NetworkPolicy", "mailer-webhook"), "spec.egress");
+        Map<String, Object> toEndpoints = rules.stream()
+                .filter(r -> ((List<Map<String, Object>>) r.get("ports")).stream().anyMatch(p -> p.get("port").equals(443)))
+                .findFirst().orElseThrow();
+        // DNS rebinding: a name checked public by the relay and resolved private at connect time is still refused here
+        assertThat((String) at(toEndpoints, "to[0].ipBlock.cidr")).isEqualTo("0.0.0.0/0");
+        assertThat((List<String>) at(toEndpoints, "to[0].ipBlock.except")).contains("10.0.0.0/8", "172.16.0.0/12",
+                "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10");
+    }
+
+    @Test
     void shouldAlertOnWhatOperationsDescribesEachHeldAndLinkedToItsRunbook() {
         Map<String, Object> rule = Chart.Manifests.parse(Chart.templateWith(Map.of("metrics.prometheusRule.enabled", true,
                 "metrics.prometheusRule.sqsDeadLetterQueueExpr", "max(aws_sqs_approximate_number_of_messages_visible_maximum{queue_name=\"dlq\"})")))
