@@ -1,5 +1,6 @@
 package io.mailer.schemas.settings;
 
+import io.mailer.schemas.jobs.MigrationLock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.function.Function;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.ClassUtils;
 
 /**
  * Starts a Mailer service: validates its environment variables first, then runs Spring Boot with
@@ -60,8 +62,12 @@ public final class MailerApplication {
                 // each service reads <service>.yml, never application.yml: several services share
                 // one classpath in the local launcher and their files must not shadow each other
                 .properties("spring.config.name=" + service)
-                .initializers(ctx -> ctx.getEnvironment().getPropertySources()
-                        .addFirst(new MapPropertySource(service + "-settings", props)))
+                .initializers(ctx -> {
+                    ctx.getEnvironment().getPropertySources().addFirst(new MapPropertySource(service + "-settings", props));
+                    if (ClassUtils.isPresent("liquibase.integration.spring.SpringLiquibase", MailerApplication.class.getClassLoader())) {
+                        ctx.getBeanFactory().addBeanPostProcessor(new MigrationLock());
+                    }
+                })
                 .run(args);
     }
 }
