@@ -1,7 +1,6 @@
 package io.mailer.topology.reputation;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -79,8 +78,8 @@ public final class ReputationCounter implements Processor<String, ReputationInpu
     /** Whether the event id was counted within the horizon; remembers it otherwise. */
     private boolean duplicate(String eventId, long at) {
         long from = at - settings.dedupeHorizon().toMillis();
-        try (WindowStoreIterator<Long> it = seen.fetch(eventId, Instant.ofEpochMilli(Math.max(0, from)),
-                Instant.ofEpochMilli(at + settings.dedupeHorizon().toMillis()))) {
+        // the long overload: the Instant one formats its validation message (String.format) on every call
+        try (WindowStoreIterator<Long> it = seen.fetch(eventId, Math.max(0, from), at + settings.dedupeHorizon().toMillis())) {
             if (it.hasNext()) {
                 return true;
             }
