@@ -116,10 +116,22 @@ class ReputationBenchmark {
                     + "app threads CPU %.0f ms; total since start %.1f s%n", name, measured, seconds, firstCommitted,
                     cpuMs, (System.nanoTime() - started) / 1e9);
             StreamsProfile.printMetrics(streams, name);
-            String paced = span.equals(DAY) ? "-" : paced(kafka, topics, admin, appId, EVENTS, cpu);
+            profile.stopAndPrint(appId, name);
+            String paced = "-";
+            if (!span.equals(DAY)) {
+                // nothing arriving: the cost of the loop itself (polls, punctuators, commits)
+                cpu.mark();
+                Thread.sleep(10_000);
+                System.out.printf("BENCH %s idle: %.1f ms CPU per second of the application's threads%n", name,
+                        cpu.sinceMarkMillis() / 10);
+                try (StreamsProfile pacedProfile = StreamsProfile.start(jfr.resolveSibling("reputation-paced.jfr"))) {
+                    paced = paced(kafka, topics, admin, appId, EVENTS, cpu);
+                    StreamsProfile.printMetrics(streams, "paced");
+                    pacedProfile.stopAndPrint(appId, "paced");
+                }
+            }
             System.out.printf("BENCH %s paced: %s%n", name, paced);
             Map<String, TenantState> states = awaitStates(kafka, topics, sends + (span.equals(DAY) ? 0 : PACED_RATE * PACED.toSeconds() * 4 / 10));
-            profile.stopAndPrint(appId, name);
             assertThat(states).hasSize(TENANTS);
             return new Run(states.values().stream().mapToLong(s -> s.window().sends()).sum(), measured / seconds,
                     cpuMs * 1000 / measured, load, paced);
