@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <pre>
  * ./mvnw -B -ntp -o -q -pl topology -am test -Dtest=ReputationBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
- *     [-Dbench.events=40000] [-Dbench.tenants=50]
+ *     [-Dbench.events=40000] [-Dbench.tenants=50] [-Dbench.rate=400] [-Dbench.pacedSeconds=45]
+ *     [-Dbench.streams.main.consumer.fetch.max.wait.ms=100 ...: a Streams setting tried instead of production's]
  * grep '^BENCH' topology/target/surefire-reports/io.mailer.topology.reputation.ReputationBenchmark-output.txt
  * </pre>
  */
@@ -84,6 +85,9 @@ class ReputationBenchmark {
 
         Properties config = StreamsConfigFactory.reputationConfig(new TopologyProperties(kafka.bootstrapServers(),
                 topics.prefix(), dir.toString(), 0, Duration.ofSeconds(10), 128), new SimpleMeterRegistry());
+        // -Dbench.streams.<key>=<value>: a Streams setting tried against the production one (same run conditions)
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.streams."))
+                .forEach(k -> config.put(k.substring("bench.streams.".length()), System.getProperty(k)));
         String appId = topics.prefix() + "reputation";
         ThreadCpu cpu = new ThreadCpu(appId);
         Path jfr = Path.of("target", "bench", "reputation-" + name + ".jfr");
