@@ -10,7 +10,7 @@ import java.util.Map;
  * windows by input partition ({@code parts}, the latest from each) and the counts it had when its
  * window was last restarted ({@code baseline}, subtracted). {@code policy} null = the defaults of
  * {@link ReputationSettings}. Size: (partitions + 1) × ≤ {@code buckets + 1} buckets of five longs
- * (≈ 4 KB of JSON each at the default 96).
+ * (≈ 3 KB of JSON arrays each at the default 96).
  */
 public record GuardedTenant(ReputationState state, long version, long sinceMillis, String reason, ReputationPolicy policy,
         Map<String, List<ReputationWindow.Bucket>> parts, List<ReputationWindow.Bucket> baseline) {

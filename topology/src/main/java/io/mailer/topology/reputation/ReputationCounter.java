@@ -1,9 +1,10 @@
 package io.mailer.topology.reputation;
 
 import java.time.Duration;
-import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -25,6 +26,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 public final class ReputationCounter implements Processor<String, ReputationInput, String, ReputationInput> {
 
     static final Duration FLUSH = Duration.ofMillis(200);
+    /** Decoded partial windows kept per task: ≤ 97 buckets each, ≈ 5 KB of heap (≤ 1.3 MB a task). */
+    static final int CACHED_TENANTS = 256;
 
     private final ReputationSettings settings;
     private final ReputationMetrics metrics;
@@ -33,6 +36,19 @@ public final class ReputationCounter implements Processor<String, ReputationInpu
     private WindowStore<String, Long> seen;
     /** Tenants of this task counted since the last flush: at most the tenants sending through this partition. */
     private final Set<String> dirty = new LinkedHashSet<>();
+    /**
+     * The partial windows last written, decoded, so that counting an event does not read and parse
+     * the stored one again (that read was the counter's largest cost). The store stays the truth — it
+     * is written for every event — and this copy is emptied whenever the task is (re)initialised or
+     * closed, which is how Streams rolls a task's stores back. Bounded: the most recently counted
+     * {@link #CACHED_TENANTS} tenants; an older one is read from the store again.
+     */
+    private final Map<String, ReputationWindow> windows = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ReputationWindow> eldest) {
+            return size() > CACHED_TENANTS;
+        }
+    };
 
     public ReputationCounter(ReputationSettings settings, ReputationMetrics metrics) {
         this.settings = settings;
@@ -42,6 +58,7 @@ public final class ReputationCounter implements Processor<String, ReputationInpu
     @Override
     public void init(ProcessorContext<String, ReputationInput> context) {
         this.context = context;
+        windows.clear();
         metrics.init(context.metrics());
         this.partials = context.getStateStore(ReputationStores.PARTIALS);
         this.seen = context.getStateStore(ReputationStores.EVENTS_SEEN);
@@ -58,11 +75,25 @@ public final class ReputationCounter implements Processor<String, ReputationInpu
             metrics.duplicate();
             return;
         }
-        GuardedTenant.Partial p = partials.get(in.tenantId());
-        ReputationWindow window = new ReputationWindow(p == null ? List.of() : p.buckets());
+        ReputationWindow window = window(in.tenantId());
         window.add(in.kind(), in.atMillis(), settings);
         partials.put(in.tenantId(), new GuardedTenant.Partial(window.buckets()));
         dirty.add(in.tenantId());
+    }
+
+    @Override
+    public void close() {
+        windows.clear();
+    }
+
+    private ReputationWindow window(String tenant) {
+        ReputationWindow window = windows.get(tenant);
+        if (window == null) {
+            GuardedTenant.Partial p = partials.get(tenant);
+            window = new ReputationWindow(p == null ? List.of() : p.buckets());
+            windows.put(tenant, window);
+        }
+        return window;
     }
 
     private void flush(long wallClock) {
@@ -79,8 +110,8 @@ public final class ReputationCounter implements Processor<String, ReputationInpu
     /** Whether the event id was counted within the horizon; remembers it otherwise. */
     private boolean duplicate(String eventId, long at) {
         long from = at - settings.dedupeHorizon().toMillis();
-        try (WindowStoreIterator<Long> it = seen.fetch(eventId, Instant.ofEpochMilli(Math.max(0, from)),
-                Instant.ofEpochMilli(at + settings.dedupeHorizon().toMillis()))) {
+        // the long overload: the Instant one formats its validation message (String.format) on every call
+        try (WindowStoreIterator<Long> it = seen.fetch(eventId, Math.max(0, from), at + settings.dedupeHorizon().toMillis())) {
             if (it.hasNext()) {
                 return true;
             }

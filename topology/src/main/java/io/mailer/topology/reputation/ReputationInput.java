@@ -1,6 +1,5 @@
 package io.mailer.topology.reputation;
 
-import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.reputation.TenantCommand;
 import java.util.List;
 
@@ -14,7 +13,7 @@ public record ReputationInput(String tenantId, String eventId, ReputationWindow.
         TenantCommand command, Integer partition, List<ReputationWindow.Bucket> buckets) {
 
     /** The input a delivery event counts as, or null when it does not count (other types, no tenant). */
-    public static ReputationInput of(DeliveryEvent e, long recordTimestamp) {
+    static ReputationInput of(CountedEvent e, long recordTimestamp) {
         if (e == null || e.tenantId() == null || e.eventId() == null || e.type() == null) {
             return null;
         }

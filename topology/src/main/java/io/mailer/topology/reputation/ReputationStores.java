@@ -15,7 +15,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <ul>
  *   <li>{@value #PARTIALS}: tenant → its window in this partition. Bound: one entry per tenant that
- *       sent through the partition, ≤ {@code buckets + 1} buckets (≈ 4 KB at 96).</li>
+ *       sent through the partition, ≤ {@code buckets + 1} buckets (≈ 3 KB at 96, buckets as JSON arrays).</li>
  *   <li>{@value #TENANTS}: tenant → {@link GuardedTenant}. Bound: one entry per tenant that ever
  *       had a counted event or a command, (partitions + 1) × ≤ {@code buckets + 1} buckets.</li>
  *   <li>{@value #EVENTS_SEEN}: event id → 1, a window store whose segments expire after the dedupe

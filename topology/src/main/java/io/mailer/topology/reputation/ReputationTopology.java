@@ -1,6 +1,5 @@
 package io.mailer.topology.reputation;
 
-import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.kafka.JsonSerde;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.reputation.TenantCommand;
@@ -44,9 +43,10 @@ public final class ReputationTopology {
         JsonSerde<ReputationInput> inputSerde = new JsonSerde<>(ReputationInput.class);
 
         KStream<String, ReputationInput> partials = builder
-                .stream(topics.deliveryEvents.name(), Consumed.with(Serdes.String(), new LenientSerde<>(topics.deliveryEvents.valueSerde()))
+                // only the fields counted are read (CountedEvent): the whole DeliveryEvent cost more than the counting
+                .stream(topics.deliveryEvents.name(), Consumed.with(Serdes.String(), new LenientSerde<>(new JsonSerde<>(CountedEvent.class)))
                         .withName("reputation-delivery-events-source"))
-                .processValues(() -> new TimestampedInput<DeliveryEvent>(ReputationInput::of), Named.as("reputation-count-event"))
+                .processValues(() -> new TimestampedInput<CountedEvent>(ReputationInput::of), Named.as("reputation-count-event"))
                 .filter((key, in) -> in != null, Named.as("reputation-counted"))
                 .process(() -> new ReputationCounter(settings, new ReputationMetrics()), Named.as("reputation-counter"),
                         ReputationStores.EVENTS_SEEN, ReputationStores.PARTIALS);

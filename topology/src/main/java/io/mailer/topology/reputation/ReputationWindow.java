@@ -4,6 +4,8 @@ import io.mailer.schemas.reputation.WindowCounts;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.annotation.JsonSerialize;
 
 /**
  * One tenant's counts over time, in fixed buckets ({@link ReputationSettings#bucketMillis()}), oldest
@@ -22,7 +24,15 @@ public final class ReputationWindow {
         SEND, HARD_BOUNCE, DELIVERY, COMPLAINT
     }
 
-    /** One bucket: its start (ms) and counts. Public fields: it is the stored form, too. */
+    /**
+     * One bucket: its start (ms) and counts. Public fields: it is the stored form, too — as a JSON
+     * array {@code [start, sends, hardBounces, deliveries, complaints]}: the counter and the guard
+     * read and write up to 97 of them per tenant for every event and partial, and as objects their
+     * field names were most of the bytes and of the parsing. Buckets stored as objects (before)
+     * are still read.
+     */
+    @JsonSerialize(using = BucketJson.Writer.class)
+    @JsonDeserialize(using = BucketJson.Reader.class)
     public static final class Bucket {
         public long start;
         public long sends;
@@ -35,6 +45,14 @@ public final class ReputationWindow {
 
         Bucket(long start) {
             this.start = start;
+        }
+
+        Bucket(long start, long sends, long hardBounces, long deliveries, long complaints) {
+            this.start = start;
+            this.sends = sends;
+            this.hardBounces = hardBounces;
+            this.deliveries = deliveries;
+            this.complaints = complaints;
         }
     }
 

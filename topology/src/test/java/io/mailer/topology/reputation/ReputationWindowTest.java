@@ -118,6 +118,24 @@ class ReputationWindowTest {
         assertThat(ReputationRules.decide(ReputationState.PAUSED, counts(100_000, 0, 0, 0), p)).isNull();
     }
 
+    @Test
+    void shouldStoreBucketsAsArraysAndStillReadBucketsStoredAsObjects() {
+        var serde = new io.mailer.schemas.kafka.JsonSerde<>(GuardedTenant.Partial.class);
+        ReputationWindow w = new ReputationWindow();
+        add(w, ReputationWindow.Kind.SEND, 3, T0);
+        add(w, ReputationWindow.Kind.HARD_BOUNCE, 1, T0);
+
+        byte[] stored = serde.serialize("t", new GuardedTenant.Partial(w.buckets()));
+        String before = "{\"buckets\":[{\"start\":" + T0 + ",\"sends\":3,\"hardBounces\":1,\"deliveries\":0,\"complaints\":0}]}";
+
+        assertThat(new String(stored, java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"buckets\":[[" + T0 + ",3,1,0,0]]}");
+        for (byte[] bytes : java.util.List.of(stored, before.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            ReputationWindow read = new ReputationWindow(serde.deserialize("t", bytes).buckets());
+            assertThat(read.counts(T0, SETTINGS)).isEqualTo(new WindowCounts(3, 1, 0, 0, Instant.ofEpochMilli(T0)));
+        }
+    }
+
     private static WindowCounts counts(long sends, long bounces, long deliveries, long complaints) {
         return new WindowCounts(sends, bounces, deliveries, complaints, null);
     }
