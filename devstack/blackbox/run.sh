@@ -56,7 +56,9 @@ class Hooks(http.server.BaseHTTPRequestHandler):
         self.end_headers()
     def log_message(self, *args):
         pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hooks).serve_forever()
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 256  # the relay opens up to WEBHOOK_ENDPOINT_CONCURRENCY connections at once (default backlog: 5)
+Server(("127.0.0.1", int(sys.argv[1])), Hooks).serve_forever()
 PY
   python3 "$BB/work/receiver.py" "$HOOK_PORT" "$HOOKS" >"$LOGS/receiver.log" 2>&1 &
   PIDS[receiver]=$!
