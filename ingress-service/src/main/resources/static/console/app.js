@@ -1,6 +1,6 @@
 // Entry: sign-in, navigation by URL hash, and which sections the key's scopes allow.
 import { api, session } from './api.js';
-import { say } from './dom.js';
+import { clearError, say } from './dom.js';
 import * as batches from './batches.js';
 import * as batch from './batch.js';
 import * as pipeline from './pipeline.js';
@@ -58,6 +58,7 @@ async function route() {
   if (!me) return;
   if (cleanup) cleanup();
   cleanup = null;
+  clearError();
   const hash = location.hash && location.hash !== '#' ? location.hash : (can('read') ? '#/batches' : '#/suppressions');
   const r = routes.find((x) => x.re.test(hash));
   document.querySelectorAll('#nav a').forEach((a) => {

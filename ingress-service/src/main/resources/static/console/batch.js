@@ -7,6 +7,13 @@ const FINAL = ['COMPLETED', 'CANCELLED'];
 const SEGMENTS = ['delivered', 'sent', 'bounced', 'complained', 'failed', 'suppressed', 'cancelled', 'queued'];
 const RECIPIENT_STATUSES = ['', 'QUEUED', 'SUPPRESSED', 'SENT', 'DELIVERED', 'BOUNCED', 'COMPLAINED', 'FAILED', 'CANCELLED'];
 const POLL_MS = 2000;
+/** Polls without a change after which a final batch stops being polled (as the stream's 30 s). */
+const QUIET_POLLS = 15;
+
+/** Final and every sent recipient has its SES outcome: nothing more to watch (the stream's rule). */
+function settled(b) {
+  return FINAL.includes(b.status) && b.counts.delivered + b.counts.bounced >= b.counts.sent;
+}
 
 /** Segment sizes: delivered/bounced/complained are outcomes of sent, so "sent" keeps only those without one. */
 function segments(c) {
@@ -39,7 +46,18 @@ export async function render(view, ctx, [id]) {
   const progress = h('p', { 'aria-live': 'polite', id: 'batch-progress' });
   const cancel = h('button', { type: 'button', class: 'danger', text: 'Cancel batch', hidden: true });
 
+  // the tables follow the progress, at most every few seconds (each is a page query)
+  let tablesTimer = null;
+  function refreshTablesSoon() {
+    if (tablesTimer || stopped) return;
+    tablesTimer = setTimeout(() => { tablesTimer = null; recipients.load(true); events.load(true); }, 3000);
+  }
+
+  let shown = null;
   function show(b) {
+    const json = JSON.stringify(b);
+    if (shown !== null && json !== shown) refreshTablesSoon();
+    shown = json;
     statusEl.textContent = b.status;
     statusEl.className = `badge ${b.status}`;
     const c = b.counts;
@@ -68,12 +86,17 @@ export async function render(view, ctx, [id]) {
     cancel.hidden = !ctx.can('send') || FINAL.includes(b.status);
   }
 
+  let quiet = 0;
+  let lastJson = null;
   async function poll() {
     if (stopped) return;
     try {
       const b = await api('GET', `/batches/${enc(id)}`);
+      const json = JSON.stringify(b);
+      quiet = json === lastJson ? quiet + 1 : 0;
+      lastJson = json;
       show(b);
-      if (FINAL.includes(b.status)) { live.textContent = 'Final.'; return; }
+      if (settled(b) || (FINAL.includes(b.status) && quiet >= QUIET_POLLS)) { live.textContent = 'Final.'; return; }
     } catch (e) {
       // just submitted: the view shows a batch within about a second
       if (e.status !== 404) say(e.message, true);
@@ -81,17 +104,23 @@ export async function render(view, ctx, [id]) {
     timer = setTimeout(poll, POLL_MS);
   }
 
+  let notYet = 0;
   async function follow() {
     let last = null;
     try {
       live.textContent = 'Live (server-sent events).';
+      live.dataset.mode = 'sse';
       await readEvents(`/batches/${enc(id)}/stream`, (name, b) => { if (name === 'batch') { last = b; show(b); } }, abort.signal);
       if (stopped) return;
+      // the server ends a final batch's stream once its outcomes are in (or stop coming)
       if (last && FINAL.includes(last.status)) { live.textContent = 'Final.'; return; }
       setTimeout(follow, 500); // the server ends long streams: reconnect
     } catch (e) {
       if (stopped) return;
+      // just submitted: the view shows a batch within about a second
+      if (e.status === 404 && ++notYet <= 10) { setTimeout(follow, 1000); return; }
       live.textContent = `Polling every ${POLL_MS / 1000} s.`;
+      live.dataset.mode = 'poll';
       poll();
     }
   }
@@ -104,8 +133,8 @@ export async function render(view, ctx, [id]) {
 
   // recipients, filterable by status, and events, each paged by cursor
   const rStatus = h('select', {}, RECIPIENT_STATUSES.map((s) => h('option', { value: s, text: s || 'any' })));
-  const recipients = paged(recipientsTable, (cursor) => api('GET', `/batches/${enc(id)}/recipients${q({ status: rStatus.value, cursor, limit: 50 })}`));
-  const events = paged(eventsTable, (cursor) => api('GET', `/batches/${enc(id)}/events${q({ cursor, limit: 50 })}`));
+  const recipients = paged(recipientsTable, (cursor) => notYetEmpty(api('GET', `/batches/${enc(id)}/recipients${q({ status: rStatus.value, cursor, limit: 50 })}`)));
+  const events = paged(eventsTable, (cursor) => notYetEmpty(api('GET', `/batches/${enc(id)}/events${q({ cursor, limit: 50 })}`)));
   rStatus.addEventListener('change', () => recipients.load(true));
 
   view.append(
@@ -122,7 +151,15 @@ export async function render(view, ctx, [id]) {
   follow();
   recipients.load(true);
   events.load(true);
-  return () => { stopped = true; abort.abort(); clearTimeout(timer); };
+  return () => { stopped = true; abort.abort(); clearTimeout(timer); clearTimeout(tablesTimer); };
+}
+
+/** A batch just submitted is not in the view yet (404 for about a second): an empty page, not an error. */
+function notYetEmpty(request) {
+  return request.catch((e) => {
+    if (e.status === 404) return { items: [], nextCursor: null };
+    throw e;
+  });
 }
 
 function recipientsTable(rows) {

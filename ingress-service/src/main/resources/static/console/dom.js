@@ -32,7 +32,8 @@ export function table(caption, columns, rows) {
 }
 
 export function when(t) {
-  return t ? new Date(t).toLocaleString() : '';
+  // the epoch stands for "never" in some views (a tenant without events)
+  return t && Date.parse(t) > 0 ? new Date(t).toLocaleString() : '';
 }
 
 let statusTimer;
@@ -43,6 +44,12 @@ export function say(message, isError) {
   el.classList.toggle('error', !!isError);
   clearTimeout(statusTimer);
   if (!isError) statusTimer = setTimeout(() => { el.textContent = ''; }, 8000);
+}
+
+/** Clears an error of the page left behind (a new page starts clean; a success message stays its time). */
+export function clearError() {
+  const el = document.getElementById('status');
+  if (el.classList.contains('error')) say('');
 }
 
 /** Runs an async action from a button, reporting its error instead of throwing. */

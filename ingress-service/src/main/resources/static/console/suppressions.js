@@ -29,6 +29,7 @@ export async function render(view) {
     if (!ok) return;
     say(`Removed the suppression of ${email}.`);
     found.replaceChildren(h('p', { id: 'removed', text: `${email} is no longer suppressed (the list follows within a second).` }));
+    setTimeout(() => list.load(true), 1500);
   }
 
   const email = h('input', { type: 'email', name: 'email', required: true, spellcheck: 'false' });

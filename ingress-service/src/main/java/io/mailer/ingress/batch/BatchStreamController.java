@@ -19,8 +19,8 @@ import reactor.core.publisher.Mono;
  * {@code GET /api/v1/batches/{id}/stream}: the batch view of {@code GET /batches/{id}} as
  * Server-Sent Events, so the console shows progress without polling. Same scope, tenant scoping and
  * 404 as that endpoint (checked before the stream starts, so errors are still problem+json). The
- * view is re-read every {@link #TICK} and sent when it changed; the stream ends after the final
- * status, or after {@link #MAX_AGE} (the client reconnects), whichever comes first.
+ * view is re-read every {@link #TICK} and sent when it changed; the stream ends when the batch is
+ * settled ({@link Tick#settled}), or after {@link #MAX_AGE} (the client reconnects), whichever comes first.
  */
 @RestController
 class BatchStreamController {
@@ -31,6 +31,8 @@ class BatchStreamController {
     /** A comment this often keeps idle proxies from closing a stream whose batch is not moving. */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     static final Set<String> FINAL = Set.of("COMPLETED", "CANCELLED");
+    /** Reads without a change after which a final batch's stream ends although outcomes are missing. */
+    static final int QUIET_TICKS = 30;
 
     private final BatchQueries queries;
 
@@ -39,8 +41,9 @@ class BatchStreamController {
     }
 
     @Operation(summary = "Live progress of one batch (text/event-stream)", description = "Events named 'batch' carry the "
-            + "GET /batches/{id} view, sent when it changes (checked every second); the stream ends after a final status "
-            + "(COMPLETED, CANCELLED) or after 10 minutes. A comment every 15 s keeps it open.")
+            + "GET /batches/{id} view, sent when it changes (checked every second). The stream ends once the batch is final "
+            + "(COMPLETED, CANCELLED) and every sent recipient has its outcome (delivered or bounced) or nothing changed for "
+            + "30 s, or after 10 minutes (reconnect). A comment every 15 s keeps it open.")
     @GetMapping(path = "/api/v1/batches/{id}/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     Flux<ServerSentEvent<BatchView>> stream(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id) {
         requireScope(principal, ApiPrincipal.Scope.READ);
@@ -60,13 +63,40 @@ class BatchStreamController {
     }
 
     /**
-     * The first view, then each later one that differs from the one before, up to a final status. A
-     * read error (PostgreSQL unreachable) ends the stream: the client falls back to polling, which
-     * reports the 503.
+     * The first view, then each later one that differs from the one before, until the batch is
+     * {@link Tick#settled settled}. A read error (PostgreSQL unreachable) ends the stream: the client
+     * falls back to polling, which reports the 503.
      */
     static Flux<BatchView> views(BatchView first, Flux<BatchView> later) {
         return Flux.concat(Mono.just(first), later.onErrorResume(e -> Flux.empty()))
-                .distinctUntilChanged()
-                .takeUntil(v -> FINAL.contains(v.status()));
+                .scan(Tick.START, Tick::next)
+                .skip(1)
+                .takeUntil(Tick::settled)
+                .filter(Tick::changed)
+                .map(Tick::view);
+    }
+
+    /**
+     * One read of the view: whether it changed, and how many reads in a row it has not. A batch is
+     * COMPLETED once nothing is queued, but SES outcomes (delivered, bounced) follow for a while:
+     * the stream goes on until every sent recipient has one, or nothing changed for {@link #QUIET_TICKS}
+     * reads (outcomes that never come, a complaint days later).
+     */
+    record Tick(BatchView view, boolean changed, int unchanged) {
+
+        static final Tick START = new Tick(null, false, 0);
+
+        Tick next(BatchView read) {
+            boolean differs = !read.equals(view);
+            return new Tick(read, differs, differs ? 0 : unchanged + 1);
+        }
+
+        boolean settled() {
+            if (!FINAL.contains(view.status())) {
+                return false;
+            }
+            BatchView.Counts c = view.counts();
+            return c.delivered() + c.bounced() >= c.sent() || unchanged >= QUIET_TICKS;
+        }
     }
 }
