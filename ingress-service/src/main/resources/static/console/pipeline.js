@@ -17,17 +17,32 @@ function sendRate(metrics) {
   return last ? (last.counts.SENT || 0) / 60 : 0;
 }
 
+function sesLimit(ses) {
+  if (!ses) return '–';
+  if (!ses.configured) return ses.configuredMaxSendRate ? `${ses.configuredMaxSendRate} /s (SES_MAX_SEND_RATE)` : 'not known to ingress (no AWS_REGION)';
+  const inForce = ses.configuredMaxSendRate ? `; the dispatchers use ${ses.configuredMaxSendRate} /s (SES_MAX_SEND_RATE)` : '';
+  return `${ses.maxSendRate} /s${inForce}; ${ses.sentLast24Hours} of ${ses.max24HourSend} sent in 24 h`;
+}
+
+function sesState(ses) {
+  if (!ses || !ses.configured) return '–';
+  if (!ses.paused) return `sending (${ses.enforcementStatus || 'status unknown'})`;
+  return ses.sendingEnabled === false ? 'paused: SES has sending disabled — sends are held, not failed' : 'paused: 24-hour quota used up';
+}
+
 async function operatorView(box) {
-  const [pipeline, metrics, tenants] = await Promise.all([
+  const [pipeline, metrics, tenants, ses] = await Promise.all([
     attempt(() => api('GET', '/admin/pipeline')),
     attempt(() => api('GET', '/admin/metrics?hours=1')),
     attempt(() => api('GET', '/admin/tenants?limit=100')),
+    attempt(() => api('GET', '/admin/ses-account')),
   ]);
   const paused = tenants ? tenants.items.filter((t) => t.state === 'PAUSED').map((t) => t.id) : [];
   box.replaceChildren(
     h('dl', { class: 'facts', id: 'pipeline-facts' },
       h('dt', { text: 'Send rate (last minute)' }), h('dd', { id: 'send-rate', text: metrics ? `${sendRate(metrics).toFixed(2)} /s` : '–' }),
-      h('dt', { text: 'SES account limit' }), h('dd', { text: 'see the dispatcher’s /actuator/prometheus (not in the API yet)' }),
+      h('dt', { text: 'SES rate limit' }), h('dd', { id: 'ses-limit', text: sesLimit(ses) }),
+      h('dt', { text: 'SES account' }), h('dd', { id: 'ses-paused', text: sesState(ses) }),
       h('dt', { text: 'Paused tenants' }), h('dd', { id: 'paused', text: paused.length ? paused.join(', ') : 'none' }),
       h('dt', { text: 'Account bounce / complaint rate' }),
       h('dd', { text: tenants && tenants.account ? `${(100 * tenants.account.bounceRate).toFixed(2)} % / ${(100 * tenants.account.complaintRate).toFixed(3)} %` : '–' })),

@@ -195,6 +195,9 @@ class ConsoleBrowserIT {
         WebElement batch = waitFor(By.name("batchId"));
         waitFor(By.id("send-rate"));
         assertThat(browser.findElement(By.id("pipeline-facts")).getText()).contains("Paused tenants");
+        // the sandbox's GetAccount: 14 sends a second
+        assertThat(browser.findElement(By.id("ses-limit")).getText()).startsWith("14");
+        assertThat(browser.findElement(By.id("ses-paused")).getText()).startsWith("sending");
         batch.sendKeys(failing, Keys.ENTER);
         waitFor(By.id("replay-all"));
         assertThat(browser.findElement(By.id("dead-letters")).getText()).contains("dlq@example.com").contains("retries-exhausted");
@@ -207,6 +210,15 @@ class ConsoleBrowserIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> "COMPLETED".equals(batch(failing).get("status")) && ((Map<?, ?>) batch(failing).get("counts")).get("delivered").equals(1));
         shot("07-pipeline-replayed");
+
+        // SES pauses the account: the pipeline page says so
+        stack.ses().sendingPaused(true);
+        try {
+            browser.findElement(By.xpath("//button[text()='Refresh']")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.textMatches(By.id("ses-paused"), java.util.regex.Pattern.compile("^paused")));
+        } finally {
+            stack.ses().sendingPaused(false);
+        }
     }
 
     @Test
@@ -247,6 +259,29 @@ class ConsoleBrowserIT {
         assertThat((List<?>) js("return [...document.querySelectorAll('input,select,textarea')]"
                 + ".filter(e => e.offsetParent !== null && e.labels.length === 0 && !e.getAttribute('aria-label'))"
                 + ".map(e => e.name || e.id)")).as("controls without a label").isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void shouldShowAnotherTenantsReadKeyOnlyWhatItMay() {
+        Map<?, ?> created = api.post().uri("/api/v1/api-keys").header("Authorization", "Bearer " + adminKey)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "acme-reader", "tenantId", "acme", "scopes", List.of("read")))
+                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        browser.get(base + "/console/");
+        waitFor(By.id("sign-out")).click();
+        assertThat(js("return sessionStorage.length")).isEqualTo(0L);
+        waitFor(By.id("api-key")).sendKeys((String) created.get("key"), Keys.ENTER);
+        waitFor(By.id("batch-list"));
+        assertThat(browser.findElement(By.id("who-text")).getText()).isEqualTo("Tenant acme · read");
+        assertThat(browser.findElements(By.cssSelector("#nav a")).stream().filter(WebElement::isDisplayed).map(WebElement::getText))
+                .containsExactly("Batches");
+        // the operator's batch is not acme's
+        assertThat(browser.findElement(By.id("batch-list")).getText()).doesNotContain(batchId).contains("Nothing here.");
+        browser.get(base + "/console/#/pipeline");
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("status"),
+                "This API key lacks the 'admin' scope."));
+        shot("10-tenant-reader");
     }
 
     private static long count(String name) {
