@@ -198,18 +198,20 @@ class ConsoleBrowserIT {
         // the sandbox's GetAccount: 14 sends a second
         assertThat(browser.findElement(By.id("ses-limit")).getText()).startsWith("14");
         assertThat(browser.findElement(By.id("ses-paused")).getText()).startsWith("sending");
+        shot("06-pipeline");
         batch.sendKeys(failing, Keys.ENTER);
         waitFor(By.id("replay-all"));
         assertThat(browser.findElement(By.id("dead-letters")).getText()).contains("dlq@example.com").contains("retries-exhausted");
         assertEveryControlLabelled();
-        shot("06-pipeline-dead-letters");
+        js("document.getElementById('dead-letters').scrollIntoView()");
+        shot("07-pipeline-dead-letters");
         browser.findElement(By.id("replay-all")).click();
         assertThat(waitFor(By.id("replay-result")).getText()).isEqualTo("Replayed 1 of " + failing + ".");
 
         // replayed with SES healthy again: delivered
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> "COMPLETED".equals(batch(failing).get("status")) && ((Map<?, ?>) batch(failing).get("counts")).get("delivered").equals(1));
-        shot("07-pipeline-replayed");
+        shot("08-pipeline-replayed");
 
         // SES pauses the account: the pipeline page says so
         stack.ses().sendingPaused(true);
@@ -231,7 +233,7 @@ class ConsoleBrowserIT {
         assertThat(created.getAttribute("value")).startsWith("mk_live_");
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("key-list")).getText().contains("console-test"));
         assertEveryControlLabelled();
-        shot("08-api-keys");
+        shot("09-api-keys");
     }
 
     @Test
@@ -243,7 +245,7 @@ class ConsoleBrowserIT {
             new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBe(By.id("batch-status"), "COMPLETED"));
             long width = (Long) js("return document.documentElement.clientWidth");
             assertThat((Long) js("return document.documentElement.scrollWidth")).isLessThanOrEqualTo(width);
-            shot("09-batch-375px");
+            shot("10-batch-375px");
             // keyboard: from the top of the content, Tab reaches the controls in order
             browser.findElement(By.id("main")).sendKeys(Keys.TAB);
             assertThat(js("return document.activeElement.labels[0].textContent")).isEqualTo("Recipient status");
@@ -281,7 +283,7 @@ class ConsoleBrowserIT {
         browser.get(base + "/console/#/pipeline");
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(By.id("status"),
                 "This API key lacks the 'admin' scope."));
-        shot("10-tenant-reader");
+        shot("11-tenant-reader");
     }
 
     private static long count(String name) {
