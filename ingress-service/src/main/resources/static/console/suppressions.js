@@ -60,6 +60,8 @@ export async function render(view) {
     exportLink.href = URL.createObjectURL(blob);
     exportLink.hidden = false;
     exportLink.click();
+    const rows = (await blob.text()).split('\n').filter(Boolean).length - 1; // less the header line
+    say(`Exported ${rows} addresses.`);
   } } });
 
   view.append(h('h2', { text: 'Suppressions' }), searchForm, found,

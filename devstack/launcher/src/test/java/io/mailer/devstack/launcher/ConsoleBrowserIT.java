@@ -25,6 +25,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -33,6 +34,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -41,7 +43,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * The operator console in a real browser (Debian's headless Chromium via chromedriver) on the whole
  * embedded stack: sign in → submit a batch from the console → watch it reach COMPLETED live →
  * remove the suppression its bounce left → replay a real dead letter (SES failed every attempt) and
- * see it delivered; plus the key page and a 375 px wide check. Screenshots of each page go to
+ * see it delivered; plus recipients filtered by status, a CSV import and export, a key created
+ * (shown once) and revoked, another tenant's read-only key, and a 375 px wide check. Screenshots of each page go to
  * target/console-screenshots/. Skipped (assumption) only where no chromium/chromedriver is installed;
  * .ci/run installs both.
  */
@@ -143,7 +146,8 @@ class ConsoleBrowserIT {
         batchId = browser.getCurrentUrl().replaceAll(".*#/batches/", "");
         new WebDriverWait(browser, Duration.ofSeconds(120)).until(
                 ExpectedConditions.textToBe(By.id("batch-status"), "COMPLETED"));
-        new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> count("delivered") == 2 && count("bounced") == 1);
+        new WebDriverWait(browser, Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class)
+                .until(d -> count("delivered") == 2 && count("bounced") == 1);
         assertThat(count("sent")).isEqualTo(3);
         assertThat(count("queued")).isZero();
         // progress came over the SSE stream, not by polling
@@ -151,6 +155,15 @@ class ConsoleBrowserIT {
         assertThat(browser.findElement(By.id("batch-progress")).getAttribute("aria-live")).isEqualTo("polite");
         new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> !d.findElements(By.xpath("//td[text()='" + BOUNCE + "']")).isEmpty());
         shot("03-batch-completed");
+
+        // recipients filtered by status
+        new Select(browser.findElement(By.xpath("//label[text()='Recipient status']/following-sibling::select")))
+                .selectByValue("BOUNCED");
+        // the table is re-rendered as pages load: a reference may go stale between find and read
+        new WebDriverWait(browser, Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class).until(d -> {
+            String rows = d.findElement(By.xpath("//caption[text()='Recipients']/..")).getText();
+            return rows.contains(BOUNCE) && !rows.contains("ann@example.com");
+        });
 
         browser.findElement(By.linkText("Batches")).click();
         waitFor(By.linkText(batchId));
@@ -180,6 +193,30 @@ class ConsoleBrowserIT {
 
     @Test
     @Order(4)
+    void shouldImportACsvAndExportTheList() throws IOException {
+        // (the list holds nothing else now: the bounce's suppression was removed)
+        Path csv = Files.createTempFile("suppressions", ".csv");
+        Files.writeString(csv, "email,reason\nimported1@example.com,UNSUBSCRIBE\nimported2@example.com\n");
+        browser.findElement(By.cssSelector("input[type=file]")).sendKeys(csv.toAbsolutePath().toString());
+        browser.findElement(By.xpath("//button[text()='Import']")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.textToBe(By.id("status"), "Imported 2 addresses."));
+
+        // the export holds them once the view has them (within about a second)
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            browser.findElement(By.xpath("//button[text()='Export as CSV']")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.textMatches(By.id("status"),
+                    java.util.regex.Pattern.compile("^Exported \\d+ addresses\\.$")));
+            assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Exported 2 addresses.");
+        });
+        // a download of the CSV (the page's CSP keeps it from being read back here: connect-src 'self')
+        WebElement link = browser.findElement(By.linkText("Download suppressions.csv"));
+        assertThat(link.getAttribute("href")).startsWith("blob:");
+        assertThat(link.getAttribute("download")).isEqualTo("suppressions.csv");
+        Files.delete(csv);
+    }
+
+    @Test
+    @Order(5)
     void shouldReplayADeadLetterFromThePipelinePage() {
         // SES fails every call: the one recipient goes through every retry tier into sends-dlt
         stack.ses().failServerErrors(100_000);
@@ -224,8 +261,8 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    @Order(5)
-    void shouldCreateAKeyShownOnce() {
+    @Order(6)
+    void shouldCreateAKeyShownOnceAndRevokeIt() {
         browser.findElement(By.linkText("API keys")).click();
         waitFor(By.name("name")).sendKeys("console-test");
         browser.findElement(By.cssSelector("#new-key button[type=submit]")).click();
@@ -234,10 +271,17 @@ class ConsoleBrowserIT {
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("key-list")).getText().contains("console-test"));
         assertEveryControlLabelled();
         shot("09-api-keys");
+
+        browser.findElement(By.cssSelector("button[aria-label='Revoke console-test']")).click();
+        browser.switchTo().alert().accept();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(
+                d -> d.findElements(By.cssSelector("button[aria-label='Revoke console-test']")).isEmpty());
+        api.get().uri("/api/v1/batches").header("Authorization", "Bearer " + created.getAttribute("value"))
+                .exchange().expectStatus().isUnauthorized();
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldFitA375PixelWideScreen() {
         browser.manage().window().setSize(new Dimension(375, 800));
         try {
@@ -264,7 +308,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void shouldShowAnotherTenantsReadKeyOnlyWhatItMay() {
         Map<?, ?> created = api.post().uri("/api/v1/api-keys").header("Authorization", "Bearer " + adminKey)
                 .contentType(MediaType.APPLICATION_JSON)
