@@ -40,7 +40,12 @@ public class IngressApplication {
             Setting.optional("CORS_ALLOWED_ORIGINS", "", Checks.ANY, "comma-separated browser origins allowed by CORS (empty: none)"),
             Setting.optional("WEBHOOK_ALLOW_HTTP", "false", Checks.BOOLEAN, "accept http:// webhook URLs (local runs only)"),
             Setting.optional("WEBHOOK_ALLOWED_NETWORKS", "", io.mailer.schemas.webhooks.WebhookUrlPolicy::networksProblem,
-                    "comma-separated CIDRs webhook URLs may resolve to although private/loopback/link-local"));
+                    "comma-separated CIDRs webhook URLs may resolve to although private/loopback/link-local"),
+            // optional here: only the operator's SES account view (/admin/ses-account) reads them
+            Setting.optional("AWS_REGION", null, Checks.NON_BLANK, "region of the SES account shown at /admin/ses-account (unset: not shown)"),
+            Setting.optional("SES_ENDPOINT", null, Checks.HTTP_URL, "SES endpoint override (sandbox, emulator)"),
+            Setting.optional("SES_MAX_SEND_RATE", null, Checks.POSITIVE_NUMBER,
+                    "the dispatchers' configured send rate, shown as the rate in force at /admin/ses-account"));
 
     public static void main(String[] args) {
         MailerApplication.runOrExit(IngressApplication.class, SERVICE, SETTINGS, IngressApplication::springProperties, args);
@@ -75,6 +80,9 @@ public class IngressApplication {
         p.put("mailer.ingress.unsubscribe-secret", s.has("UNSUBSCRIBE_SECRET") ? s.get("UNSUBSCRIBE_SECRET") : "");
         p.put("mailer.ingress.webhooks.allow-http", s.get("WEBHOOK_ALLOW_HTTP").toLowerCase());
         p.put("mailer.ingress.webhooks.allowed-networks", s.has("WEBHOOK_ALLOWED_NETWORKS") ? s.get("WEBHOOK_ALLOWED_NETWORKS") : "");
+        p.put("mailer.ingress.ses.region", s.has("AWS_REGION") ? s.get("AWS_REGION") : "");
+        p.put("mailer.ingress.ses.endpoint", s.has("SES_ENDPOINT") ? s.get("SES_ENDPOINT") : "");
+        p.put("mailer.ingress.ses.max-send-rate", s.has("SES_MAX_SEND_RATE") ? s.get("SES_MAX_SEND_RATE") : "");
         // ingress reads PostgreSQL through R2DBC only; JDBC is only Liquibase's own connection
         p.put("spring.autoconfigure.exclude", String.join(",",
                 "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",

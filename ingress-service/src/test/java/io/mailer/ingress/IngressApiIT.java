@@ -161,10 +161,11 @@ class IngressApiIT {
                 .forEach(op -> documented.add(op.toUpperCase() + " " + path)));
         assertThat(documented).isEqualTo(implemented);
         assertThat(documented).contains("POST /api/v1/batches", "GET /api/v1/batches/{id}", "GET /api/v1/batches/{id}/recipients",
-                "GET /api/v1/batches/{id}/events", "POST /api/v1/batches/{id}/cancel", "GET /api/v1/suppressions",
+                "GET /api/v1/batches/{id}/events", "GET /api/v1/batches/{id}/stream", "GET /api/v1/me",
+                "POST /api/v1/batches/{id}/cancel", "GET /api/v1/suppressions",
                 "GET /api/v1/suppressions/{email}", "PUT /api/v1/suppressions/{email}", "DELETE /api/v1/suppressions/{email}",
                 "POST /api/v1/suppressions/import", "GET /api/v1/suppressions/export", "POST /api/v1/api-keys",
-                "GET /api/v1/api-keys", "DELETE /api/v1/api-keys/{id}", "GET /api/v1/admin/metrics", "GET /api/v1/admin/pipeline",
+                "GET /api/v1/api-keys", "DELETE /api/v1/api-keys/{id}", "GET /api/v1/admin/metrics", "GET /api/v1/admin/pipeline", "GET /api/v1/admin/ses-account",
                 "GET /unsubscribe/{token}", "POST /unsubscribe/{token}");
         client.get().uri("/swagger-ui.html").exchange().expectStatus().is3xxRedirection();
     }

@@ -294,7 +294,7 @@ public class BatchController {
         return details.exists(principal.tenantId(), id).flatMap(found -> found ? Mono.<Void>empty() : Mono.error(notFound(id)));
     }
 
-    private static ResponseStatusException notFound(String id) {
+    static ResponseStatusException notFound(String id) {
         // the same answer whether the batch does not exist or belongs to another tenant
         return new ResponseStatusException(HttpStatus.NOT_FOUND, "No batch " + id + " (it may still be in flight if just submitted).");
     }
