@@ -49,6 +49,6 @@ class BatchStreamViewsTest {
 
     private static BatchView view(String status, long queued, long sent, long delivered, long bounced) {
         return new BatchView("bat_x", status, Instant.EPOCH,
-                new BatchView.Counts(queued + sent, queued, 0, sent, delivered, bounced, 0, 0, 0));
+                new BatchView.Counts(queued + sent, queued, 0, sent, delivered, bounced, 0, 0, 0), null);
     }
 }
