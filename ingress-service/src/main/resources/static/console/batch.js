@@ -56,7 +56,9 @@ export async function render(view, ctx, [id]) {
   let shown = null;
   function show(b) {
     const json = JSON.stringify(b);
-    if (shown !== null && json !== shown) refreshTablesSoon();
+    // the first view too: the batch may already be final when it first shows (the tables' first
+    // load, at render, can come before the view has the batch at all)
+    if (json !== shown) refreshTablesSoon();
     shown = json;
     statusEl.textContent = b.status;
     statusEl.className = `badge ${b.status}`;

@@ -67,10 +67,13 @@ export function paged(render, fetchPage) {
   const box = h('div');
   let cursor = null;
   let rows = [];
+  let latest = 0;
   async function load(reset) {
+    const mine = ++latest;
+    const page = await attempt(() => fetchPage(reset ? null : cursor));
+    // an older request answering after a newer one must not put its (staler) rows back
+    if (!page || mine !== latest) return;
     if (reset) { cursor = null; rows = []; }
-    const page = await attempt(() => fetchPage(cursor));
-    if (!page) return;
     rows = rows.concat(page.items);
     cursor = page.nextCursor;
     box.replaceChildren(render(rows),
