@@ -72,6 +72,11 @@ public final class HttpSender implements Poster, AutoCloseable {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
                     .build();
             return client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    // a kept-alive connection the receiver had closed fails before any answer ("header
+                    // parser received no bytes"): once more on a fresh one, not a failure of the endpoint
+                    .exceptionallyCompose(e -> staleConnection(e)
+                            ? client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                            : CompletableFuture.failedFuture(e))
                     .handle((response, error) -> {
                         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                         if (error != null) {
@@ -82,6 +87,13 @@ public final class HttpSender implements Poster, AutoCloseable {
                         return new Attempt(response.statusCode(), ms, null);
                     });
         });
+    }
+
+    /** An I/O failure that is neither a timeout nor a refused connection: the connection, not the endpoint. */
+    static boolean staleConnection(Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof java.io.IOException && !(cause instanceof java.net.http.HttpTimeoutException)
+                && !(cause instanceof java.net.ConnectException);
     }
 
     private CompletableFuture<WebhookUrlPolicy.Refusal> refusal(String url) {
