@@ -132,6 +132,11 @@ final class EndpointQueue {
                 dropAll(endpoint == null ? "endpoint deleted" : "endpoint disabled");
                 return;
             }
+            if (inFlight > 0 && memory.size() < endpoint.batchSize()) {
+                // a batching endpoint: another request only for a full batch, else when one answers —
+                // starting one per arrival split batches of 100 into ~10 (WebhookRelayBenchmark: 1.4× the CPU, p99 11 s)
+                return;
+            }
             List<Item> batch = next(endpoint.batchSize());
             if (batch.isEmpty()) {
                 return; // each waiting message has an older one of its send id in flight or in a tier
