@@ -282,6 +282,10 @@ EOF
 }
 
 # ------------------------------------------------------------------ (4) the four services
+service_heap() { # name: -Xmx512m, or HEAP_OPTS_<name> (e.g. the chart's flags with -XX:MaxRAM = its memory limit)
+  local var="HEAP_OPTS_$1"
+  echo "${!var:--Xmx512m}"
+}
 start_service() { # name module [VAR=value …]: extra variables after the defaults (they win)
   local name=$1 module=$2; shift 2
   # shellcheck disable=SC2086  # SERVICE_JAVA_OPTS is a list of words
@@ -295,7 +299,7 @@ start_service() { # name module [VAR=value …]: extra variables after the defau
     MAILER_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" MAIL_FROM="Mailer Blackbox <blackbox@example.com>" \
     WEBHOOK_ALLOW_HTTP=true WEBHOOK_ALLOWED_NETWORKS=127.0.0.1/32 \
     "$@" \
-    java -Xmx512m $SERVICE_JAVA_OPTS -jar "$ROOT/$module/target/$module-$VERSION-exec.jar" >>"$LOGS/$name.log" 2>&1 &
+    java $(service_heap "$name") $SERVICE_JAVA_OPTS -jar "$ROOT/$module/target/$module-$VERSION-exec.jar" >>"$LOGS/$name.log" 2>&1 &
   PIDS[$name]=$!
 }
 infra_start_services() { # [VAR=value …] for all of SERVICES; sets T_START and T_READY (epoch s)
