@@ -104,6 +104,35 @@ class ComposeFileTest {
         });
     }
 
+    /**
+     * ElasticMQ's healthcheck, run as a shell runs it in the container (softwaremill/elasticmq-native
+     * 1.7.1 is alpine:3.22, busybox wget; a base without wget falls back to /proc/net/tcp*): healthy
+     * while something listens on the port, unhealthy when nothing does. The test listens on a free
+     * port and rewrites 9324 (and its hex) to it.
+     */
+    @Test
+    void shouldReportElasticMqHealthyExactlyWhileItsPortListens() throws Exception {
+        List<String> test = Chart.Tree.at(services().get("elasticmq"), "healthcheck.test");
+        assertThat(test.get(0)).isEqualTo("CMD-SHELL");
+        String command = test.get(1);
+        assertThat(command).contains("http://localhost:9324/").contains(String.format(":%04X ", 9324));
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int port = listener.getLocalPort();
+            String local = command.replace("9324", Integer.toString(port)).replace(String.format(":%04X ", 9324), String.format(":%04X ", port))
+                    .replace("wget ", "no-such-wget ");   // the fallback branch: this test's machine may have wget
+            assertThat(shell(local)).as("listening on %d: %s", port, local).isZero();
+            listener.close();
+            assertThat(shell(local)).as("nothing on %d: %s", port, local).isNotZero();
+        }
+    }
+
+    private static int shell(String command) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue();
+    }
+
     @Test
     void shouldGiveEachServiceEveryRequiredVariableWithAValidValue() {
         Map<String, Map<String, Object>> services = services();
