@@ -64,10 +64,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "mailer.image" -}}
 {{- $values := index .root.Values .component }}
 {{- $tag := $values.image.tag | default .root.Values.image.tag | default .root.Chart.AppVersion }}
+{{- $ref := ternary (printf "@%s" $values.image.digest) (printf ":%s" $tag) (not (empty $values.image.digest)) }}
 {{- if .root.Values.image.registry }}
-{{- printf "%s/%s:%s" .root.Values.image.registry $values.image.repository $tag }}
+{{- printf "%s/%s%s" .root.Values.image.registry $values.image.repository $ref }}
 {{- else }}
-{{- printf "%s:%s" $values.image.repository $tag }}
+{{- printf "%s%s" $values.image.repository $ref }}
 {{- end }}
 {{- end }}
 

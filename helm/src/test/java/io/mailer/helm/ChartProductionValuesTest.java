@@ -74,6 +74,20 @@ class ChartProductionValuesTest {
     }
 
     @Test
+    void shouldPullAnImageByDigestWhenOneIsGivenAndRefuseAMalformedOne() {
+        String digest = "sha256:" + "0123456789abcdef".repeat(4);
+        Chart.Manifests pinned = Chart.Manifests.parse(Chart.templateWith(Map.of(
+                "image.registry", "123456789012.dkr.ecr.eu-west-1.amazonaws.com", "dispatcher.image.digest", digest)));
+
+        assertThat((String) at(Workloads.container(Workloads.deployment(pinned, "dispatcher")), "image"))
+                .isEqualTo("123456789012.dkr.ecr.eu-west-1.amazonaws.com/mailer/dispatcher-service@" + digest);
+        assertThat((String) at(Workloads.container(Workloads.deployment(pinned, "ingress")), "image"))
+                .isEqualTo("123456789012.dkr.ecr.eu-west-1.amazonaws.com/mailer/ingress-service:0.1.0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Chart.templateWith(Map.of("dispatcher.image.digest", "latest")))
+                .hasMessageContaining("digest");
+    }
+
+    @Test
     void shouldPullFromThePrivateRegistryAndPassTheSesSettings() {
         assertThat((String) at(Workloads.container(Workloads.deployment(manifests, "dispatcher")), "image"))
                 .isEqualTo("123456789012.dkr.ecr.eu-west-1.amazonaws.com/mailer/dispatcher-service:0.1.0");
