@@ -10,9 +10,9 @@ const POLL_MS = 2000;
 /** Polls without a change after which a final batch stops being polled (as the stream's 30 s). */
 const QUIET_POLLS = 15;
 
-/** Final and every sent recipient has its SES outcome: nothing more to watch (the stream's rule). */
+/** Final, none queued and every sent recipient has its SES outcome: nothing more to watch (the stream's rule). */
 function settled(b) {
-  return FINAL.includes(b.status) && b.counts.delivered + b.counts.bounced >= b.counts.sent;
+  return FINAL.includes(b.status) && b.counts.queued === 0 && b.counts.delivered + b.counts.bounced >= b.counts.sent;
 }
 
 /** Segment sizes: delivered/bounced/complained are outcomes of sent, so "sent" keeps only those without one. */

@@ -17,17 +17,19 @@ final class BatchFollower {
     private final Api api;
     private final PrintWriter out;
     private final boolean tty;
+    private final int columns;
     private final Duration plainEvery;
 
-    BatchFollower(Api api, PrintWriter out, boolean tty, Duration plainEvery) {
+    BatchFollower(Api api, PrintWriter out, boolean tty, int columns, Duration plainEvery) {
         this.api = api;
         this.out = out;
         this.tty = tty;
+        this.columns = columns;
         this.plainEvery = plainEvery;
     }
 
     int follow(String id, Duration timeout) {
-        Progress bar = new Progress(out, tty, "deliver  ", Progress::count, plainEvery);
+        Progress bar = new Progress(out, tty, columns, "deliver  ", Progress::count, plainEvery);
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode batch = null;
         while (System.nanoTime() < deadline) {

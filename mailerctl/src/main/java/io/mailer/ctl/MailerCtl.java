@@ -41,14 +41,24 @@ public final class MailerCtl {
     final Map<String, String> env;
     final boolean tty;
 
+    private int columns;
+
     MailerCtl(Map<String, String> env, boolean tty) {
         this.env = env;
         this.tty = tty;
     }
 
+    /** The terminal's width for the bars (asked once, only when a bar is drawn on a terminal). */
+    int columns() {
+        if (columns == 0) {
+            columns = tty ? Terminal.columns(env) : Terminal.DEFAULT_COLUMNS;
+        }
+        return columns;
+    }
+
     public static void main(String[] args) {
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv(),
-                System.console() != null, args));
+                Terminal.isTerminal(), args));
     }
 
     /** The whole CLI with its streams and environment given: tests run it in-process. */

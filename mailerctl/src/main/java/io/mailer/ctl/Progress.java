@@ -7,7 +7,9 @@ import java.util.function.LongFunction;
 /**
  * A one-line progress bar: done/total, percent, rate and ETA, plus a caller's detail. On a terminal
  * it redraws in place ({@code \r}) at most ten times a second; otherwise (a pipe, a CI log) it
- * prints a plain line every {@code plainEvery} and at the end. Hand-written: a bar is 60 lines,
+ * prints a plain line every {@code plainEvery} and at the end. On a terminal the line is kept
+ * narrower than the terminal (the detail goes first, then the end is cut): a wrapped line cannot be
+ * redrawn in place, each redraw would start a new line. Hand-written: a bar is 60 lines,
  * and a library would pull a terminal layer into the jar for it.
  */
 final class Progress {
@@ -17,6 +19,7 @@ final class Progress {
 
     private final PrintWriter out;
     private final boolean tty;
+    private final int columns;
     private final String label;
     private final LongFunction<String> unit;
     private final long plainEveryNanos;
@@ -24,9 +27,11 @@ final class Progress {
     private long lastPrinted;
     private int lastWidth;
 
-    Progress(PrintWriter out, boolean tty, String label, LongFunction<String> unit, Duration plainEvery) {
+    /** columns: the terminal's width (tty only; 0 = unknown, no limit). */
+    Progress(PrintWriter out, boolean tty, int columns, String label, LongFunction<String> unit, Duration plainEvery) {
         this.out = out;
         this.tty = tty;
+        this.columns = columns;
         this.label = label;
         this.unit = unit;
         this.plainEveryNanos = plainEvery.toNanos();
@@ -50,10 +55,19 @@ final class Progress {
         out.flush();
     }
 
-    private void print(long done, long total, String detail, long now) {
+    void print(long done, long total, String detail, long now) {
         lastPrinted = now;
-        String line = line(done, total, detail, (now - started) / 1e9);
+        double seconds = (now - started) / 1e9;
+        String line = line(done, total, detail, seconds);
         if (tty) {
+            // the last column too can make a terminal wrap: at most columns - 1
+            int max = columns > 1 ? columns - 1 : Integer.MAX_VALUE;
+            if (line.length() > max) {
+                line = line(done, total, null, seconds);
+            }
+            if (line.length() > max) {
+                line = line.substring(0, max);
+            }
             out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
             lastWidth = line.length();
         } else {

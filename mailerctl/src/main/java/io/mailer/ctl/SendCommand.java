@@ -72,7 +72,7 @@ final class SendCommand extends ApiCommand {
         Api api = api();
         long size = Files.size(file);
         RecipientStream body = new RecipientStream(file, fmt, messageLine);
-        Progress bar = new Progress(out(), root().tty, "upload   ", Progress::bytes, progressEvery);
+        Progress bar = new Progress(out(), root().tty, root().columns(), "upload   ", Progress::bytes, progressEvery);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mailerctl-progress");
             t.setDaemon(true);
@@ -99,7 +99,7 @@ final class SendCommand extends ApiCommand {
         if (noFollow) {
             return MailerCtl.OK;
         }
-        return new BatchFollower(api, out(), root().tty, progressEvery).follow(id, timeout);
+        return new BatchFollower(api, out(), root().tty, root().columns(), progressEvery).follow(id, timeout);
     }
 
     private ObjectNode message() {

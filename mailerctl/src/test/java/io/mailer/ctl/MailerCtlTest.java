@@ -58,10 +58,52 @@ class MailerCtlTest {
 
     @Test
     void progressLineShowsPercentRateAndEta() {
-        Progress p = new Progress(new PrintWriter(new StringWriter()), false, "upload   ", Progress::bytes, java.time.Duration.ofSeconds(5));
+        Progress p = new Progress(new PrintWriter(new StringWriter()), false, 0, "upload   ", Progress::bytes, java.time.Duration.ofSeconds(5));
         assertThat(p.line(512 * 1024, 1024 * 1024, "1,000 recipients", 2.0))
                 .isEqualTo("upload    [############............]  50%  512.0 KB/1.0 MB  256.0 KB/s  1,000 recipients  ETA 0:02");
         assertThat(p.line(1024 * 1024, 1024 * 1024, "", 4.0)).endsWith("100%  1.0 MB/1.0 MB  256.0 KB/s  0:04");
+    }
+
+    @Test
+    void onATerminalTheBarRedrawsOneRowNarrowerThanTheTerminal() {
+        // 85 columns: the full line (~100 characters) would wrap, and each redraw start a new line
+        List<String> frames = frames(85);
+        assertThat(frames).hasSize(6).allSatisfy(f -> assertThat(f.length()).isLessThanOrEqualTo(84));
+        // the detail goes first; percent, amounts, rate and ETA stay
+        assertThat(frames.get(1)).startsWith("upload    [#########...............]  39%  400.0 KB/1.0 MB  ")
+                .contains("ETA").doesNotContain("recipients");
+        // narrower still: the end is cut
+        assertThat(frames(40)).allSatisfy(f -> assertThat(f).hasSize(39).startsWith("upload    ["));
+        // wide enough, or unknown (0): the whole line
+        assertThat(frames(0).get(1)).contains("12,000 recipients  ETA");
+    }
+
+    /** The frames drawn on a terminal {@code columns} wide; asserts they stay on one row. */
+    private static List<String> frames(int columns) {
+        StringWriter screen = new StringWriter();
+        Progress p = new Progress(new PrintWriter(screen), true, columns, "upload   ", Progress::bytes, java.time.Duration.ofSeconds(5));
+        long now = System.nanoTime();
+        for (int i = 1; i <= 5; i++) {
+            p.print(i * 200L * 1024, 1024 * 1024, "12,000 recipients", now + i * 1_000_000_000L);
+        }
+        p.finish(1024 * 1024, 1024 * 1024, "12,000 recipients");
+        String out = screen.toString();
+        // one row redrawn with carriage returns, ended once: no line per update
+        assertThat(out).startsWith("\r").endsWith(System.lineSeparator());
+        assertThat(out.strip()).doesNotContain("\n");
+        return List.of(out.strip().split("\r")).stream().map(String::stripTrailing).toList();
+    }
+
+    @Test
+    void offATerminalEachUpdateIsAPlainLine() {
+        StringWriter log = new StringWriter();
+        Progress p = new Progress(new PrintWriter(log), false, 0, "deliver  ", Progress::count, java.time.Duration.ofSeconds(5));
+        long now = System.nanoTime();
+        p.print(10, 300, "delivered 10", now + 5_000_000_000L);
+        p.print(20, 300, "delivered 20", now + 10_000_000_000L);
+        p.finish(300, 300, "delivered 300");
+        assertThat(log.toString()).doesNotContain("\r");
+        assertThat(log.toString().lines()).hasSize(3).allSatisfy(l -> assertThat(l).startsWith("deliver   ["));
     }
 
     @Test

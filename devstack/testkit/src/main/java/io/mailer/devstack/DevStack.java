@@ -41,9 +41,19 @@ public final class DevStack implements AutoCloseable {
         private String topicPrefix = Topics.DEFAULT_PREFIX;
         private SesSandbox.Config sesConfig = SesSandbox.Config.defaults();
         private String[] kafkaSaslUser;
+        private boolean shutdownHooks = true;
 
         public static Options defaults() {
             return new Options();
+        }
+
+        /**
+         * false: no component registers its own JVM shutdown hook (today only PostgreSQL does); the
+         * caller closes the stack from its own hook, after what uses it (the local launcher).
+         */
+        public Options shutdownHooks(boolean on) {
+            this.shutdownHooks = on;
+            return this;
         }
 
         /** Only Kafka (e.g. topology tests); add others with the setters. */
@@ -174,8 +184,8 @@ public final class DevStack implements AutoCloseable {
             kafka.createTopics(topics, options.partitions);
         }
         if (options.postgres) {
-            postgres = dataDir == null ? EmbeddedPostgresDb.start(options.postgresPort)
-                    : EmbeddedPostgresDb.start(dataDir.resolve("postgres"), options.postgresPort);
+            postgres = EmbeddedPostgresDb.start(dataDir == null ? null : dataDir.resolve("postgres"),
+                    options.postgresPort, options.shutdownHooks);
             started.push(postgres);
         }
         if (options.sqs) {

@@ -160,7 +160,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "4");
         p.put("background.threads", "4");
-        p.put("num.recovery.threads.per.data.dir", "1");
+        // The pool that loads the logs at start and flushes and closes them at shutdown: one thread
+        // fsynced ~200 partitions one after the other (~3 s of the local run's stop); the threads
+        // exist only during those two steps.
+        p.put("num.recovery.threads.per.data.dir", "8");
+        // Controlled shutdown moves partition leadership to other replicas before a broker stops;
+        // this is the only broker, so it only fenced the node in the metadata log first. The logs
+        // are still flushed and closed cleanly (no recovery at the next start).
+        p.put("controlled.shutdown.enable", "false");
         p.put("num.replica.fetchers", "1");
         p.put("log.index.size.max.bytes", String.valueOf(1024 * 1024));
         p.put("auto.create.topics.enable", "true");

@@ -31,13 +31,19 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
     private final Path dataDir;
     private final boolean temporary;
     private final int port;
+    private final boolean shutdownHook;
     private EmbeddedPostgres postgres;
     private boolean closed;
 
     private EmbeddedPostgresDb(Path dataDir, boolean temporary, int port) {
+        this(dataDir, temporary, port, true);
+    }
+
+    private EmbeddedPostgresDb(Path dataDir, boolean temporary, int port, boolean shutdownHook) {
         this.dataDir = dataDir;
         this.temporary = temporary;
-        this.postgres = launch(dataDir, port, temporary);
+        this.shutdownHook = shutdownHook;
+        this.postgres = launch(dataDir, port, temporary, shutdownHook);
         this.port = postgres.getPort();
         try {
             createDatabaseOnce();
@@ -63,9 +69,20 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
         return new EmbeddedPostgresDb(Dirs.ensure(dataDir), false, port);
     }
 
-    private static EmbeddedPostgres launch(Path dataDir, int port, boolean temporary) {
+    /**
+     * As {@link #start(Path, int)}, or with temp data when {@code dataDir} is null. Without
+     * {@code shutdownHook} the caller must close the server: zonky's own hook would stop PostgreSQL
+     * at JVM exit in parallel with everything else, under services still using it.
+     */
+    static EmbeddedPostgresDb start(Path dataDir, int port, boolean shutdownHook) {
+        return dataDir == null ? new EmbeddedPostgresDb(Dirs.temp("mailer-pg-"), true, port, shutdownHook)
+                : new EmbeddedPostgresDb(Dirs.ensure(dataDir), false, port, shutdownHook);
+    }
+
+    private static EmbeddedPostgres launch(Path dataDir, int port, boolean temporary, boolean shutdownHook) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setRegisterShutdownHook(shutdownHook)
                     .setDataDirectory(dataDir)
                     // Never wipe: restart() and the launcher rely on existing data.
                     .setCleanDataDirectory(false)
@@ -172,7 +189,7 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
             throw new IllegalStateException("closed");
         }
         stop();
-        postgres = launch(dataDir, port, temporary);
+        postgres = launch(dataDir, port, temporary, shutdownHook);
     }
 
     @Override

@@ -94,10 +94,17 @@ public class KafkaConfiguration {
                 new ErrorHandlingDeserializer<>(topics.sends.valueSerde().deserializer()));
     }
 
+    /** See {@link ProducerFactories}. */
     @Bean
-    KafkaTemplate<String, DeliveryEvent> deliveryEventTemplate(KafkaProperties kafka, Topics topics) {
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(reliableProducer(kafka),
-                new StringSerializer(), topics.deliveryEvents.valueSerde().serializer()));
+    ProducerFactories producerFactories() {
+        return new ProducerFactories();
+    }
+
+    @Bean
+    KafkaTemplate<String, DeliveryEvent> deliveryEventTemplate(KafkaProperties kafka, Topics topics,
+            ProducerFactories producerFactories) {
+        return new KafkaTemplate<>(producerFactories.add(new DefaultKafkaProducerFactory<>(reliableProducer(kafka),
+                new StringSerializer(), topics.deliveryEvents.valueSerde().serializer())));
     }
 
     /**
@@ -105,12 +112,13 @@ public class KafkaConfiguration {
      * unreadable record, which is a {@code byte[]}; anything else is a send request.
      */
     @Bean
-    KafkaTemplate<String, Object> deadLetterTemplate(KafkaProperties kafka, Topics topics) {
+    KafkaTemplate<String, Object> deadLetterTemplate(KafkaProperties kafka, Topics topics,
+            ProducerFactories producerFactories) {
         Serializer<SendRequest> sends = topics.sendsDlt.valueSerde().serializer();
         Serializer<Object> raw = (topic, value) -> value instanceof byte[] bytes ? bytes
                 : sends.serialize(topic, (SendRequest) value);
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(reliableProducer(kafka),
-                new StringSerializer(), raw));
+        return new KafkaTemplate<>(producerFactories.add(new DefaultKafkaProducerFactory<>(reliableProducer(kafka),
+                new StringSerializer(), raw)));
     }
 
     @Bean
@@ -123,9 +131,10 @@ public class KafkaConfiguration {
     }
 
     @Bean
-    SendLedger sendLedger(LedgerView sendsLedgerView, KafkaProperties kafka, Topics topics) {
-        KafkaTemplate<String, String> template = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(
-                reliableProducer(kafka), new StringSerializer(), new StringSerializer()));
+    SendLedger sendLedger(LedgerView sendsLedgerView, KafkaProperties kafka, Topics topics,
+            ProducerFactories producerFactories) {
+        KafkaTemplate<String, String> template = new KafkaTemplate<>(producerFactories.add(new DefaultKafkaProducerFactory<>(
+                reliableProducer(kafka), new StringSerializer(), new StringSerializer())));
         return new SendLedger(sendsLedgerView, template, topics.sendsLedger.name());
     }
 

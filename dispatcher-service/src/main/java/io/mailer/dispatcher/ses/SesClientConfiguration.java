@@ -22,13 +22,20 @@ import software.amazon.awssdk.services.sesv2.SesV2AsyncClientBuilder;
 @Configuration(proxyBeanMethods = false)
 public class SesClientConfiguration {
 
+    /** See {@link SesEventLoops}; closed after the client, which depends on it. */
+    @Bean
+    SesEventLoops sesEventLoops() {
+        return new SesEventLoops();
+    }
+
     @Bean(destroyMethod = "close")
-    SesV2AsyncClient sesClient(DispatcherProperties properties) {
+    SesV2AsyncClient sesClient(DispatcherProperties properties, SesEventLoops sesEventLoops) {
         DispatcherProperties.Ses ses = properties.ses();
         SesV2AsyncClientBuilder builder = SesV2AsyncClient.builder()
                 .region(Region.of(ses.region()))
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        .eventLoopGroup(sesEventLoops.group())
                         // one connection per permitted in-flight call, plus headroom for slow closes
                         .maxConcurrency(properties.workerConcurrency() + 4))
                 .overrideConfiguration(o -> o

@@ -96,7 +96,9 @@ class BatchStreamController {
                 return false;
             }
             BatchView.Counts c = view.counts();
-            return c.delivered() + c.bounced() >= c.sent() || unchanged >= QUIET_TICKS;
+            // queued too: a cancelled batch is final before its unsent recipients are all marked
+            // CANCELLED, and a stream ended then left the page showing them queued
+            return c.queued() == 0 && c.delivered() + c.bounced() >= c.sent() || unchanged >= QUIET_TICKS;
         }
     }
 }

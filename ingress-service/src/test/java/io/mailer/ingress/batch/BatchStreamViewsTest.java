@@ -47,6 +47,17 @@ class BatchStreamViewsTest {
         assertThat(seen).isEmpty();
     }
 
+    @Test
+    void shouldFollowACancelledBatchUntilItsUnsentRecipientsAreMarked() {
+        // CANCELLED while recipients are still queued (their CANCELLED events not projected yet):
+        // ending here left the console showing them queued
+        BatchView cancelling = view("CANCELLED", 5, 2, 2, 0);
+        BatchView marked = new BatchView("bat_x", "CANCELLED", Instant.EPOCH, new BatchView.Counts(7, 0, 0, 2, 2, 0, 0, 0, 5), null);
+        BatchView later = view("CANCELLED", 0, 3, 3, 0);
+        assertThat(BatchStreamController.views(cancelling, Flux.just(cancelling, marked, later)).collectList().block())
+                .containsExactly(cancelling, marked);
+    }
+
     private static BatchView view(String status, long queued, long sent, long delivered, long bounced) {
         return new BatchView("bat_x", status, Instant.EPOCH,
                 new BatchView.Counts(queued + sent, queued, 0, sent, delivered, bounced, 0, 0, 0), null);

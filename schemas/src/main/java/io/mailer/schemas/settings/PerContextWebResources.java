@@ -1,7 +1,10 @@
 package io.mailer.schemas.settings;
 
+import java.time.Duration;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.client.ReactorResourceFactory;
 
 /**
@@ -14,10 +17,17 @@ import org.springframework.http.client.ReactorResourceFactory;
 @Configuration(proxyBeanMethods = false)
 public class PerContextWebResources {
 
+    /**
+     * Honours Boot's {@code spring.reactor.netty.shutdown-quiet-period} as Boot's own factory would
+     * (unset: Reactor's 2 s, which every context's stop waits through). The local launcher sets it
+     * to 0: the servers have drained their requests (graceful shutdown) before the loops stop.
+     */
     @Bean
-    public ReactorResourceFactory reactorResourceFactory() {
+    public ReactorResourceFactory reactorResourceFactory(Environment environment) {
         ReactorResourceFactory factory = new ReactorResourceFactory();
         factory.setUseGlobalResources(false);
+        Binder.get(environment).bind("spring.reactor.netty.shutdown-quiet-period", Duration.class)
+                .ifBound(factory::setShutdownQuietPeriod);
         return factory;
     }
 }

@@ -103,6 +103,22 @@ public final class StreamsLifecycle implements SmartLifecycle {
         running = false;
     }
 
+    /**
+     * Spring's shutdown calls this: the topology's two clients (batch fan-out, reputation) then
+     * close side by side instead of one after the other; the phase still waits for both.
+     */
+    @Override
+    public void stop(Runnable callback) {
+        Thread closer = new Thread(() -> {
+            try {
+                stop();
+            } finally {
+                callback.run();
+            }
+        }, "streams-lifecycle-stop");
+        closer.start();
+    }
+
     @Override
     public boolean isRunning() {
         return running;

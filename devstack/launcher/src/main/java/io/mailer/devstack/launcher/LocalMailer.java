@@ -38,46 +38,87 @@ public final class LocalMailer {
         System.out.println("Mailer local run — data in " + dataDir);
         System.out.println("  full log: " + logFile + (verbose ? "" : " (./devstack/run.sh --verbose shows it here)"));
         Steps steps = new Steps();
-        DevStack stack = steps.step("Kafka, PostgreSQL, SQS, SES sandbox", () -> DevStack.start(DevStack.Options.defaults()
-                .dataDir(dataDir)
-                .ports(KAFKA_PORT, POSTGRES_PORT, SQS_PORT, SES_PORT)));
-        // the infrastructure logged through it; Spring reads logging.config and warns about this one
-        System.clearProperty("logback.configurationFile");
-        WebhookInbox inbox;
-        try {
-            inbox = new WebhookInbox(WEBHOOK_INBOX_PORT);
-        } catch (java.io.IOException e) {
-            stack.close();
-            throw new IllegalStateException("Cannot open the webhook inbox on port " + WEBHOOK_INBOX_PORT, e);
-        }
-        MailerServices services;
-        Map<String, String> env = localEnv(stack.env());
-        try {
-            services = MailerServices.start(env, MailerServices.Ports.LOCAL, steps);
-        } catch (RuntimeException e) {
-            inbox.close();
-            stack.close();
-            throw e;
-        }
+        Running running = new Running();
         CountDownLatch stopped = new CountDownLatch(1);
-        // the only shutdown hook (Spring's are off, see quietLogging): services first, then what they
-        // use, so no client is left retrying a broker or database that is already gone
+        // the only shutdown hook (Spring's and PostgreSQL's are off): services first, then what they
+        // use, so no client is left retrying a broker or database that is already gone. Registered
+        // before anything starts, so a Ctrl-C during the start stops what has started.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println();
             System.out.println("Stopping Mailer...");
             long t0 = System.nanoTime();
-            services.close(steps);
-            inbox.close();
-            steps.step("Kafka, PostgreSQL, SQS, SES sandbox", () -> {
-                stack.close();
-                return null;
-            });
+            running.close(steps);
             System.out.printf("Stopped in %.1f s.%n", (System.nanoTime() - t0) / 1e9);
             System.out.flush();
             stopped.countDown();
         }, "mailer-shutdown"));
-        printWelcome(env, services.ingressPort(), stack.ses().endpoint(), inbox.url());
+        try {
+            start(running, dataDir, steps);
+        } catch (RuntimeException e) {
+            // the broker's threads would keep the JVM alive; exiting runs the hook, which stops
+            // whatever had started
+            System.err.println("Mailer did not start: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
         stopped.await();
+    }
+
+    private static void start(Running running, Path dataDir, Steps steps) {
+        DevStack stack = running.stack(steps.step("Kafka, PostgreSQL, SQS, SES sandbox", () -> DevStack.start(
+                DevStack.Options.defaults()
+                        .dataDir(dataDir)
+                        .ports(KAFKA_PORT, POSTGRES_PORT, SQS_PORT, SES_PORT)
+                        // the hook in main stops PostgreSQL, after the services that use it
+                        .shutdownHooks(false))));
+        // the infrastructure logged through it; Spring reads logging.config and warns about this one
+        System.clearProperty("logback.configurationFile");
+        WebhookInbox inbox;
+        try {
+            inbox = running.inbox(new WebhookInbox(WEBHOOK_INBOX_PORT));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot open the webhook inbox on port " + WEBHOOK_INBOX_PORT, e);
+        }
+        Map<String, String> env = localEnv(stack.env());
+        MailerServices services = running.services(MailerServices.start(env, MailerServices.Ports.LOCAL, steps));
+        printWelcome(env, services.ingressPort(), stack.ses().endpoint(), inbox.url());
+    }
+
+    /** What has started so far, stopped in reverse: services, webhook inbox, infrastructure. */
+    static final class Running {
+        private volatile DevStack stack;
+        private volatile WebhookInbox inbox;
+        private volatile MailerServices services;
+
+        DevStack stack(DevStack started) {
+            stack = started;
+            return started;
+        }
+
+        WebhookInbox inbox(WebhookInbox started) {
+            inbox = started;
+            return started;
+        }
+
+        MailerServices services(MailerServices started) {
+            services = started;
+            return started;
+        }
+
+        void close(Steps steps) {
+            if (services != null) {
+                services.close(steps);
+            }
+            if (inbox != null) {
+                inbox.close();
+            }
+            if (stack != null) {
+                steps.step("Kafka, PostgreSQL, SQS, SES sandbox", () -> {
+                    stack.close();
+                    return null;
+                });
+            }
+        }
     }
 
     /**
@@ -100,18 +141,27 @@ public final class LocalMailer {
         System.setProperty("spring.main.register-shutdown-hook", "false");
         System.setProperty("logging.register-shutdown-hook", "false");
         System.setProperty("spring.main.banner-mode", "off");
+        // Reactor Netty's event loops wait for 2 s without new tasks before they stop, once per
+        // service; their HTTP servers have already drained their requests (server.shutdown graceful)
+        System.setProperty("spring.reactor.netty.shutdown-quiet-period", "0s");
         return logFile;
     }
 
     /** The progress list: one line per step with its duration. */
     static final class Steps implements MailerServices.Steps {
+        // created after quietLogging (first use), and also in the full log to time its lines
+        private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LocalMailer.class);
+
         @Override
         public <T> T step(String label, java.util.function.Supplier<T> action) {
-            System.out.printf("  %-38s", label + " ...");
+            System.out.printf("  %-50s", label + " ...");
             System.out.flush();
+            log.info("{} ...", label);
             long t0 = System.nanoTime();
             T result = action.get();
-            System.out.printf(" %5.1f s%n", (System.nanoTime() - t0) / 1e9);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(" %5.1f s%n", seconds);
+            log.info("{}: {} s", label, String.format("%.1f", seconds));
             return result;
         }
     }

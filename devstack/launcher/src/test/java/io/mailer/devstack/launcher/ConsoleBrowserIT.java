@@ -44,7 +44,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * embedded stack: sign in → submit a batch from the console → watch it reach COMPLETED live →
  * remove the suppression its bounce left → replay a real dead letter (SES failed every attempt) and
  * see it delivered; plus recipients filtered by status, a CSV import and export, a key created
- * (shown once) and revoked, another tenant's read-only key, and a 375 px wide check. Screenshots of each page go to
+ * (shown once) and revoked, another tenant's read-only key, a 375 px wide check, a running batch
+ * cancelled from its page, and a batch followed by polling when its event stream fails. Screenshots of each page go to
  * target/console-screenshots/. Skipped (assumption) only where no chromium/chromedriver is installed;
  * .ci/run installs both.
  */
@@ -330,6 +331,80 @@ class ConsoleBrowserIT {
         shot("11-tenant-reader");
     }
 
+    @Test
+    @Order(9)
+    void shouldCancelARunningBatchFromItsPage() {
+        signIn(adminKey);
+        // 400 recipients at the sandbox's 14 sends a second, each SES call slowed: still running
+        // when the button is pressed, however fast the machine
+        stack.ses().latency(Duration.ofMillis(500));
+        try {
+            List<Map<String, String>> recipients = new java.util.ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                recipients.add(Map.of("email", "cancel-" + i + "@example.com"));
+            }
+            String id = submit(recipients);
+            browser.get(base + "/console/#/batches/" + id);
+            WebElement cancel = new WebDriverWait(browser, Duration.ofSeconds(60))
+                    .until(ExpectedConditions.elementToBeClickable(By.xpath("//button[text()='Cancel batch']")));
+            assertThat(browser.findElement(By.id("batch-status")).getText()).isNotIn("COMPLETED", "CANCELLED");
+            cancel.click();
+            browser.switchTo().alert().accept();
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.textMatches(By.id("status"),
+                    java.util.regex.Pattern.compile("^Cancelling: \\d+ recipients were already handed to SES\\.$")));
+            // the page follows the batch to its final state by itself (no reload)
+            new WebDriverWait(browser, Duration.ofSeconds(60)).until(ExpectedConditions.textToBe(By.id("batch-status"), "CANCELLED"));
+            new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+                    .until(d -> count("cancelled") > 0 && count("queued") == 0);
+            assertThat(count("sent") + count("cancelled")).isEqualTo(400);
+            assertThat(browser.findElements(By.xpath("//button[text()='Cancel batch']")).stream().noneMatch(WebElement::isDisplayed)).isTrue();
+            shot("12-batch-cancelled");
+        } finally {
+            stack.ses().latency(Duration.ZERO);
+        }
+    }
+
+    @Test
+    @Order(10)
+    void shouldFollowABatchByPollingWhenItsEventStreamFails() {
+        // a proxy that refuses the event stream: every request for it answers 503, before the app loads
+        String script = """
+                const realFetch = window.fetch.bind(window);
+                window.fetch = (input, init) => String(input).endsWith('/stream')
+                  ? Promise.resolve(new Response('{"title":"Service Unavailable"}',
+                      { status: 503, headers: { 'Content-Type': 'application/problem+json' } }))
+                  : realFetch(input, init);
+                """;
+        ChromeDriver chrome = (ChromeDriver) browser;
+        Map<String, Object> added = chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+        try {
+            String id = submit(List.of(Map.of("email", "success@simulator.amazonses.com"), Map.of("email", "poll@example.com")));
+            // a new document (not a hash change of the loaded console), so the script runs first
+            browser.get("about:blank");
+            browser.get(base + "/console/#/batches/" + id);
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.attributeToBe(By.id("batch-live"), "data-mode", "poll"));
+            assertThat(browser.findElement(By.id("batch-live")).getText()).isEqualTo("Polling every 2 s.");
+            new WebDriverWait(browser, Duration.ofSeconds(120)).until(ExpectedConditions.textToBe(By.id("batch-status"), "COMPLETED"));
+            new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+                    .until(d -> count("delivered") == 2 && count("queued") == 0);
+            // polling stops once the outcomes are in, as the stream would end
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBe(By.id("batch-live"), "Final."));
+            shot("13-batch-polled");
+        } finally {
+            chrome.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", added.get("identifier")));
+        }
+    }
+
+    /** Signs the tab in with {@code key}, signing out whoever is signed in. */
+    private static void signIn(String key) {
+        browser.get(base + "/console/");
+        if (!browser.findElements(By.id("sign-out")).isEmpty() && browser.findElement(By.id("sign-out")).isDisplayed()) {
+            browser.findElement(By.id("sign-out")).click();
+        }
+        waitFor(By.id("api-key")).sendKeys(key, Keys.ENTER);
+        waitFor(By.id("batch-list"));
+    }
+
     private static long count(String name) {
         return Long.parseLong(browser.findElement(By.cssSelector("#batch-counts li[data-count=" + name + "] strong")).getText());
     }
@@ -352,10 +427,14 @@ class ConsoleBrowserIT {
     }
 
     private static String submit(String email) {
+        return submit(List.of(Map.of("email", email)));
+    }
+
+    private static String submit(List<Map<String, String>> recipients) {
         Map<?, ?> accepted = api.post().uri("/api/v1/batches").header("Authorization", "Bearer " + adminKey)
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("from", "News <news@example.com>", "subject", "Hi", "text", "Hello",
-                        "recipients", List.of(Map.of("email", email))))
+                        "recipients", recipients))
                 .exchange().expectStatus().isAccepted().expectBody(Map.class).returnResult().getResponseBody();
         return (String) accepted.get("id");
     }
