@@ -197,6 +197,7 @@ class ReputationGuardAcceptance {
 
     /** Once a second: what SES took of t0, the sandbox's events not yet on SQS, and the guard's view of t0. */
     private static Thread sampler() {
+        GuardProbe probe = new GuardProbe();
         Thread t = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
@@ -208,6 +209,7 @@ class ReputationGuardAcceptance {
                             Instant.now(), recipientsByTenant(stack.ses().sent()).getOrDefault(BAD, List.of()).size(),
                             stack.ses().recipientsSent(), stack.ses().pendingEvents(), stack.ses().publishedEvents(),
                             deliveryEventsProgress(), s == null ? null : s.get("state"), s == null ? null : s.get("window"));
+                    System.out.println("guard probe " + Instant.now() + ":" + probe.sample());
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {

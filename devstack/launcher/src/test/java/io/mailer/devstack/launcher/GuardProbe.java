@@ -1,0 +1,152 @@
+package io.mailer.devstack.launcher;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * Diagnostics of the reputation guard in the one-JVM stack, from the platform MBean server (Kafka
+ * clients, Streams and the embedded broker all register there): where the guard's stream thread
+ * spends its time (Streams' own ratios), its commit and poll latencies, its producer's transaction
+ * timings, the broker's request times, and the CPU of the busiest threads. One line per call.
+ */
+final class GuardProbe {
+
+    private static final MBeanServer MBEANS = ManagementFactory.getPlatformMBeanServer();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private final Map<Long, Long> lastCpu = new HashMap<>();
+    private final Map<String, Double> lastTotals = new HashMap<>();
+    private long lastNanos = System.nanoTime();
+
+    String sample() {
+        StringBuilder out = new StringBuilder();
+        long now = System.nanoTime();
+        double secs = Math.max(1e-3, (now - lastNanos) / 1e9);
+        lastNanos = now;
+        thread(out, "mailer.reputation", "reputation");
+        thread(out, "mailer.topology", "fanout");
+        out.append(" | broker:");
+        for (String req : List.of("Produce", "Fetch", "EndTxn", "TxnOffsetCommit", "WriteTxnMarkers", "AddOffsetsToTxn",
+                "AddPartitionsToTxn")) {
+            Object total = attr("kafka.network:type=RequestMetrics,name=TotalTimeMs,request=" + req, "Mean");
+            Object queue = attr("kafka.network:type=RequestMetrics,name=RequestQueueTimeMs,request=" + req, "Mean");
+            Object count = attr("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=" + req, "Count");
+            double c = count == null ? 0 : ((Number) count).doubleValue();
+            Double before = lastTotals.put("req" + req, c);
+            out.append(String.format(" %s %.0f/s total %s queue %s;", req, before == null ? 0 : (c - before) / secs,
+                    fmt(total), fmt(queue)));
+        }
+        out.append(" idle ").append(fmt(attr("kafka.server:type=KafkaRequestHandlerPool,name=RequestHandlerAvgIdlePercent",
+                "OneMinuteRate")));
+        out.append(" reqQueue ").append(fmt(attr("kafka.network:type=RequestChannel,name=RequestQueueSize", "Value")));
+        out.append(" | cpu%:");
+        List<long[]> cpu = new ArrayList<>();
+        Map<Long, String> names = new HashMap<>();
+        for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long t = THREADS.getThreadCpuTime(info.getThreadId());
+            if (t < 0) {
+                continue;
+            }
+            Long before = lastCpu.put(info.getThreadId(), t);
+            if (before != null) {
+                cpu.add(new long[] {info.getThreadId(), t - before});
+                names.put(info.getThreadId(), info.getThreadName());
+            }
+        }
+        long sum = cpu.stream().mapToLong(c -> c[1]).sum();
+        out.append(String.format(" all %.0f", 100 * sum / 1e9 / secs));
+        cpu.sort(Comparator.comparingLong((long[] c) -> c[1]).reversed());
+        for (long[] c : cpu.subList(0, Math.min(8, cpu.size()))) {
+            out.append(String.format(" [%s %.0f]", names.get(c[0]), 100 * c[1] / 1e9 / secs));
+        }
+        for (long[] c : cpu) {
+            String name = names.get(c[0]);
+            if (name.contains("mailer.reputation") && name.contains("StreamThread")) {
+                out.append(String.format(" guardThread %.0f", 100 * c[1] / 1e9 / secs));
+            }
+        }
+        return out.toString();
+    }
+
+    private void thread(StringBuilder out, String appId, String label) {
+        Set<ObjectName> names = query("kafka.streams:type=stream-thread-metrics,thread-id=" + appId + "-*");
+        for (ObjectName name : names) {
+            out.append(' ').append(label).append(':');
+            for (String a : List.of("process-rate", "process-records-avg", "poll-rate", "poll-records-avg", "poll-latency-avg",
+                    "commit-rate", "commit-latency-avg", "commit-latency-max", "punctuate-rate", "punctuate-latency-avg",
+                    "process-ratio", "poll-ratio", "commit-ratio", "punctuate-ratio", "blocked-time-ns-total")) {
+                out.append(' ').append(a).append('=').append(fmt(attr(name, a)));
+            }
+            String thread = name.getKeyProperty("thread-id");
+            for (ObjectName p : query("kafka.producer:type=producer-metrics,client-id=" + thread + "-producer")) {
+                for (String a : List.of("txn-commit-time-ns-total", "txn-begin-time-ns-total", "txn-send-offsets-time-ns-total",
+                        "flush-time-ns-total", "record-retry-total", "record-send-total", "request-latency-avg",
+                        "request-latency-max", "batch-size-avg", "records-per-request-avg")) {
+                    Object v = attr(p, a);
+                    if (a.endsWith("-total") && v instanceof Number n) {
+                        Double before = lastTotals.put(label + a, n.doubleValue());
+                        out.append(" p.").append(a).append("/s=").append(fmt(before == null ? null : n.doubleValue() - before));
+                    } else {
+                        out.append(" p.").append(a).append('=').append(fmt(v));
+                    }
+                }
+            }
+            for (ObjectName c : query("kafka.consumer:type=consumer-fetch-manager-metrics,client-id=" + thread + "-consumer")) {
+                for (String a : List.of("fetch-rate", "fetch-latency-avg", "records-per-request-avg", "records-consumed-rate",
+                        "records-lag-max")) {
+                    out.append(" c.").append(a).append('=').append(fmt(attr(c, a)));
+                }
+            }
+            for (ObjectName c : query("kafka.consumer:type=consumer-metrics,client-id=" + thread + "-consumer")) {
+                for (String a : List.of("time-between-poll-avg", "poll-idle-ratio-avg")) {
+                    out.append(" c.").append(a).append('=').append(fmt(attr(c, a)));
+                }
+            }
+        }
+    }
+
+    private static Set<ObjectName> query(String pattern) {
+        try {
+            return MBEANS.queryNames(new ObjectName(pattern), null);
+        } catch (Exception e) {
+            return Set.of();
+        }
+    }
+
+    private static Object attr(String name, String attribute) {
+        try {
+            return attr(new ObjectName(name), attribute);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static Object attr(ObjectName name, String attribute) {
+        try {
+            return MBEANS.getAttribute(name, attribute);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static String fmt(Object v) {
+        if (v instanceof Double d) {
+            if (d.isNaN() || d.isInfinite()) {
+                return "-";
+            }
+            return Math.abs(d) >= 100 ? String.format("%.0f", d) : String.format("%.3g", d);
+        }
+        return v == null ? "-" : v.toString();
+    }
+}
