@@ -25,6 +25,63 @@ final class GuardProbe {
     private final Map<Long, Long> lastCpu = new HashMap<>();
     private final Map<String, Double> lastTotals = new HashMap<>();
     private long lastNanos = System.nanoTime();
+    /** Where the guard's stream thread is, sampled every 10 ms: "what it is doing" → samples. */
+    private final Map<String, Integer> where = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Thread stackSampler;
+
+    GuardProbe() {
+        stackSampler = new Thread(this::sampleStacks, "guard-stack-sampler");
+        stackSampler.setDaemon(true);
+        stackSampler.start();
+    }
+
+    void close() {
+        stackSampler.interrupt();
+    }
+
+    private void sampleStacks() {
+        long id = -1;
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (id < 0) {
+                for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                    if (info != null && info.getThreadName().startsWith("mailer.reputation") && info.getThreadName().contains("StreamThread")) {
+                        id = info.getThreadId();
+                    }
+                }
+                continue;
+            }
+            ThreadInfo info = THREADS.getThreadInfo(id, 60);
+            if (info == null) {
+                id = -1;
+                continue;
+            }
+            where.merge(classify(info.getStackTrace()), 1, Integer::sum);
+        }
+    }
+
+    /** The innermost frame of interest: the Kafka client call the thread is in, or the app's code. */
+    private static String classify(StackTraceElement[] stack) {
+        String[][] marks = {
+            {"KafkaProducer", "flush"}, {"TransactionManager", "sendOffsetsToTransaction"}, {"KafkaProducer", "sendOffsetsToTransaction"},
+            {"KafkaProducer", "commitTransaction"}, {"KafkaProducer", "beginTransaction"}, {"KafkaProducer", "send"},
+            {"ClassicKafkaConsumer", "poll"}, {"KafkaConsumer", "poll"}, {"KafkaConsumer", "committed"}, {"KafkaConsumer", "position"},
+            {"KafkaConsumer", "groupMetadata"}, {"rocksdb", ""}, {"ReputationCounter", "flush"}, {"ReputationCounter", "process"},
+            {"ReputationGuard", ""}, {"TaskManager", "commit"}, {"TaskManager", "process"}, {"TaskManager", "punctuate"}};
+        for (StackTraceElement f : stack) {
+            for (String[] m : marks) {
+                if (f.getClassName().contains(m[0]) && f.getMethodName().startsWith(m[1])) {
+                    String cls = f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1);
+                    return cls + "." + f.getMethodName();
+                }
+            }
+        }
+        return stack.length == 0 ? "?" : stack[0].getClassName().substring(stack[0].getClassName().lastIndexOf('.') + 1) + "." + stack[0].getMethodName();
+    }
 
     String sample() {
         StringBuilder out = new StringBuilder();
@@ -33,13 +90,22 @@ final class GuardProbe {
         lastNanos = now;
         thread(out, "mailer.reputation", "reputation");
         thread(out, "mailer.topology", "fanout");
+        Map<String, Integer> seen = new java.util.TreeMap<>(where);
+        where.clear();
+        int samples = seen.values().stream().mapToInt(Integer::intValue).sum();
+        out.append(" | guard thread (").append(samples).append(" samples):");
+        seen.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(6)
+                .forEach(e -> out.append(String.format(" %s %d%%", e.getKey(), 100 * e.getValue() / Math.max(1, samples))));
         out.append(" | broker:");
-        for (String req : List.of("Produce", "Fetch", "EndTxn", "TxnOffsetCommit", "WriteTxnMarkers", "AddOffsetsToTxn",
-                "AddPartitionsToTxn")) {
+        for (String req : List.of("Produce", "Fetch", "EndTxn", "TxnOffsetCommit", "WriteTxnMarkers", "AddPartitionsToTxn",
+                "OffsetCommit", "InitProducerId")) {
             Object total = attr("kafka.network:type=RequestMetrics,name=TotalTimeMs,request=" + req, "Mean");
             Object queue = attr("kafka.network:type=RequestMetrics,name=RequestQueueTimeMs,request=" + req, "Mean");
-            Object count = attr("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=" + req, "Count");
-            double c = count == null ? 0 : ((Number) count).doubleValue();
+            double c = 0;
+            for (ObjectName n : query("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=" + req + ",*")) {
+                Object count = attr(n, "Count");
+                c += count == null ? 0 : ((Number) count).doubleValue();
+            }
             Double before = lastTotals.put("req" + req, c);
             out.append(String.format(" %s %.0f/s total %s queue %s;", req, before == null ? 0 : (c - before) / secs,
                     fmt(total), fmt(queue)));

@@ -211,6 +211,7 @@ class ReputationGuardAcceptance {
                             deliveryEventsProgress(), s == null ? null : s.get("state"), s == null ? null : s.get("window"));
                     System.out.println("guard probe " + Instant.now() + ":" + probe.sample());
                 } catch (InterruptedException e) {
+                    probe.close();
                     return;
                 } catch (RuntimeException e) {
                     System.out.println("reputation sample failed: " + e);
