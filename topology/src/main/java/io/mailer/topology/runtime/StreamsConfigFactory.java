@@ -97,6 +97,11 @@ public final class StreamsConfigFactory {
         // counts do not depend on the order of a task's inputs (partials and commands): never wait
         // for an empty input partition to have data before processing the others
         config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // EXPERIMENT (issue 16): at-least-once, reading only committed input
+        if (Boolean.getBoolean("mailer.reputation.alos")) {
+            config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+            config.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        }
         return config;
     }
 

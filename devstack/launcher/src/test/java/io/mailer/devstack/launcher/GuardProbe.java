@@ -107,12 +107,21 @@ final class GuardProbe {
                 c += count == null ? 0 : ((Number) count).doubleValue();
             }
             Double before = lastTotals.put("req" + req, c);
-            out.append(String.format(" %s %.0f/s total %s queue %s;", req, before == null ? 0 : (c - before) / secs,
-                    fmt(total), fmt(queue)));
+            Object local = attr("kafka.network:type=RequestMetrics,name=LocalTimeMs,request=" + req, "Mean");
+            Object remote = attr("kafka.network:type=RequestMetrics,name=RemoteTimeMs,request=" + req, "Mean");
+            out.append(String.format(" %s %.0f/s total %s queue %s local %s remote %s;", req, before == null ? 0 : (c - before) / secs,
+                    fmt(total), fmt(queue), fmt(local), fmt(remote)));
         }
         out.append(" idle ").append(fmt(attr("kafka.server:type=KafkaRequestHandlerPool,name=RequestHandlerAvgIdlePercent",
                 "OneMinuteRate")));
         out.append(" reqQueue ").append(fmt(attr("kafka.network:type=RequestChannel,name=RequestQueueSize", "Value")));
+        long gcMs = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcMs += Math.max(0, gc.getCollectionTime());
+        }
+        Double gcBefore = lastTotals.put("gc", (double) gcMs);
+        out.append(String.format(" | gc %.0f ms/s heap %d MB", gcBefore == null ? 0 : (gcMs - gcBefore) / secs,
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20));
         out.append(" | cpu%:");
         List<long[]> cpu = new ArrayList<>();
         Map<Long, String> names = new HashMap<>();
@@ -153,6 +162,13 @@ final class GuardProbe {
                     "commit-rate", "commit-latency-avg", "commit-latency-max", "punctuate-rate", "punctuate-latency-avg",
                     "process-ratio", "poll-ratio", "commit-ratio", "punctuate-ratio", "blocked-time-ns-total")) {
                 out.append(' ').append(a).append('=').append(fmt(attr(name, a)));
+            }
+            for (String a : List.of("process-total", "commit-total", "poll-total", "punctuate-total")) {
+                Object v = attr(name, a);
+                if (v instanceof Number n) {
+                    Double before = lastTotals.put(label + a, n.doubleValue());
+                    out.append(" Δ").append(a).append('=').append(fmt(before == null ? null : n.doubleValue() - before));
+                }
             }
             String thread = name.getKeyProperty("thread-id");
             for (ObjectName p : query("kafka.producer:type=producer-metrics,client-id=" + thread + "-producer")) {
