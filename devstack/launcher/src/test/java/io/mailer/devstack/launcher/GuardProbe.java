@@ -29,14 +29,22 @@ final class GuardProbe {
     private final Map<String, Integer> where = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread stackSampler;
 
-    GuardProbe() {
-        stackSampler = new Thread(this::sampleStacks, "guard-stack-sampler");
-        stackSampler.setDaemon(true);
-        stackSampler.start();
+    /**
+     * {@code stacks}: also sample the guard thread's stack every 10 ms ({@code -Dreputation.probe.stacks=true}).
+     * Off by default: each sample stops the guard's thread for a moment (a thread-dump handshake).
+     */
+    GuardProbe(boolean stacks) {
+        stackSampler = stacks ? new Thread(this::sampleStacks, "guard-stack-sampler") : null;
+        if (stackSampler != null) {
+            stackSampler.setDaemon(true);
+            stackSampler.start();
+        }
     }
 
     void close() {
-        stackSampler.interrupt();
+        if (stackSampler != null) {
+            stackSampler.interrupt();
+        }
     }
 
     private void sampleStacks() {
@@ -93,7 +101,7 @@ final class GuardProbe {
         Map<String, Integer> seen = new java.util.TreeMap<>(where);
         where.clear();
         int samples = seen.values().stream().mapToInt(Integer::intValue).sum();
-        out.append(" | guard thread (").append(samples).append(" samples):");
+        out.append(" | guard thread (").append(stackSampler == null ? "stack sampling off" : samples + " samples").append("):");
         seen.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(6)
                 .forEach(e -> out.append(String.format(" %s %d%%", e.getKey(), 100 * e.getValue() / Math.max(1, samples))));
         out.append(" | broker:");
