@@ -118,8 +118,15 @@ public final class StreamsConfigFactory {
         // counts do not depend on the order of a task's inputs (partials and commands): never wait
         // for an empty input partition to have data before processing the others
         config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // two threads: the counter's six tasks and the guard's six split between them, so a crossing
+        // flushed by the counter is read by a guard task while the other thread works through a
+        // backlog; and in a pod whose CPU is contended the guard gets two threads' share of it
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, REPUTATION_STREAM_THREADS);
         return config;
     }
+
+    /** The reputation guard's stream threads (see {@link #reputationConfig}). */
+    public static final int REPUTATION_STREAM_THREADS = 2;
 
     /** The reputation guard's commit interval (see {@link #reputationConfig}): the replay after a crash. */
     public static final int REPUTATION_COMMIT_INTERVAL_MS = 1000;

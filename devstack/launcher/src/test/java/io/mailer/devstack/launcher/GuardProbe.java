@@ -162,9 +162,10 @@ final class GuardProbe {
         return out.toString();
     }
 
-    private void thread(StringBuilder out, String appId, String label) {
+    private void thread(StringBuilder out, String appId, String app) {
         Set<ObjectName> names = query("kafka.streams:type=stream-thread-metrics,thread-id=" + appId + "-*");
         for (ObjectName name : names) {
+            String label = app + "#" + name.getKeyProperty("thread-id").replaceAll(".*-StreamThread-", "");
             out.append(' ').append(label).append(':');
             for (String a : List.of("process-rate", "process-records-avg", "poll-rate", "poll-records-avg", "poll-latency-avg",
                     "commit-rate", "commit-latency-avg", "commit-latency-max", "punctuate-rate", "punctuate-latency-avg",
