@@ -24,24 +24,13 @@ public final class EmbeddedSqs implements AutoCloseable {
     public static final String REGION = "us-east-1";
     public static final String ACCOUNT_ID = "000000000000";
 
-    /**
-     * ElasticMQ's actors on two threads: with Pekko's default (a fork-join pool as wide as the
-     * machine's cores allow, up to 64) its ~10 dispatcher threads took 40-55 % of a core at 200 sends/s
-     * in the one-JVM stack on the shared 2-core machine (issue 16) — more than any Mailer service.
-     */
-    static final String ACTOR_CONFIG = "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min = 2\n"
-            + "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max = 2\n"
-            + "pekko.loglevel = WARNING\n";
-
     private final SQSRestServer server;
-    private final org.apache.pekko.actor.ActorSystem actors;
     private final int port;
     private final SqsClient client;
     private volatile boolean closed;
 
-    private EmbeddedSqs(SQSRestServer server, org.apache.pekko.actor.ActorSystem actors, int port) {
+    private EmbeddedSqs(SQSRestServer server, int port) {
         this.server = server;
-        this.actors = actors;
         this.port = port;
         this.client = newClient(endpoint());
     }
@@ -55,10 +44,7 @@ public final class EmbeddedSqs implements AutoCloseable {
     public static EmbeddedSqs start(int port) {
         int bound = Ports.orFree(port);
         // The server address is what ElasticMQ writes into queue URLs: make it the real one.
-        var actors = org.apache.pekko.actor.ActorSystem.create("elasticmq",
-                com.typesafe.config.ConfigFactory.parseString(ACTOR_CONFIG).withFallback(com.typesafe.config.ConfigFactory.load()));
         SQSRestServer server = SQSRestServerBuilder
-                .withActorSystem(actors)
                 .withInterface("localhost")
                 .withPort(bound)
                 .withServerAddress(new NodeAddress("http", "localhost", bound, ""))
@@ -67,7 +53,7 @@ public final class EmbeddedSqs implements AutoCloseable {
                 .start();
         server.waitUntilStarted();
         log.info("Embedded SQS (ElasticMQ) ready on http://localhost:{}", bound);
-        return new EmbeddedSqs(server, actors, bound);
+        return new EmbeddedSqs(server, bound);
     }
 
     /** The SQS_ENDPOINT for SDK clients. */
@@ -114,12 +100,5 @@ public final class EmbeddedSqs implements AutoCloseable {
         closed = true;
         client.close();
         server.stopAndWait();
-        // a provided actor system is the caller's to stop
-        actors.terminate();
-        try {
-            actors.getWhenTerminated().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.warn("ElasticMQ's actor system did not stop within 10 s: {}", e.toString());
-        }
     }
 }
