@@ -70,6 +70,9 @@ class ReputationGuardE2EIT {
 
     @AfterAll
     static void stopEverything() {
+        if (sampleAdmin != null) {
+            sampleAdmin.close(Duration.ofSeconds(5));
+        }
         if (services != null) {
             services.close();
         }
@@ -216,7 +219,8 @@ class ReputationGuardE2EIT {
 
     /** Once a second: what SES took of t0, the sandbox's events not yet on SQS, and the guard's view of t0. */
     private static Thread sampler() {
-        GuardProbe probe = new GuardProbe(Boolean.getBoolean("reputation.probe.stacks"));
+        // the probe (-Dreputation.probe=true) costs CPU the pipeline shares: off by default
+        GuardProbe probe = Boolean.getBoolean("reputation.probe") ? new GuardProbe(Boolean.getBoolean("reputation.probe.stacks")) : null;
         Thread t = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
@@ -228,9 +232,13 @@ class ReputationGuardE2EIT {
                             Instant.now(), recipientsByTenant(stack.ses().sent()).getOrDefault(BAD, List.of()).size(),
                             stack.ses().recipientsSent(), stack.ses().pendingEvents(), stack.ses().publishedEvents(),
                             deliveryEventsProgress(), s == null ? null : s.get("state"), s == null ? null : s.get("window"));
-                    System.out.println("guard probe " + Instant.now() + ":" + probe.sample());
+                    if (probe != null) {
+                        System.out.println("guard probe " + Instant.now() + ":" + probe.sample());
+                    }
                 } catch (InterruptedException e) {
-                    probe.close();
+                    if (probe != null) {
+                        probe.close();
+                    }
                     return;
                 } catch (RuntimeException e) {
                     System.out.println("reputation sample failed: " + e);
@@ -242,10 +250,21 @@ class ReputationGuardE2EIT {
         return t;
     }
 
+    private static org.apache.kafka.clients.admin.Admin sampleAdmin;
+
+    /** One admin client for the sampler (a new one each second cost the shared CPU a client's start-up). */
+    private static synchronized org.apache.kafka.clients.admin.Admin sampleAdmin() {
+        if (sampleAdmin == null) {
+            sampleAdmin = stack.kafka().admin();
+        }
+        return sampleAdmin;
+    }
+
     /** Records on delivery-events, and how many of them the reputation guard's group has committed. */
     private static String deliveryEventsProgress() {
         String topic = stack.topics().deliveryEvents.name();
-        try (var admin = stack.kafka().admin()) {
+        try {
+            var admin = sampleAdmin();
             var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             long end = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(p -> p,
@@ -256,6 +275,9 @@ class ReputationGuardE2EIT {
                     .mapToLong(e -> e.getValue() == null ? 0 : e.getValue().offset()).sum();
             return "end=" + end + " guard-committed=" + committed;
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt(); // the sampler is being stopped
+            }
             return "unknown (" + e + ")";
         }
     }
