@@ -85,7 +85,7 @@ public final class StreamsConfigFactory {
      * {@code EndTxn}; the next transaction's first writes waiting for the last one's markers), its
      * outputs — the partial windows on the repartition topic, then {@code tenant-states} — are
      * visible only after two such commits, and Streams blocks the thread for each. Measured in the
-     * whole pipeline on the shared 2-core machine (issue 16, {@code ReputationGuardE2EIT}): the
+     * whole pipeline on the shared 2-core machine (issue 16, {@code ReputationGuardAcceptance}): the
      * thread spent 60–80 % of its time in {@code flush}/{@code sendOffsetsToTransaction}/
      * {@code commitTransaction}, committed once every 5–9 s and consumed 5–40 events/s while 200–400/s
      * arrived; a crossing reached the dispatcher 50 s later. The guard's outputs are idempotent, so it

@@ -37,7 +37,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * 5 % at its 200th send, the first moment the policy may act. Sizes are modest so the test fits the
  * default build (≈ 1,000 + 9 × 500 sends, ~30 s of sending): the figures are printed.
  */
-class ReputationGuardE2EIT {
+class ReputationGuardAcceptance {
 
     static final int TENANTS = 10;
     static final int BATCH = 50;
