@@ -69,7 +69,7 @@ public final class ReputationGuard implements Processor<String, ReputationInput,
         Map<String, List<ReputationWindow.Bucket>> parts = new HashMap<>(current.parts());
         parts.put(Integer.toString(in.partition()), in.buckets());
         GuardedTenant counted = new GuardedTenant(current.state(), current.version(), current.sinceMillis(), current.reason(),
-                current.policy(), parts, current.baseline());
+                current.policy(), parts, current.baseline(), current.commands());
         WindowCounts counts = counted.window().counts(record.timestamp(), settings);
         ReputationRules.Decision decision = ReputationRules.decide(counted.state(), counts, policy(counted));
         if (decision == null) {
@@ -80,18 +80,24 @@ public final class ReputationGuard implements Processor<String, ReputationInput,
         change(tenant, counted, decision.state(), decision.reason(), counts, record.timestamp(), false);
     }
 
-    private void command(String tenant, GuardedTenant current, TenantCommand c, long at) {
+    private void command(String tenant, GuardedTenant applied, TenantCommand c, long at) {
+        if (applied.applied(c.commandId())) {
+            // read again after a crash (at-least-once): applied already
+            metrics.duplicate();
+            return;
+        }
+        GuardedTenant current = applied.withCommand(c.commandId());
         if (c.type() == TenantCommand.Type.RESUME) {
             GuardedTenant restarted = new GuardedTenant(current.state(), current.version(), current.sinceMillis(),
                     current.reason(), current.policy(), current.parts(),
-                    ReputationWindow.merged(current.parts().values(), null).buckets());
+                    ReputationWindow.merged(current.parts().values(), null).buckets(), current.commands());
             change(tenant, restarted, ReputationState.ACTIVE, "resumed by " + (c.requestedBy() == null ? "operator" : c.requestedBy())
                     + " (window restarted)", WindowCounts.EMPTY, at, true);
             return;
         }
         ReputationPolicy policy = c.policy() == null || c.policy().problem() != null ? null : c.policy();
         GuardedTenant updated = new GuardedTenant(current.state(), current.version(), current.sinceMillis(), current.reason(),
-                policy, current.parts(), current.baseline());
+                policy, current.parts(), current.baseline(), current.commands());
         WindowCounts counts = updated.window().counts(at, settings);
         ReputationRules.Decision decision = ReputationRules.decide(updated.state(), counts, policy(updated));
         if (decision == null) {
@@ -109,7 +115,7 @@ public final class ReputationGuard implements Processor<String, ReputationInput,
             tenants.put(tenant, t);
             return;
         }
-        GuardedTenant next = new GuardedTenant(to, t.version() + 1, at, reason, t.policy(), t.parts(), t.baseline());
+        GuardedTenant next = new GuardedTenant(to, t.version() + 1, at, reason, t.policy(), t.parts(), t.baseline(), t.commands());
         tenants.put(tenant, next);
         dirty.remove(tenant);
         TenantState state = state(tenant, next, counts, at);

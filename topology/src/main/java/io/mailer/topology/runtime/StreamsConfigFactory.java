@@ -74,34 +74,64 @@ public final class StreamsConfigFactory {
     }
 
     /**
-     * The reputation guard's application: the same guarantees and handlers, its own application id
-     * ({@code <prefix>reputation}: own group, transactions, internal topics), the default poll and
-     * buffer sizes (its input records are small events, not 100 KB chunks), and commits every
-     * second like the fan-out. Measured: at 100 ms (the EOS default) on a busy broker a commit took
-     * longer than the interval, and Streams' processing loop then shrinks to one record per task
-     * between commits — about 10 events/s while 400/s arrived, minutes behind in the integration
-     * test; at 1 s it keeps up, and a crossing is ≈ 2.5 s (two commits + a 200 ms flush) from the
-     * dispatcher.
+     * The reputation guard's application: its own application id ({@code <prefix>reputation}: own
+     * group and internal topics), the same handlers, the default buffer sizes (its input records are
+     * small events, not 100 KB chunks) but at most {@value #REPUTATION_MAX_POLL_RECORDS} records a poll,
+     * commits every second, and <b>at-least-once</b> processing (reading only committed input).
+     *
+     * <p>Why not exactly-once like the fan-out: under {@code exactly_once_v2} every commit of this
+     * application is a chain of broker round trips (flush of the changelog, repartition and state
+     * writes of ~26 partitions, each added to the transaction by the broker; {@code TxnOffsetCommit};
+     * {@code EndTxn}; the next transaction's first writes waiting for the last one's markers), its
+     * outputs — the partial windows on the repartition topic, then {@code tenant-states} — are
+     * visible only after two such commits, and Streams blocks the thread for each. Measured in the
+     * whole pipeline on the shared 2-core machine (issue 16, {@code ReputationGuardAcceptance}): the
+     * thread spent 60–80 % of its time in {@code flush}/{@code sendOffsetsToTransaction}/
+     * {@code commitTransaction}, committed once every 5–9 s and consumed 5–40 events/s while 200–400/s
+     * arrived; a crossing reached the dispatcher 50 s later. The guard's outputs are idempotent, so it
+     * does not need transactions: a partial window is the whole window of its partition (the latest
+     * wins), a state is the tenant's whole state with its version (compacted, the latest wins), a
+     * state change's event id is tenant + version (a replay re-sends the same id), a command is applied
+     * once per command id, and a redelivered delivery event is dropped by its event id in the
+     * changelogged {@code reputation-events-seen-store}. What at-least-once leaves open: after a crash
+     * (not a rebalance or shutdown, which commit first) an event in flight at the crash may be
+     * counted twice or not at all (its "seen" and its count are two changelog records) — a few events
+     * in a window of up to 10,000 sends.
+     *
+     * <p>{@code max.poll.records}: Streams processes everything a poll returned before it polls again,
+     * so with a backlog a partial window the counter flushed waits behind up to a whole poll of events
+     * before the guard's tasks can read it; at most {@value #REPUTATION_MAX_POLL_RECORDS} keeps that
+     * wait well under a second.
      */
     public static Properties reputationConfig(TopologyProperties props, MeterRegistry meterRegistry) {
         Properties config = streamsConfig(props, meterRegistry);
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, props.topicPrefix() + "reputation");
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        // delivery-events and tenant-commands may carry records of aborted transactions (the fan-out's
+        // events, ingress's commands): never count or apply those (at-least-once reads uncommitted by default)
+        config.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, REPUTATION_COMMIT_INTERVAL_MS);
         config.remove(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG);
-        config.remove(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG));
-        // with transactions v2 the first record of a transaction is refused (CONCURRENT_TRANSACTIONS)
-        // while the broker still writes the previous one's markers; at the default 100 ms back-off
-        // (doubling) a loop committing every 100 ms spent most of its time waiting: 141 polls and
-        // ~117 records/s in 2 minutes in the integration test, far behind the events
+        config.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), REPUTATION_MAX_POLL_RECORDS);
+        // a short producer back-off: a refused write is retried at once rather than after 100 ms
         config.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 10);
         // counts do not depend on the order of a task's inputs (partials and commands): never wait
         // for an empty input partition to have data before processing the others
         config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // two threads: the counter's six tasks and the guard's six split between them, so a crossing
+        // flushed by the counter is read by a guard task while the other thread works through a
+        // backlog; and in a pod whose CPU is contended the guard gets two threads' share of it
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, REPUTATION_STREAM_THREADS);
         return config;
     }
 
-    /** The reputation guard's commit interval (see {@link #reputationConfig}). */
+    /** The reputation guard's stream threads (see {@link #reputationConfig}). */
+    public static final int REPUTATION_STREAM_THREADS = 2;
+
+    /** The reputation guard's commit interval (see {@link #reputationConfig}): the replay after a crash. */
     public static final int REPUTATION_COMMIT_INTERVAL_MS = 1000;
+    /** The reputation guard's records per poll (see {@link #reputationConfig}). */
+    public static final int REPUTATION_MAX_POLL_RECORDS = 200;
 
     private static String stateDir(String configured) {
         if (configured != null && !configured.isBlank()) {

@@ -120,6 +120,12 @@ class ReputationTopologyTest {
         bounces("bad", 200, 30);
         flush();
         assertThat(changes.isEmpty()).isTrue();
+        // the guard is at-least-once: the same commands read again after a crash are not applied twice
+        // (a second RESUME would restart the window again and announce another change)
+        command("bad", TenantCommand.Type.SET_POLICY, lenient);
+        command("bad", TenantCommand.Type.RESUME, null);
+        flush();
+        assertThat(changes.isEmpty()).as("replayed commands: no change").isTrue();
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         TenantState state = states.readKeyValuesToMap().get("bad");
         assertThat(state.state()).isEqualTo(ReputationState.ACTIVE);
