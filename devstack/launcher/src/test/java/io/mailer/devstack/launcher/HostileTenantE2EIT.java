@@ -65,6 +65,15 @@ class HostileTenantE2EIT {
         }
         api.get().uri("/api/v1/admin/tenants/evil").header("Authorization", "Bearer " + evilAdminKey).exchange()
                 .expectStatus().isOk();
+        // as an orchestrator would: the cases start once every service says it is ready (the
+        // topology's Streams clients reach RUNNING a few seconds after its context is up); after
+        // each case readiness must then still hold
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            for (ConfigurableApplicationContext service : services.contexts()) {
+                int port = MailerServices.port(service);
+                assertThat(status(port, "/api/v1/ready")).as("readiness of port " + port).isEqualTo(200);
+            }
+        });
     }
 
     @AfterAll
