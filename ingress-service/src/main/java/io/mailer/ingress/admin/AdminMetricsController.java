@@ -1,7 +1,5 @@
 package io.mailer.ingress.admin;
 
-import static io.mailer.ingress.batch.BatchController.requireScope;
-
 import io.mailer.ingress.auth.ApiPrincipal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -58,7 +56,7 @@ public class AdminMetricsController {
     @GetMapping(path = "/api/v1/admin/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<Metrics> metrics(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam(required = false) Integer hours) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         int h = hours == null ? 24 : hours;
         if (h < 1 || h > 720) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "hours must be between 1 and 720");

@@ -1,7 +1,5 @@
 package io.mailer.ingress.admin;
 
-import static io.mailer.ingress.batch.BatchController.requireScope;
-
 import io.mailer.ingress.auth.ApiPrincipal;
 import io.mailer.ingress.auth.TenantScope;
 import io.mailer.schemas.kafka.Topics;
@@ -60,7 +58,7 @@ public class PipelineController implements DisposableBean {
 
     @GetMapping(path = "/api/v1/admin/pipeline", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<Pipeline> pipeline(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         // every tenant's traffic in one figure (and other tenants' group names): operator admins only
         TenantScope.requireOperator(principal);
         return Mono.fromCallable(this::read).subscribeOn(Schedulers.boundedElastic())

@@ -1,7 +1,5 @@
 package io.mailer.ingress.admin;
 
-import static io.mailer.ingress.batch.BatchController.requireScope;
-
 import io.mailer.ingress.auth.ApiPrincipal;
 import io.mailer.ingress.auth.TenantScope;
 import java.net.URI;
@@ -73,7 +71,7 @@ class SesAccountController implements DisposableBean {
 
     @GetMapping(path = "/api/v1/admin/ses-account", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<SesAccount> account(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         // the whole account's figures, shared by every tenant: operator admins only
         TenantScope.requireOperator(principal);
         if (ses == null) {

@@ -1,7 +1,5 @@
 package io.mailer.ingress.apikey;
 
-import static io.mailer.ingress.batch.BatchController.requireScope;
-
 import io.mailer.ingress.auth.ApiKeyHasher;
 import io.mailer.ingress.auth.ApiKeyResolver;
 import io.mailer.ingress.auth.ApiPrincipal;
@@ -67,7 +65,7 @@ public class ApiKeyController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<CreatedKey>> create(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestBody CreateKey request) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         List<FieldProblem> errors = new ArrayList<>();
         String tenant = request.tenantId() == null || request.tenantId().isBlank() ? principal.tenantId() : request.tenantId();
         if (!tenant.matches("[a-z0-9_-]{1,64}")) {
@@ -113,7 +111,7 @@ public class ApiKeyController {
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<List<KeyView>> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         boolean operator = OPERATOR_TENANT.equals(principal.tenantId());
         var sql = db.sql("SELECT id, prefix, name, tenant_id, scopes, created_at, last_used_at, revoked_at FROM api_key"
                 + (operator ? "" : " WHERE tenant_id = :tenant") + " ORDER BY created_at, id");
@@ -129,7 +127,7 @@ public class ApiKeyController {
     @DeleteMapping(path = "/{id}")
     public Mono<ResponseEntity<Void>> revoke(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String id) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         boolean operator = OPERATOR_TENANT.equals(principal.tenantId());
         var sql = db.sql("UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) WHERE id = :id"
                 + (operator ? "" : " AND tenant_id = :tenant")).bind("id", id);

@@ -15,6 +15,13 @@ public record ApiPrincipal(String keyId, String tenantId, Set<Scope> scopes) {
         return scopes.contains(scope) || scopes.contains(Scope.ADMIN);
     }
 
+    /** Every endpoint's first check; admin implies every scope. */
+    public void require(Scope scope) {
+        if (!can(scope)) {
+            throw new AccessDenied("This API key lacks the '" + scope.name().toLowerCase() + "' scope.");
+        }
+    }
+
     /** An operator admin: admin scope in tenant {@code default}. Admins of other tenants are tenant admins. */
     public boolean operator() {
         return OPERATOR_TENANT.equals(tenantId) && scopes.contains(Scope.ADMIN);

@@ -1,12 +1,10 @@
 package io.mailer.ingress.auth;
 
-import io.mailer.ingress.web.Problems;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -14,9 +12,10 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * Requires {@code Authorization: Bearer <key>} on {@code /api/v1/**}, except the probes. Answers
- * 401 problem+json without saying whether the key exists, was revoked or was malformed. An
- * address with too many failed keys gets 429 before any lookup ({@link FailedAuthLimiter}).
+ * Requires {@code Authorization: Bearer <key>} on {@code /api/v1/**}, except the probes. Fails
+ * with {@link AuthenticationFailed} (401) without saying whether the key exists, was revoked or
+ * was malformed. An address with too many failed keys is refused before any lookup
+ * ({@link FailedAuthLimiter}, 429).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -25,12 +24,10 @@ public class BearerAuthFilter implements WebFilter {
     private static final Set<String> PUBLIC = Set.of("/api/v1/health", "/api/v1/ready");
 
     private final ApiKeyResolver resolver;
-    private final Problems problems;
     private final FailedAuthLimiter failures = new FailedAuthLimiter(System::currentTimeMillis, FailedAuthLimiter.MAX_ADDRESSES);
 
-    public BearerAuthFilter(ApiKeyResolver resolver, Problems problems) {
+    public BearerAuthFilter(ApiKeyResolver resolver) {
         this.resolver = resolver;
-        this.problems = problems;
     }
 
     @Override
@@ -41,7 +38,7 @@ public class BearerAuthFilter implements WebFilter {
         }
         String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
-            return unauthorized(exchange, "Missing bearer API key: send 'Authorization: Bearer <key>'.");
+            return unauthorized("Missing bearer API key: send 'Authorization: Bearer <key>'.");
         }
         String key = header.substring(7).trim();
         String address = clientAddress(exchange);
@@ -49,9 +46,8 @@ public class BearerAuthFilter implements WebFilter {
         // a key that authenticated recently is no guess: clients sharing an address (NAT, a proxy)
         // with someone guessing keys keep working
         if (retryAfter > 0 && !resolver.recentlyValid(key)) {
-            exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
-            return problems.write(exchange, HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", "Too many failed authentications from "
-                    + "this address (more than " + FailedAuthLimiter.MAX_FAILURES + " a minute); retry after " + retryAfter + " s.", null);
+            return Mono.error(new AuthenticationFailed("Too many failed authentications from this address (more than "
+                    + FailedAuthLimiter.MAX_FAILURES + " a minute); retry after " + retryAfter + " s.", retryAfter));
         }
         return resolver.resolve(key)
                 .flatMap(principal -> {
@@ -60,7 +56,7 @@ public class BearerAuthFilter implements WebFilter {
                 })
                 .switchIfEmpty(Mono.defer(() -> {
                     failures.failed(address);
-                    return unauthorized(exchange, "Invalid or revoked API key.").then(Mono.just(false));
+                    return unauthorized("Invalid or revoked API key.");
                 }))
                 .then();
     }
@@ -75,8 +71,7 @@ public class BearerAuthFilter implements WebFilter {
         return failures;
     }
 
-    private Mono<Void> unauthorized(ServerWebExchange exchange, String detail) {
-        exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        return problems.write(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", detail, null);
+    private static <T> Mono<T> unauthorized(String detail) {
+        return Mono.error(new AuthenticationFailed(detail, 0));
     }
 }

@@ -1,8 +1,5 @@
 package io.mailer.ingress.auth;
 
-import org.springframework.http.HttpStatus;
-import org.springframework.web.server.ResponseStatusException;
-
 /**
  * The tenants a request reads or acts on: the key's own tenant unless an operator admin asks for
  * another one ({@code ?tenant=<id>}) or for all of them ({@code ?tenant=*}). Seeing other tenants
@@ -25,7 +22,7 @@ public record TenantScope(String tenantId) {
     /** Operator-wide views and the global suppression list: tenant admins get 403. */
     public static void requireOperator(ApiPrincipal principal) {
         if (!principal.operator()) {
-            throw new ResponseStatusException(HttpStatus.FORBIDDEN, "Only operator admins (admin keys of tenant '"
+            throw new AccessDenied("Only operator admins (admin keys of tenant '"
                     + ApiPrincipal.OPERATOR_TENANT + "') may do this; this key is an admin of its own tenant only.");
         }
     }

@@ -1,7 +1,5 @@
 package io.mailer.ingress.batch;
 
-import static io.mailer.ingress.batch.BatchController.requireScope;
-
 import io.mailer.ingress.auth.ApiPrincipal;
 import io.swagger.v3.oas.annotations.Operation;
 import java.time.Duration;
@@ -46,7 +44,7 @@ class BatchStreamController {
             + "30 s, or after 10 minutes (reconnect). A comment every 15 s keeps it open.")
     @GetMapping(path = "/api/v1/batches/{id}/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     Flux<ServerSentEvent<BatchView>> stream(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id) {
-        requireScope(principal, ApiPrincipal.Scope.READ);
+        principal.require(ApiPrincipal.Scope.READ);
         if (!BatchIds.looksValid(id)) {
             return Flux.error(BatchController.notFound(id));
         }

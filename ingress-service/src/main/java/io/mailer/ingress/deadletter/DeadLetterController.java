@@ -1,7 +1,5 @@
 package io.mailer.ingress.deadletter;
 
-import static io.mailer.ingress.batch.BatchController.requireScope;
-
 import io.mailer.ingress.auth.ApiPrincipal;
 import io.mailer.ingress.auth.TenantScope;
 import java.util.List;
@@ -49,7 +47,7 @@ public class DeadLetterController {
     public Mono<DeadLetterList> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam(name = "batchId", required = false) String batchId,
             @RequestParam(name = "tenant", required = false) String tenant) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         TenantScope scope = TenantScope.of(principal, tenant);
         String batch = requireBatch(batchId);
         return Mono.fromCallable(() -> deadLetters.list(batch, scope))
@@ -63,7 +61,7 @@ public class DeadLetterController {
     public Mono<DeadLetterReplayer.Result> replay(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam(name = "tenant", required = false) String tenant,
             @RequestBody(required = false) ReplayRequest request) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         TenantScope scope = TenantScope.of(principal, tenant);
         String batch = requireBatch(request == null ? null : request.batchId());
         return replayer.replay(batch, scope, request.sendIds() == null || request.sendIds().isEmpty() ? null : request.sendIds());

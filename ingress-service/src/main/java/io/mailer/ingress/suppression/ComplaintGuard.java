@@ -35,7 +35,7 @@ class ComplaintGuard {
                 .bind("tenant", tenant).bind("email", EmailAddresses.normalize(email))
                 .map(row -> row.get("reason", String.class))
                 .one()
-                .onErrorMap(SuppressionController::unavailable)
+                .onErrorMap(SuppressionQueries::unavailable)
                 .flatMap(reason -> Suppression.Reason.COMPLAINT.name().equals(reason) ? Mono.error(refused(email, action))
                         : Mono.<Void>empty());
     }
@@ -52,7 +52,7 @@ class ComplaintGuard {
                 .bind("tenant", tenant).bind("emails", emails)
                 .map(row -> row.get("email", String.class))
                 .all().collect(HashSet<String>::new, Set::add)
-                .onErrorMap(SuppressionController::unavailable)
+                .onErrorMap(SuppressionQueries::unavailable)
                 .map(complaints -> complaints.isEmpty() ? imported : imported.stream()
                         .filter(s -> s.reason() == Suppression.Reason.COMPLAINT || !complaints.contains(s.email())).toList());
     }

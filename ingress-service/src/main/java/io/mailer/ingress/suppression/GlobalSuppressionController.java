@@ -1,7 +1,5 @@
 package io.mailer.ingress.suppression;
 
-import static io.mailer.ingress.batch.BatchController.requireScope;
-
 import io.mailer.ingress.auth.ApiPrincipal;
 import io.mailer.ingress.auth.TenantScope;
 import io.mailer.ingress.batch.EmailAddressRule;
@@ -38,10 +36,10 @@ public class GlobalSuppressionController {
 
     private static final String GLOBAL = Suppression.OPERATOR_WIDE_TENANT;
 
-    private final SuppressionController suppressions;
+    private final SuppressionQueries suppressions;
     private final SuppressionWriter writer;
 
-    GlobalSuppressionController(SuppressionController suppressions, SuppressionWriter writer) {
+    GlobalSuppressionController(SuppressionQueries suppressions, SuppressionWriter writer) {
         this.suppressions = suppressions;
         this.writer = writer;
     }
@@ -64,7 +62,7 @@ public class GlobalSuppressionController {
     public Mono<ResponseEntity<SuppressionView>> put(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String email, @RequestBody(required = false) PutSuppression body) {
         requireOperator(principal);
-        Suppression s = SuppressionController.suppression(GLOBAL, email, body == null ? null : body.reason(), "email");
+        Suppression s = SuppressionInput.suppression(GLOBAL, email, body == null ? null : body.reason(), "email");
         return writer.put(List.of(s)).thenReturn(ResponseEntity.accepted()
                 .body(new SuppressionView(s.email(), s.reason().name(), null, s.createdAt())));
     }
@@ -81,7 +79,7 @@ public class GlobalSuppressionController {
     }
 
     private static void requireOperator(ApiPrincipal principal) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         TenantScope.requireOperator(principal);
     }
 }

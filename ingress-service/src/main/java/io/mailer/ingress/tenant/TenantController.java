@@ -1,7 +1,5 @@
 package io.mailer.ingress.tenant;
 
-import static io.mailer.ingress.batch.BatchController.requireScope;
-
 import io.mailer.ingress.auth.ApiPrincipal;
 import io.mailer.ingress.web.Page;
 import io.mailer.ingress.web.Problems.FieldProblem;
@@ -92,7 +90,7 @@ public class TenantController {
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<TenantView> get(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         if (!isOperator(principal) && !principal.tenantId().equals(id)) {
             return Mono.error(notFound(id));
         }
@@ -148,7 +146,7 @@ public class TenantController {
     }
 
     private static void requireOperator(ApiPrincipal principal) {
-        requireScope(principal, ApiPrincipal.Scope.ADMIN);
+        principal.require(ApiPrincipal.Scope.ADMIN);
         if (!isOperator(principal)) {
             throw new ResponseStatusException(HttpStatus.FORBIDDEN,
                     "Only operator admins (admin keys of tenant 'default') may list tenants or set a tenant's policy.");

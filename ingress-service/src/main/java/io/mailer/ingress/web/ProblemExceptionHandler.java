@@ -1,10 +1,12 @@
 package io.mailer.ingress.web;
 
+import io.mailer.ingress.auth.AccessDenied;
+import io.mailer.ingress.auth.AuthenticationFailed;
+import io.mailer.ingress.limits.RateLimits;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
-import io.mailer.ingress.limits.RateLimits;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
@@ -43,8 +45,16 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(ex);
         }
+        HttpHeaders headers = exchange.getResponse().getHeaders();
         if (ex instanceof RateLimits.LimitExceeded limit) {
-            exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(limit.retryAfterSeconds()));
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(limit.retryAfterSeconds()));
+        }
+        if (ex instanceof AuthenticationFailed failed) {
+            if (failed.lockedOut()) {
+                headers.set(HttpHeaders.RETRY_AFTER, Long.toString(failed.retryAfterSeconds()));
+            } else {
+                headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+            }
         }
         if (ex instanceof ResponseStatusException rse && rse.getStatusCode().value() == 503) {
             exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
@@ -58,6 +68,13 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         }
         if (ex instanceof RateLimits.LimitExceeded limit) {
             return Problems.of(HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", limit.getMessage(), null);
+        }
+        if (ex instanceof AuthenticationFailed failed) {
+            return failed.lockedOut() ? Problems.of(HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", failed.getMessage(), null)
+                    : Problems.of(HttpStatus.UNAUTHORIZED, "unauthorized", failed.getMessage(), null);
+        }
+        if (ex instanceof AccessDenied denied) {
+            return Problems.of(HttpStatus.FORBIDDEN, "forbidden", denied.getMessage(), null);
         }
         if (findCause(ex, DataBufferLimitException.class) != null) {
             return Problems.of(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large",

@@ -1,7 +1,5 @@
 package io.mailer.ingress.webhook;
 
-import static io.mailer.ingress.batch.BatchController.requireScope;
-
 import io.mailer.ingress.auth.ApiPrincipal;
 import io.mailer.ingress.web.Page;
 import io.mailer.ingress.web.Problems.FieldProblem;
@@ -98,7 +96,7 @@ public class WebhookController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<WebhookView>> create(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestBody CreateWebhook request) {
-        requireScope(principal, ApiPrincipal.Scope.WEBHOOKS);
+        principal.require(ApiPrincipal.Scope.WEBHOOKS);
         List<FieldProblem> errors = new ArrayList<>();
         List<String> events = events(request.events(), errors);
         checkDescription(request.description(), errors);
@@ -126,7 +124,7 @@ public class WebhookController {
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<Page<WebhookView>> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-        requireScope(principal, ApiPrincipal.Scope.WEBHOOKS);
+        principal.require(ApiPrincipal.Scope.WEBHOOKS);
         int n = Page.limit(limit);
         String[] after = cursorKey(cursor);
         Instant now = clock.instant();
@@ -137,14 +135,14 @@ public class WebhookController {
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<WebhookView> get(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id) {
-        requireScope(principal, ApiPrincipal.Scope.WEBHOOKS);
+        principal.require(ApiPrincipal.Scope.WEBHOOKS);
         return existing(principal, id).map(e -> WebhookView.of(e, null, clock.instant()));
     }
 
     @PatchMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<WebhookView> update(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id,
             @RequestBody UpdateWebhook request) {
-        requireScope(principal, ApiPrincipal.Scope.WEBHOOKS);
+        principal.require(ApiPrincipal.Scope.WEBHOOKS);
         List<FieldProblem> errors = new ArrayList<>();
         List<String> events = request.events() == null ? null : events(request.events(), errors);
         checkDescription(request.description(), errors);
@@ -166,13 +164,13 @@ public class WebhookController {
 
     @DeleteMapping(path = "/{id}")
     public Mono<ResponseEntity<Void>> delete(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id) {
-        requireScope(principal, ApiPrincipal.Scope.WEBHOOKS);
+        principal.require(ApiPrincipal.Scope.WEBHOOKS);
         return existing(principal, id).flatMap(store::delete).thenReturn(ResponseEntity.noContent().build());
     }
 
     @PostMapping(path = "/{id}/rotate-secret", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<WebhookView> rotate(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id) {
-        requireScope(principal, ApiPrincipal.Scope.WEBHOOKS);
+        principal.require(ApiPrincipal.Scope.WEBHOOKS);
         return existing(principal, id).flatMap(e -> {
             Instant now = clock.instant();
             String secret = newSecret();
@@ -193,7 +191,7 @@ public class WebhookController {
 
     @PostMapping(path = "/{id}/test", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<Accepted>> test(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id) {
-        requireScope(principal, ApiPrincipal.Scope.WEBHOOKS);
+        principal.require(ApiPrincipal.Scope.WEBHOOKS);
         return existing(principal, id).flatMap(e -> {
             String commandId = random(15);
             return store.command(new WebhookCommand(WebhookCommand.Type.TEST, commandId, e.id(), e.tenantId(), null, clock.instant()))
@@ -204,7 +202,7 @@ public class WebhookController {
     @GetMapping(path = "/{id}/deliveries", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<Page<WebhookStore.DeliveryRow>> deliveries(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String id, @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-        requireScope(principal, ApiPrincipal.Scope.WEBHOOKS);
+        principal.require(ApiPrincipal.Scope.WEBHOOKS);
         int n = Page.limit(limit);
         String[] after = cursorKey(cursor);
         return existing(principal, id).flatMap(e -> store.deliveries(e.id(), after == null ? null : Instant.parse(after[0]),
@@ -215,7 +213,7 @@ public class WebhookController {
     @PostMapping(path = "/{id}/replay", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<Accepted>> replay(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String id, @RequestBody Replay request) {
-        requireScope(principal, ApiPrincipal.Scope.WEBHOOKS);
+        principal.require(ApiPrincipal.Scope.WEBHOOKS);
         Instant now = clock.instant();
         Instant since;
         try {
