@@ -2,6 +2,7 @@ package io.mailer.ingress.batch;
 
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
+import io.mailer.ingress.web.EmailAddressRule;
 import io.mailer.ingress.web.Problems.FieldProblem;
 import io.mailer.ingress.web.ValidationException;
 import io.mailer.schemas.commands.MessageContent;

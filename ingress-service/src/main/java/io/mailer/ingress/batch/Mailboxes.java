@@ -1,5 +1,6 @@
 package io.mailer.ingress.batch;
 
+import io.mailer.ingress.web.EmailAddressRule;
 import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

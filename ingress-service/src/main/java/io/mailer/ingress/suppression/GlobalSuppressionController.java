@@ -2,7 +2,7 @@ package io.mailer.ingress.suppression;
 
 import io.mailer.ingress.auth.ApiPrincipal;
 import io.mailer.ingress.auth.TenantScope;
-import io.mailer.ingress.batch.EmailAddressRule;
+import io.mailer.ingress.web.EmailAddressRule;
 import io.mailer.ingress.suppression.SuppressionController.PutSuppression;
 import io.mailer.ingress.suppression.SuppressionController.SuppressionView;
 import io.mailer.ingress.web.Page;

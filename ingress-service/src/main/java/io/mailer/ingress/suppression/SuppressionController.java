@@ -1,7 +1,7 @@
 package io.mailer.ingress.suppression;
 
 import io.mailer.ingress.auth.ApiPrincipal;
-import io.mailer.ingress.batch.EmailAddressRule;
+import io.mailer.ingress.web.EmailAddressRule;
 import io.mailer.ingress.web.Page;
 import io.mailer.ingress.web.Problems.FieldProblem;
 import io.mailer.ingress.web.ValidationException;

@@ -1,6 +1,6 @@
 package io.mailer.ingress.suppression;
 
-import io.mailer.ingress.batch.EmailAddressRule;
+import io.mailer.ingress.web.EmailAddressRule;
 import io.mailer.ingress.web.Problems.FieldProblem;
 import io.mailer.ingress.web.ValidationException;
 import io.mailer.schemas.events.Suppression;

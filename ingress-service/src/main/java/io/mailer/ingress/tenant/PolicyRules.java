@@ -1,6 +1,6 @@
 package io.mailer.ingress.tenant;
 
-import io.mailer.ingress.batch.EmailAddressRule;
+import io.mailer.ingress.web.EmailAddressRule;
 import io.mailer.ingress.web.Problems.FieldProblem;
 import io.mailer.ingress.web.ValidationException;
 import java.net.IDN;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mailer.ingress.web.EmailAddressRule;
 import io.mailer.ingress.web.Problems.FieldProblem;
 import io.mailer.ingress.web.ValidationException;
 import java.time.Duration;

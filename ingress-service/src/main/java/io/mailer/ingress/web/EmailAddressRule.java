@@ -1,4 +1,4 @@
-package io.mailer.ingress.batch;
+package io.mailer.ingress.web;
 
 import java.net.IDN;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package io.mailer.ingress.batch;
+package io.mailer.ingress.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
