@@ -15,7 +15,6 @@ import io.mailer.schemas.kafka.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -42,6 +41,7 @@ class CancelLatencyIT {
     private static final int RECIPIENTS = 10_000;
     private static final Duration ALLOWED = Duration.ofSeconds(1);
 
+    private static DispatcherStack stack;
     private static EmbeddedKafka kafka;
     private static SesSandbox ses;
     private static Topics topics;
@@ -51,25 +51,20 @@ class CancelLatencyIT {
 
     @BeforeAll
     static void startEverything() {
-        System.setProperty("aws.accessKeyId", "test");
-        System.setProperty("aws.secretAccessKey", "test");
-        kafka = EmbeddedKafka.start();
-        ses = SesSandbox.start(SesSandbox.Config.defaults().maxSendRate(100_000));
-        topics = new Topics(PREFIX);
-        kafka.createTopics(topics, 6);
-        single = DispatcherApplication.start(env("single"));
-        bulk = DispatcherApplication.start(env("bulk"));
-        events = new TopicReader<>(kafka.bootstrapServers(), topics.deliveryEvents.name(),
-                topics.deliveryEvents.valueSerde().deserializer());
+        stack = DispatcherStack.on(PREFIX).ses(SesSandbox.Config.defaults().maxSendRate(100_000)).start();
+        kafka = stack.kafka;
+        ses = stack.ses;
+        topics = stack.topics;
+        single = stack.dispatcher(settings("single"));
+        bulk = stack.dispatcher(settings("bulk"));
+        events = stack.deliveryEvents();
     }
 
     @AfterAll
     static void stopEverything() {
-        events.close();
-        bulk.close();
-        single.close();
-        ses.close();
-        kafka.close();
+        if (stack != null) {
+            stack.close();
+        }
     }
 
     @Test
@@ -133,15 +128,7 @@ class CancelLatencyIT {
         return counter == null ? 0 : counter.count();
     }
 
-    private static Map<String, String> env(String mode) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("MAILER_TOPIC_PREFIX", PREFIX);
-        env.put("PORT", "0");
-        env.put("AWS_REGION", "us-east-1");
-        env.put("SES_ENDPOINT", ses.endpoint());
-        env.put("SES_MAX_SEND_RATE", "500");
-        env.put("SES_SEND_MODE", mode);
-        return env;
+    private static Map<String, String> settings(String mode) {
+        return Map.of("SES_MAX_SEND_RATE", "500", "SES_SEND_MODE", mode);
     }
 }

@@ -43,6 +43,7 @@ class DispatcherBulkModeTest {
     private static final String SECRET = "bulk-unsubscribe-secret";
     private static final String TENANT = "acme";
 
+    private static DispatcherStack stack;
     private static EmbeddedKafka kafka;
     private static SesSandbox ses;
     private static Topics topics;
@@ -52,40 +53,31 @@ class DispatcherBulkModeTest {
 
     @BeforeAll
     static void startEverything() {
-        System.setProperty("aws.accessKeyId", "test");
-        System.setProperty("aws.secretAccessKey", "test");
-        // a short account pause keeps the operator-error test quick
-        System.setProperty("mailer.dispatcher.account-pause", "2s");
-        kafka = EmbeddedKafka.start();
-        ses = SesSandbox.start(SesSandbox.Config.defaults().maxSendRate(1000).publishEvents(false));
-        topics = new Topics("bulk.");
-        kafka.createTopics(topics, 6);
+        stack = DispatcherStack.on("bulk.")
+                // a short account pause keeps the operator-error test quick
+                .property("mailer.dispatcher.account-pause", "2s")
+                .ses(SesSandbox.Config.defaults().maxSendRate(1000).publishEvents(false))
+                .start();
+        kafka = stack.kafka;
+        ses = stack.ses;
+        topics = stack.topics;
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("MAILER_TOPIC_PREFIX", "bulk.");
-        env.put("PORT", "0");
-        env.put("AWS_REGION", "us-east-1");
-        env.put("SES_ENDPOINT", ses.endpoint());
         env.put("SES_CONFIGURATION_SET", "mailer-events");
         env.put("SES_SEND_MODE", "bulk");
         env.put("WORKER_CONCURRENCY", "8");
         env.put("UNSUBSCRIBE_BASE_URL", "https://mail.example.com");
         env.put("UNSUBSCRIBE_SECRET", SECRET);
-        dispatcher = DispatcherApplication.start(env);
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bulk-test"), new StringSerializer(),
-                topics.sends.valueSerde().serializer());
+        dispatcher = stack.dispatcher(env);
+        producer = stack.producer(topics.sends.valueSerde().serializer(),
+                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bulk-test"));
         producer.initTransactions();
-        events = new TopicReader<>(kafka.bootstrapServers(), topics.deliveryEvents.name(),
-                topics.deliveryEvents.valueSerde().deserializer());
+        events = stack.deliveryEvents();
     }
 
     @AfterAll
-    static void stopEverything() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {events, producer, dispatcher, ses, kafka}) {
-            if (c != null) {
-                c.close();
-            }
+    static void stopEverything() {
+        if (stack != null) {
+            stack.close();
         }
     }
 

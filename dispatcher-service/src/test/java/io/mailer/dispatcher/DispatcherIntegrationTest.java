@@ -58,6 +58,7 @@ class DispatcherIntegrationTest {
     private static final String SECRET = "it-unsubscribe-secret";
     private static final String TENANT = "acme";
 
+    private static DispatcherStack stack;
     private static EmbeddedKafka kafka;
     private static SesSandbox ses;
     private static Topics topics;
@@ -68,28 +69,22 @@ class DispatcherIntegrationTest {
 
     @BeforeAll
     static void startEverything() {
-        // the SDK's default credentials chain reads these (dummy: the sandbox checks nothing)
-        System.setProperty("aws.accessKeyId", "test");
-        System.setProperty("aws.secretAccessKey", "test");
-        // a short account pause keeps the SendingPaused test quick
-        System.setProperty("mailer.dispatcher.account-pause", "2s");
-        // AIMD recovers a fifth of the rate per second, so the storm test sees it back within seconds
-        System.setProperty("mailer.dispatcher.rate.increase", "0.2");
-        // short retry tiers, so a send can go through all of them within the test
-        System.setProperty("mailer.dispatcher.retry.tier-delays", "300ms,300ms,300ms,300ms");
-        // a short committed horizon, so the ledger bound test sees entries go within seconds
-        System.setProperty("mailer.dispatcher.rate.ledger-committed-horizon", "5s");
-        kafka = EmbeddedKafka.start();
-        // GetAccount's MaxSendRate is the global rate when SES_MAX_SEND_RATE is not set
-        ses = SesSandbox.start(SesSandbox.Config.defaults().maxSendRate(1000));
-        topics = new Topics("it.");
-        kafka.createTopics(topics, 6);
+        stack = DispatcherStack.on("it.")
+                // a short account pause keeps the SendingPaused test quick
+                .property("mailer.dispatcher.account-pause", "2s")
+                // AIMD recovers a fifth of the rate per second, so the storm test sees it back within seconds
+                .property("mailer.dispatcher.rate.increase", "0.2")
+                // short retry tiers, so a send can go through all of them within the test
+                .property("mailer.dispatcher.retry.tier-delays", "300ms,300ms,300ms,300ms")
+                // a short committed horizon, so the ledger bound test sees entries go within seconds
+                .property("mailer.dispatcher.rate.ledger-committed-horizon", "5s")
+                // GetAccount's MaxSendRate is the global rate when SES_MAX_SEND_RATE is not set
+                .ses(SesSandbox.Config.defaults().maxSendRate(1000))
+                .start();
+        kafka = stack.kafka;
+        ses = stack.ses;
+        topics = stack.topics;
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("MAILER_TOPIC_PREFIX", "it.");
-        env.put("PORT", "0");
-        env.put("AWS_REGION", "us-east-1");
-        env.put("SES_ENDPOINT", ses.endpoint());
         env.put("SES_CONFIGURATION_SET", "mailer-events");
         env.put("MAIL_FROM", "Default <default@example.com>");
         env.put("WORKER_CONCURRENCY", "8");
@@ -98,29 +93,18 @@ class DispatcherIntegrationTest {
         env.put("SES_SEND_MODE", "single");
         env.put("UNSUBSCRIBE_BASE_URL", "https://mail.example.com");
         env.put("UNSUBSCRIBE_SECRET", SECRET);
-        dispatcher = DispatcherApplication.start(env);
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
-        events = new TopicReader<>(kafka.bootstrapServers(), topics.deliveryEvents.name(),
-                topics.deliveryEvents.valueSerde().deserializer());
-        deadLetters = new TopicReader<>(kafka.bootstrapServers(), topics.sendsDlt.name(),
-                new ByteArrayDeserializer());
+        dispatcher = stack.dispatcher(env);
+        producer = stack.producer(new ByteArraySerializer(), Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+        events = stack.deliveryEvents();
+        deadLetters = stack.started(new TopicReader<>(kafka.bootstrapServers(), topics.sendsDlt.name(),
+                new ByteArrayDeserializer()));
     }
 
     @AfterAll
     static void stopEverything() {
-        closeQuietly(events);
-        closeQuietly(deadLetters);
-        closeQuietly(producer);
-        if (dispatcher != null) {
-            dispatcher.close();
+        if (stack != null) {
+            stack.close();
         }
-        closeQuietly(ses);
-        closeQuietly(kafka);
-        System.clearProperty("mailer.dispatcher.account-pause");
-        System.clearProperty("mailer.dispatcher.rate.increase");
-        System.clearProperty("mailer.dispatcher.retry.tier-delays");
-        System.clearProperty("mailer.dispatcher.rate.ledger-committed-horizon");
     }
 
     @BeforeEach
@@ -580,15 +564,5 @@ class DispatcherIntegrationTest {
         String port = dispatcher.getEnvironment().getProperty("local.server.port");
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + port + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // best effort at teardown
-            }
-        }
     }
 }

@@ -25,7 +25,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,6 +41,7 @@ class DispatcherPacingAndShutdownTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
+    private static DispatcherStack stack;
     private static EmbeddedKafka kafka;
     private static SesSandbox ses;
     private static Topics topics;
@@ -51,37 +51,24 @@ class DispatcherPacingAndShutdownTest {
 
     @BeforeAll
     static void startEverything() {
-        System.setProperty("aws.accessKeyId", "test");
-        System.setProperty("aws.secretAccessKey", "test");
-        kafka = EmbeddedKafka.start();
-        ses = SesSandbox.start();
-        topics = new Topics("pace.");
-        kafka.createTopics(topics, 6);
-        dispatcher = DispatcherApplication.start(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "MAILER_TOPIC_PREFIX", "pace.",
-                "PORT", "0",
-                "AWS_REGION", "us-east-1",
-                "SES_ENDPOINT", ses.endpoint(),
+        stack = DispatcherStack.on("pace.").start();
+        kafka = stack.kafka;
+        ses = stack.ses;
+        topics = stack.topics;
+        dispatcher = stack.dispatcher(Map.of(
                 "MAIL_FROM", "Default <default@example.com>",
                 // one call per send, so "three sends in flight" is three calls
                 "SES_SEND_MODE", "single",
                 "SES_MAX_SEND_RATE", "10"));
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), topics.sends.valueSerde().serializer());
-        events = new TopicReader<>(kafka.bootstrapServers(), topics.deliveryEvents.name(),
-                topics.deliveryEvents.valueSerde().deserializer());
+        producer = stack.producer(topics.sends.valueSerde().serializer(), Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+        events = stack.deliveryEvents();
     }
 
     @AfterAll
-    static void stopEverything() throws Exception {
-        events.close();
-        producer.close();
-        if (dispatcher != null && dispatcher.isActive()) {
-            dispatcher.close();
+    static void stopEverything() {
+        if (stack != null) {
+            stack.close();
         }
-        ses.close();
-        kafka.close();
     }
 
     @Test

@@ -17,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -25,7 +24,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -48,6 +46,7 @@ class HostileSendsIT {
     private static final String VICTIM = "victim";
     private static final String HOSTILE = "hostile";
 
+    private static DispatcherStack stack;
     private static EmbeddedKafka kafka;
     private static SesSandbox ses;
     private static Topics topics;
@@ -57,33 +56,22 @@ class HostileSendsIT {
 
     @BeforeAll
     static void startEverything() {
-        System.setProperty("aws.accessKeyId", "test");
-        System.setProperty("aws.secretAccessKey", "test");
-        kafka = EmbeddedKafka.start();
-        ses = SesSandbox.start(SesSandbox.Config.defaults().maxSendRate(1000));
-        topics = new Topics("hostile.");
-        kafka.createTopics(topics, 3);
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("MAILER_TOPIC_PREFIX", "hostile.");
-        env.put("PORT", "0");
-        env.put("AWS_REGION", "us-east-1");
-        env.put("SES_ENDPOINT", ses.endpoint());
-        env.put("SES_MAX_SEND_RATE", "200");
-        dispatcher = DispatcherApplication.start(env);
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
-        events = new TopicReader<>(kafka.bootstrapServers(), topics.deliveryEvents.name(),
-                topics.deliveryEvents.valueSerde().deserializer());
+        stack = DispatcherStack.on("hostile.").partitions(3)
+                .ses(SesSandbox.Config.defaults().maxSendRate(1000))
+                .start();
+        kafka = stack.kafka;
+        ses = stack.ses;
+        topics = stack.topics;
+        dispatcher = stack.dispatcher(Map.of("SES_MAX_SEND_RATE", "200"));
+        producer = stack.producer(new ByteArraySerializer(), Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+        events = stack.deliveryEvents();
     }
 
     @AfterAll
-    static void stopEverything() throws Exception {
-        events.close();
-        producer.close();
-        dispatcher.close();
-        ses.close();
-        kafka.close();
+    static void stopEverything() {
+        if (stack != null) {
+            stack.close();
+        }
     }
 
     @Test
