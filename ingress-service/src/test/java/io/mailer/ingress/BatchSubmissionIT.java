@@ -62,10 +62,10 @@ class BatchSubmissionIT {
         return spec.bodyValue(body).exchange();
     }
 
-    private List<BatchCommand> commandsOf(String batchId, int expected) {
-        List<BatchCommand> found = new ArrayList<>(stack.read(stack.topics.batchCommands, r -> r.key().equals(batchId), expected)
-                .stream().map(r -> r.value()).toList());
-        found.sort(Comparator.comparing(BatchCommand::chunkIndex));
+    private List<BatchCommand.SubmitChunk> commandsOf(String batchId, int expected) {
+        List<BatchCommand.SubmitChunk> found = new ArrayList<>(stack.read(stack.topics.batchCommands, r -> r.key().equals(batchId), expected)
+                .stream().map(r -> r.value()).map(BatchCommand.SubmitChunk.class::cast).toList());
+        found.sort(Comparator.comparingInt(BatchCommand.SubmitChunk::chunkIndex));
         return found;
     }
 
@@ -82,11 +82,11 @@ class BatchSubmissionIT {
 
         // Then three chunks in order; early chunks cannot know the size yet, the last one does
         assertThat(answer).containsEntry("status", "ACCEPTED").containsEntry("recipients", 5);
-        List<BatchCommand> chunks = commandsOf((String) answer.get("id"), 3);
-        assertThat(chunks).extracting(BatchCommand::chunkIndex).containsExactly(0, 1, 2);
-        assertThat(chunks).extracting(BatchCommand::chunkCount).containsExactly(null, null, 3);
-        assertThat(chunks).extracting(BatchCommand::totalRecipients).containsExactly(6, 6, 5);
-        assertThat(chunks).extracting(BatchCommand::firstRecipientIndex).containsExactly(0, 2, 4);
+        List<BatchCommand.SubmitChunk> chunks = commandsOf((String) answer.get("id"), 3);
+        assertThat(chunks).extracting(BatchCommand.SubmitChunk::chunkIndex).containsExactly(0, 1, 2);
+        assertThat(chunks).extracting(BatchCommand.SubmitChunk::chunkCount).containsExactly(null, null, 3);
+        assertThat(chunks).extracting(BatchCommand.SubmitChunk::totalRecipients).containsExactly(6, 6, 5);
+        assertThat(chunks).extracting(BatchCommand.SubmitChunk::firstRecipientIndex).containsExactly(0, 2, 4);
         assertThat(chunks.stream().flatMap(c -> c.recipients().stream()).map(RecipientEntry::email))
                 .containsExactly("a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@xn--exmple-cua.com"); // IDN domains go to Kafka in Punycode (SES has no SMTPUTF8)
         assertThat(chunks.get(0).message().subject()).isEqualTo("Hi {{name}}");
@@ -108,7 +108,7 @@ class BatchSubmissionIT {
         assertThat((String) problem.get("detail")).contains("line 5");
         assertThat((List<Map<String, String>>) problem.get("errors")).extracting(e -> e.get("field")).containsExactly("line 5");
         assertThat(stack.read(stack.topics.batchCommands,
-                r -> r.value() != null && r.value().recipients().stream().anyMatch(x -> x.email().equals(marker)), 0)).isEmpty();
+                r -> r.value() instanceof BatchCommand.SubmitChunk c && c.recipients().stream().anyMatch(x -> x.email().equals(marker)), 0)).isEmpty();
     }
 
     @Test
@@ -183,7 +183,7 @@ class BatchSubmissionIT {
             assertThat(results.stream().filter(r -> r.getStatus().value() == 202).map(r -> r.getResponseBody().get("id")).distinct())
                     .hasSize(1);
             assertThat(stack.read(stack.topics.batchCommands,
-                    r -> r.value() != null && r.value().recipients().stream().anyMatch(x -> x.email().equals(marker)), 1)).hasSize(1);
+                    r -> r.value() instanceof BatchCommand.SubmitChunk c && c.recipients().stream().anyMatch(x -> x.email().equals(marker)), 1)).hasSize(1);
         } finally {
             pool.shutdownNow();
         }

@@ -61,9 +61,9 @@ class IngressApiIT {
 
         assertThat(response).containsEntry("status", "ACCEPTED").containsEntry("recipients", 3);
         String batchId = (String) response.get("id");
-        List<BatchCommand> chunks = readCommands(batchId, 2);
-        assertThat(chunks).extracting(BatchCommand::chunkIndex).containsExactly(0, 1);
-        assertThat(chunks).extracting(BatchCommand::firstRecipientIndex).containsExactly(0, 2);
+        List<BatchCommand.SubmitChunk> chunks = readCommands(batchId, 2);
+        assertThat(chunks).extracting(BatchCommand.SubmitChunk::chunkIndex).containsExactly(0, 1);
+        assertThat(chunks).extracting(BatchCommand.SubmitChunk::firstRecipientIndex).containsExactly(0, 2);
         assertThat(chunks).allSatisfy(c -> {
             assertThat(c.tenantId()).isEqualTo("default");
             assertThat(c.chunkCount()).isEqualTo(2);
@@ -176,10 +176,10 @@ class IngressApiIT {
                 .expectBody(String.class).value(body -> assertThat(body).contains("http_server_requests"));
     }
 
-    private static List<BatchCommand> readCommands(String batchId, int expected) {
-        List<BatchCommand> found = new ArrayList<>(stack.read(TOPICS.batchCommands, r -> r.key().equals(batchId), expected)
-                .stream().map(r -> r.value()).toList());
-        found.sort(java.util.Comparator.comparing(BatchCommand::chunkIndex));
+    private static List<BatchCommand.SubmitChunk> readCommands(String batchId, int expected) {
+        List<BatchCommand.SubmitChunk> found = new ArrayList<>(stack.read(TOPICS.batchCommands, r -> r.key().equals(batchId), expected)
+                .stream().map(r -> r.value()).map(BatchCommand.SubmitChunk.class::cast).toList());
+        found.sort(java.util.Comparator.comparingInt(BatchCommand.SubmitChunk::chunkIndex));
         return found;
     }
 }

@@ -132,16 +132,17 @@ class SubmitLimitsIT {
         List<ConsumerRecord<String, byte[]>> records = rawCommands((String) answer.get("id"), 3);
         assertThat(records).hasSizeGreaterThanOrEqualTo(3);
         assertThat(records).allSatisfy(r -> assertThat(r.value().length).isLessThanOrEqualTo(RecordBudget.MAX_RECORD_BYTES));
-        List<BatchCommand> chunks = records.stream().map(r -> Json.MAPPER.readValue(r.value(), BatchCommand.class)).toList();
+        List<BatchCommand.SubmitChunk> chunks = records.stream().map(r -> Json.MAPPER.readValue(r.value(), BatchCommand.class))
+                .map(BatchCommand.SubmitChunk.class::cast).toList();
         assertThat(chunks.stream().mapToInt(c -> c.recipients().size()).sum()).isEqualTo(500);
-        assertThat(chunks).extracting(BatchCommand::chunkIndex).containsExactlyElementsOf(
+        assertThat(chunks).extracting(BatchCommand.SubmitChunk::chunkIndex).containsExactlyElementsOf(
                 IntStream.range(0, chunks.size()).boxed().toList());
         assertThat(chunks).allSatisfy(c -> {
             assertThat(c.chunkCount()).isEqualTo(chunks.size());
             assertThat(c.totalRecipients()).isEqualTo(500);
         });
         int next = 0;
-        for (BatchCommand c : chunks) {
+        for (BatchCommand.SubmitChunk c : chunks) {
             assertThat(c.firstRecipientIndex()).isEqualTo(next);
             next += c.recipients().size();
         }

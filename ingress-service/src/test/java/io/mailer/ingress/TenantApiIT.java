@@ -195,7 +195,7 @@ class TenantApiIT {
         var commands = stack.read(stack.topics.batchCommands, r -> r.key().equals(BATCH_A), 1);
         var cancellations = stack.read(stack.topics.batchCancellations, r -> r.key().equals(BATCH_A), 1);
         assertThat(commands).singleElement().satisfies(r -> {
-            assertThat(r.value().type()).isEqualTo(BatchCommand.Type.CANCEL);
+            assertThat(r.value()).isInstanceOf(BatchCommand.Cancel.class);
             assertThat(r.value().tenantId()).isEqualTo("acme");
         });
         assertThat(cancellations).singleElement().satisfies(r -> {

@@ -143,8 +143,8 @@ class TenantPolicyIT {
                 .exchange().expectStatus().isForbidden().expectBody().jsonPath("$.errors[0].field").isEqualTo("from");
         submit(free, "anyone@anywhere.io", null).expectStatus().isAccepted(); // no policy row: any identity
 
-        List<BatchCommand> chunks = stack.read(stack.topics.batchCommands, r -> r.key().equals(ok.get("id")), 1)
-                .stream().map(r -> r.value()).toList();
+        List<BatchCommand.SubmitChunk> chunks = stack.read(stack.topics.batchCommands, r -> r.key().equals(ok.get("id")), 1)
+                .stream().map(r -> r.value()).map(BatchCommand.SubmitChunk.class::cast).toList();
         assertThat(chunks).singleElement().satisfies(c -> assertThat(c.message().configurationSet()).isEqualTo("cs-policed"));
     }
 

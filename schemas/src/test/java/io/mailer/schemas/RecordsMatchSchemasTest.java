@@ -59,7 +59,9 @@ class RecordsMatchSchemasTest {
                 List.of(new RecipientEntry("a@example.com", Map.of(), Map.of())), NOW);
         assertThat(violations("batch-command", TOPICS.batchCommands, chunk)).isEmpty();
         assertThat(TOPICS.batchCommands.valueSerde().deserializer().deserialize("t",
-                TOPICS.batchCommands.valueSerde().serializer().serialize("t", chunk)).message().configurationSet()).isEqualTo("tenant-cs");
+                TOPICS.batchCommands.valueSerde().serializer().serialize("t", chunk)))
+                .isInstanceOfSatisfying(BatchCommand.SubmitChunk.class,
+                        read -> assertThat(read.message().configurationSet()).isEqualTo("tenant-cs"));
     }
 
     @Test
@@ -69,7 +71,7 @@ class RecordsMatchSchemasTest {
 
     @Test
     void shouldRejectSubmitChunkWithoutMessageAgainstSchema() {
-        var broken = new BatchCommand(BatchCommand.Type.SUBMIT_CHUNK, "bat_1", "acme", 0, 1, 0, 1, null, List.of(), NOW);
+        var broken = new BatchCommand.SubmitChunk("bat_1", "acme", 0, 1, 0, 1, null, List.of(), NOW);
         assertThat(violations("batch-command", TOPICS.batchCommands, broken)).isNotEmpty();
     }
 

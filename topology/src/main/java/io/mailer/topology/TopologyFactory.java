@@ -69,7 +69,7 @@ public final class TopologyFactory {
         suppressionsTable(builder, topics);
         builder.addStateStore(BatchStores.chunksSeen());
         builder.addStateStore(BatchStores.cancelled());
-        builder.addStateStore(BatchStores.scheduled(topics.batchCommands.valueSerde()));
+        builder.addStateStore(BatchStores.scheduled());
 
         var routed = builder
                 .stream(topics.batchCommands.name(),

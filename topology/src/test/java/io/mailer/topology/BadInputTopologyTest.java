@@ -3,7 +3,6 @@ package io.mailer.topology;
 import static io.mailer.topology.TopologyFixture.expectedSend;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.kafka.Json;
 import io.mailer.topology.intake.DeadLetters;
 import java.nio.ByteBuffer;
@@ -17,6 +16,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
 
 class BadInputTopologyTest {
 
@@ -67,23 +67,53 @@ class BadInputTopologyTest {
     @Test
     void shouldDeadLetterChunkThatCannotBeFannedOut() {
         // Given a well-formed JSON chunk without firstRecipientIndex (send ids would be guesses)
-        BatchCommand valid = TopologyFixture.chunk("acme", "b9", 0, "ann@example.com");
-        BatchCommand noIndex = new BatchCommand(valid.type(), valid.batchId(), valid.tenantId(), valid.chunkIndex(),
-                valid.chunkCount(), null, valid.totalRecipients(), valid.message(), valid.recipients(),
-                valid.createdAt());
+        // (BatchCommand.SubmitChunk cannot hold one: the JSON is what such a record would be)
+        ObjectNode json = (ObjectNode) Json.MAPPER.valueToTree(TopologyFixture.chunk("acme", "b9", 0, "ann@example.com"));
+        json.remove("firstRecipientIndex");
+        byte[] noIndex = Json.MAPPER.writeValueAsBytes(json);
 
         // When
-        fixture.commands.pipeInput("b9", noIndex);
+        fixture.rawCommands.pipeInput("b9", noIndex);
 
         // Then it is dead-lettered with the reason, and nothing is sent
         var dead = fixture.deadLetters.readRecordsToList();
         assertThat(dead).hasSize(1);
-        assertThat(dead.get(0).value()).isEqualTo(Json.MAPPER.writeValueAsBytes(noIndex));
+        assertThat(dead.get(0).value()).isEqualTo(noIndex);
         assertThat(textHeaders(dead.get(0).headers()))
                 .containsEntry(DeadLetters.EXCEPTION_FQCN, "io.mailer.topology.InvalidBatchCommand")
                 .containsEntry(DeadLetters.EXCEPTION_MESSAGE, "SUBMIT_CHUNK needs firstRecipientIndex >= 0");
         assertThat(fixture.sends.isEmpty()).isTrue();
         assertThat(fixture.events.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldDeadLetterCommandsTheSealedTypeCannotReadWithTheReasonTheyAreInvalid() {
+        // Given commands that are JSON but no BatchCommand: no type, an unknown type, missing fields
+        ObjectNode chunk = (ObjectNode) Json.MAPPER.valueToTree(TopologyFixture.chunk("acme", "b12", 0, "ann@example.com"));
+        Map<String, String> reasons = new LinkedHashMap<>();
+        reasons.put(without(chunk, "type"), "type is missing");
+        reasons.put(with(chunk, "type", null), "type is missing");
+        reasons.put(with(chunk, "type", "PAUSE"), "unsupported command type PAUSE");
+        reasons.put(with(without(chunk, "batchId"), "firstRecipientIndex", null), "batchId and tenantId are required");
+        reasons.put(with(chunk, "firstRecipientIndex", null), "SUBMIT_CHUNK needs firstRecipientIndex >= 0");
+        reasons.put(with(chunk, "firstRecipientIndex", -1), "SUBMIT_CHUNK needs firstRecipientIndex >= 0");
+        reasons.put(without(chunk, "chunkIndex"), "SUBMIT_CHUNK needs chunkIndex");
+        reasons.put(without(chunk, "totalRecipients"), "SUBMIT_CHUNK needs totalRecipients");
+        reasons.put(without(chunk, "message"), "SUBMIT_CHUNK needs a message");
+
+        // When each is written, then a good chunk
+        reasons.keySet().forEach(json -> fixture.rawCommands.pipeInput("b12", json.getBytes(StandardCharsets.UTF_8)));
+        fixture.submit("acme", "b13", 0, "ann@example.com");
+
+        // Then each is dead-lettered as an invalid command with its reason, and the stream went on
+        var dead = fixture.deadLetters.readRecordsToList();
+        assertThat(dead).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactlyElementsOf(reasons.keySet());
+        assertThat(dead).extracting(r -> textHeaders(r.headers()).get(DeadLetters.EXCEPTION_FQCN))
+                .containsOnly("io.mailer.topology.InvalidBatchCommand");
+        assertThat(dead).extracting(r -> textHeaders(r.headers()).get(DeadLetters.EXCEPTION_MESSAGE))
+                .containsExactlyElementsOf(reasons.values());
+        assertThat(fixture.sends.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("b13-0");
     }
 
     @Test
@@ -99,6 +129,22 @@ class BadInputTopologyTest {
         assertThat(dead).hasSize(1);
         assertThat(textHeaders(dead.get(0).headers()).get(DeadLetters.EXCEPTION_MESSAGE)).startsWith("sendAt is more than");
         assertThat(fixture.sends.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("b11-0");
+    }
+
+    private static String without(ObjectNode command, String field) {
+        ObjectNode copy = command.deepCopy();
+        copy.remove(field);
+        return copy.toString();
+    }
+
+    private static String with(ObjectNode command, String field, Object value) {
+        return with(command.toString(), field, value);
+    }
+
+    private static String with(String command, String field, Object value) {
+        ObjectNode copy = (ObjectNode) Json.MAPPER.readTree(command);
+        copy.set(field, value == null ? copy.nullNode() : Json.MAPPER.valueToTree(value));
+        return copy.toString();
     }
 
     private static Map<String, String> textHeaders(Headers headers) {

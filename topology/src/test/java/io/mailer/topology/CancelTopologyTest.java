@@ -10,6 +10,7 @@ import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.events.Suppression;
 import io.mailer.topology.outcome.PipelineOutcome;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
@@ -50,6 +51,24 @@ class CancelTopologyTest {
         // and 1 sent + 1 suppressed + 3 cancelled = the 5 recipients of the batch
         assertThat(fixture.counter(TopologyMetrics.RECIPIENTS_FANNED_OUT)).isEqualTo(5.0);
         assertThat(fixture.counter(TopologyMetrics.RECIPIENTS_CANCELLED)).isEqualTo(3.0);
+    }
+
+    @Test
+    void shouldCancelWithACancelAsTheSingleRecordFormWroteIt() {
+        // Given a CANCEL on the topic from before BatchCommand was sealed: null chunk fields included
+        fixture.rawCommands.pipeInput("b1", ("{\"type\":\"CANCEL\",\"batchId\":\"b1\",\"tenantId\":\"acme\","
+                + "\"chunkIndex\":null,\"chunkCount\":null,\"firstRecipientIndex\":null,\"totalRecipients\":null,"
+                + "\"message\":null,\"recipients\":[],\"createdAt\":\"2026-11-27T10:00:00Z\"}")
+                .getBytes(StandardCharsets.UTF_8), CANCELLED_AT);
+
+        // When a chunk of the batch follows
+        fixture.submit("acme", "b1", 0, "ann@example.com");
+
+        // Then its recipient is cancelled, not sent
+        assertThat(fixture.sends.isEmpty()).isTrue();
+        assertThat(fixture.events.readKeyValuesToList()).containsExactly(
+                KeyValue.pair("b1-0", cancelled("b1", 0, "ann@example.com", WRITTEN)));
+        assertThat(fixture.deadLetters.isEmpty()).isTrue();
     }
 
     @Test

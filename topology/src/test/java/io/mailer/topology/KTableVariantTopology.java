@@ -1,5 +1,6 @@
 package io.mailer.topology;
 
+import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.topology.batch.GatedChunk;
@@ -10,6 +11,7 @@ import io.mailer.topology.outcome.PipelineOutcome;
 import io.mailer.topology.suppression.FailSafeSuppressionSerde;
 import io.mailer.topology.suppression.Screened;
 import io.mailer.topology.suppression.SuppressionEntry;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -46,7 +48,9 @@ final class KTableVariantTopology {
                 .processValues(() -> new BatchCommandDecoder(topics.batchCommands.valueSerde().deserializer()),
                         Named.as("decode-batch-command"))
                 .filter((batchId, decoded) -> !decoded.isRejected(), Named.as("accepted"))
-                .mapValues(decoded -> new GatedChunk(decoded.command(), false), Named.as("no-gate"))
+                // no gate: a chunk goes straight to the fan-out, a cancel is dropped
+                .flatMapValues(decoded -> decoded.command() instanceof BatchCommand.SubmitChunk chunk
+                        ? List.of(new GatedChunk(chunk, false)) : List.<GatedChunk>of(), Named.as("no-gate"))
                 .process(RecipientFanOut::new, Named.as("fan-out-recipients"))
                 .selectKey((sendId, send) -> Suppression.key(send.tenantId(), send.email()), Named.as("key-by-address"))
                 .repartition(Repartitioned.with(Serdes.String(), topics.sends.valueSerde()).withName("sends-by-address"))

@@ -77,7 +77,7 @@ class OversizeTopologyTest {
     @Test
     void shouldFailOnlyTheRecipientWhoseOwnVariablesPutItsSendOverTheBudget() {
         // Given a chunk of three where the middle recipient carries ~1 MB of variables
-        BatchCommand chunk = TopologyFixture.chunk("acme", "b1", 0, "ann@example.com", "bob@example.com",
+        BatchCommand.SubmitChunk chunk = TopologyFixture.chunk("acme", "b1", 0, "ann@example.com", "bob@example.com",
                 "cy@example.com");
         RecipientEntry heavy = new RecipientEntry("bob@example.com", Map.of("bio", "y".repeat(1_000_000)), Map.of());
         BatchCommand withHeavy = BatchCommand.submitChunk("b1", "acme", 0, 1, 0, 3, chunk.message(),

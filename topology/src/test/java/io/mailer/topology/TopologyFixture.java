@@ -86,11 +86,11 @@ final class TopologyFixture implements AutoCloseable {
         commands.pipeInput(batchId, BatchCommand.cancel(batchId, tenant, SUBMITTED), at);
     }
 
-    static BatchCommand chunk(String tenant, String batchId, int firstRecipientIndex, String... emails) {
+    static BatchCommand.SubmitChunk chunk(String tenant, String batchId, int firstRecipientIndex, String... emails) {
         return chunk(MESSAGE, tenant, batchId, firstRecipientIndex, emails);
     }
 
-    static BatchCommand chunk(MessageContent message, String tenant, String batchId, int firstRecipientIndex,
+    static BatchCommand.SubmitChunk chunk(MessageContent message, String tenant, String batchId, int firstRecipientIndex,
             String... emails) {
         List<RecipientEntry> recipients = Arrays.stream(emails).map(TopologyFixture::recipient).toList();
         return BatchCommand.submitChunk(batchId, tenant, 0, 1, firstRecipientIndex, recipients.size(), message,

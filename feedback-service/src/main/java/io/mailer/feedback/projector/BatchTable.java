@@ -84,7 +84,7 @@ final class BatchTable {
         this.jdbc = jdbc;
     }
 
-    void upsert(List<BatchCommand> chunks) {
+    void upsert(List<BatchCommand.SubmitChunk> chunks) {
         jdbc.batchUpdate(UPSERT, chunks, 500, (ps, c) -> {
             MessageContent m = c.message();
             Object sendAt = m == null ? null : Sql.ts(m.sendAt());
@@ -101,7 +101,7 @@ final class BatchTable {
         });
     }
 
-    void cancel(List<BatchCommand> cancels) {
+    void cancel(List<BatchCommand.Cancel> cancels) {
         jdbc.batchUpdate(CANCEL, cancels, 500, (ps, c) -> {
             ps.setString(1, c.batchId());
             ps.setString(2, c.tenantId());

@@ -74,8 +74,8 @@ public final class ProjectionWriter {
 
     /** Writes the records and returns how many batches became COMPLETED. */
     public int write(List<? extends ProjectorRecord> records) {
-        List<BatchCommand> chunks = new ArrayList<>();
-        List<BatchCommand> cancels = new ArrayList<>();
+        List<BatchCommand.SubmitChunk> chunks = new ArrayList<>();
+        List<BatchCommand.Cancel> cancels = new ArrayList<>();
         List<EventRecorded> recorded = new ArrayList<>();
         // compacted-topic semantics: within a poll only the last record per key matters
         Map<String, ProjectorRecord> lastSuppression = new LinkedHashMap<>();
@@ -115,7 +115,7 @@ public final class ProjectionWriter {
         // phase 0, before the transaction (autocommit, no lock kept): each batch's partition time
         // and the partitions of those days; rows of days past the retention are not written
         Map<String, Instant> batchAt = batchAt(chunks, recorded);
-        List<BatchCommand> chunkRows = chunks.stream()
+        List<BatchCommand.SubmitChunk> chunkRows = chunks.stream()
                 .filter(c -> partitions.retained(ViewPartitions.day(batchAt.get(c.batchId())))).toList();
         List<EventRecorded> eventRows = recorded.stream()
                 .filter(e -> partitions.retained(ViewPartitions.day(batchAt.get(e.event().batchId())))).toList();
@@ -138,9 +138,9 @@ public final class ProjectionWriter {
      * from the poll — its chunk's createdAt (the batch's creation) if the poll has one, else the
      * earliest of its events' times.
      */
-    private Map<String, Instant> batchAt(List<BatchCommand> chunks, List<EventRecorded> recorded) {
+    private Map<String, Instant> batchAt(List<BatchCommand.SubmitChunk> chunks, List<EventRecorded> recorded) {
         Map<String, Instant> fromChunks = new TreeMap<>();
-        for (BatchCommand c : chunks) {
+        for (BatchCommand.SubmitChunk c : chunks) {
             fromChunks.merge(c.batchId(), c.createdAt(), (a, b) -> a.isBefore(b) ? a : b);
         }
         Map<String, Instant> candidates = new TreeMap<>(fromChunks);
@@ -152,10 +152,10 @@ public final class ProjectionWriter {
         return candidates.isEmpty() ? Map.of() : batchPartitions.resolve(candidates);
     }
 
-    private int writeRows(List<BatchCommand> chunkRows, List<BatchCommand> chunks, List<BatchCommand> cancels,
-            List<EventRecorded> eventRows, List<EventRecorded> recorded, List<Suppression> puts, List<String[]> deletes,
-            Map<String, Instant> batchAt, Set<String> touchedBatches, Set<String> lockedBatches,
-            Set<String> workedOnBatches) {
+    private int writeRows(List<BatchCommand.SubmitChunk> chunkRows, List<BatchCommand.SubmitChunk> chunks,
+            List<BatchCommand.Cancel> cancels, List<EventRecorded> eventRows, List<EventRecorded> recorded,
+            List<Suppression> puts, List<String[]> deletes, Map<String, Instant> batchAt, Set<String> touchedBatches,
+            Set<String> lockedBatches, Set<String> workedOnBatches) {
         Integer completed = transaction.execute(status -> {
             // phase 1: no batch row, no lock
             if (!chunkRows.isEmpty()) {

@@ -11,11 +11,11 @@ public sealed interface ProjectorRecord {
     ConsumerRecord<String, byte[]> source();
 
     /** A SUBMIT_CHUNK command: the batch row and this chunk's recipient rows. */
-    record ChunkSubmitted(ConsumerRecord<String, byte[]> source, BatchCommand command) implements ProjectorRecord {
+    record ChunkSubmitted(ConsumerRecord<String, byte[]> source, BatchCommand.SubmitChunk command) implements ProjectorRecord {
     }
 
     /** A CANCEL command. */
-    record BatchCancelled(ConsumerRecord<String, byte[]> source, BatchCommand command) implements ProjectorRecord {
+    record BatchCancelled(ConsumerRecord<String, byte[]> source, BatchCommand.Cancel command) implements ProjectorRecord {
     }
 
     /** A delivery event, with the recipient index resolved (from the event or its send id). */

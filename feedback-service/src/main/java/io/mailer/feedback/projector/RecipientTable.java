@@ -75,9 +75,9 @@ final class RecipientTable {
         this.jdbc = jdbc;
     }
 
-    void insertQueued(List<BatchCommand> chunks, Map<String, Instant> batchAt) {
+    void insertQueued(List<BatchCommand.SubmitChunk> chunks, Map<String, Instant> batchAt) {
         List<Row> rows = new ArrayList<>();
-        for (BatchCommand c : chunks) {
+        for (BatchCommand.SubmitChunk c : chunks) {
             for (int i = 0; i < c.recipients().size(); i++) {
                 RecipientEntry r = c.recipients().get(i);
                 int index = c.firstRecipientIndex() + i;
@@ -173,6 +173,6 @@ final class RecipientTable {
         return e.type() == milestone ? Sql.text(e.occurredAt()) : null;
     }
 
-    private record Row(String sendId, BatchCommand command, int index, RecipientEntry entry) {
+    private record Row(String sendId, BatchCommand.SubmitChunk command, int index, RecipientEntry entry) {
     }
 }

@@ -50,18 +50,20 @@ public final class RecordDecoder {
     }
 
     private ProjectorRecord command(ConsumerRecord<String, byte[]> record) {
+        // a command without a (known) type, or a chunk without its indexes, does not read: the
+        // SerializationException makes it an unreadable poison (see decode)
         BatchCommand c = topics.batchCommands.valueSerde().deserializer().deserialize(record.topic(), record.value());
-        if (c == null || c.type() == null || blank(c.batchId()) || blank(c.tenantId()) || c.createdAt() == null) {
-            return new Poison(record, INVALID, "command without type, batchId, tenantId or createdAt");
+        if (c == null || blank(c.batchId()) || blank(c.tenantId()) || c.createdAt() == null) {
+            return new Poison(record, INVALID, "command without batchId, tenantId or createdAt");
         }
-        if (c.type() == BatchCommand.Type.CANCEL) {
-            return new BatchCancelled(record, c);
+        if (c instanceof BatchCommand.Cancel cancel) {
+            return new BatchCancelled(record, cancel);
         }
-        if (c.firstRecipientIndex() == null || c.totalRecipients() == null || c.recipients() == null
-                || c.recipients().stream().anyMatch(r -> r == null || blank(r.email()))) {
-            return new Poison(record, INVALID, "chunk without firstRecipientIndex, totalRecipients or recipient emails");
+        BatchCommand.SubmitChunk chunk = (BatchCommand.SubmitChunk) c; // sealed: not a cancel is a chunk
+        if (chunk.recipients() == null || chunk.recipients().stream().anyMatch(r -> r == null || blank(r.email()))) {
+            return new Poison(record, INVALID, "chunk without recipient emails");
         }
-        return new ChunkSubmitted(record, c);
+        return new ChunkSubmitted(record, chunk);
     }
 
     private ProjectorRecord event(ConsumerRecord<String, byte[]> record) {

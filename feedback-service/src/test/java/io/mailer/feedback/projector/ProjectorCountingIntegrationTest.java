@@ -60,7 +60,7 @@ class ProjectorCountingIntegrationTest {
     @Test
     void shouldCountEveryRecipientExactlyOnceWithDuplicatesAndTwoProjectorInstances() {
         String b = "count-" + UUID.randomUUID();
-        List<BatchCommand> chunks = ProjectorFixtures.chunks(b, 300, 100);
+        List<BatchCommand.SubmitChunk> chunks = ProjectorFixtures.chunks(b, 300, 100);
         List<DeliveryEvent> events = eventsOf(b);
         int half = events.size() / 2;
         // Given the first chunk and half of the events projected by one instance

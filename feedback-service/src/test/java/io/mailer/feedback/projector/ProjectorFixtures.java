@@ -32,8 +32,8 @@ final class ProjectorFixtures {
     }
 
     /** The SUBMIT_CHUNK commands of a batch of {@code total} recipients in chunks of {@code chunkSize}. */
-    static List<BatchCommand> chunks(String batchId, int total, int chunkSize) {
-        List<BatchCommand> out = new ArrayList<>();
+    static List<BatchCommand.SubmitChunk> chunks(String batchId, int total, int chunkSize) {
+        List<BatchCommand.SubmitChunk> out = new ArrayList<>();
         int chunkCount = (total + chunkSize - 1) / chunkSize;
         for (int c = 0; c < chunkCount; c++) {
             List<RecipientEntry> recipients = new ArrayList<>();

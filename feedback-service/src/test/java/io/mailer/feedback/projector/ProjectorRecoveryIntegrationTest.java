@@ -25,7 +25,7 @@ class ProjectorRecoveryIntegrationTest {
         ProjectorFixtures fx = new ProjectorFixtures(stack);
         stack.awaitProjectorCaughtUp();
         String b = "outage-" + UUID.randomUUID();
-        List<BatchCommand> chunks = ProjectorFixtures.chunks(b, 200, 50);
+        List<BatchCommand.SubmitChunk> chunks = ProjectorFixtures.chunks(b, 200, 50);
         // Given the first half of a batch is streaming in
         fx.send(chunks.get(0));
         fx.send(chunks.get(1));

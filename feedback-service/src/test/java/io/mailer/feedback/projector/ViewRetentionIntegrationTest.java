@@ -57,7 +57,7 @@ class ViewRetentionIntegrationTest {
         db.close();
     }
 
-    static BatchCommand chunk(String batchId, int size, Instant createdAt) {
+    static BatchCommand.SubmitChunk chunk(String batchId, int size, Instant createdAt) {
         List<RecipientEntry> recipients = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             recipients.add(new RecipientEntry("r" + i + "@example.com", Map.of(), Map.of()));

@@ -52,7 +52,7 @@ public class BatchSubmitter {
     }
 
     /** Cancels a batch: the CANCEL command and the compacted cancellation record commit together. */
-    public Mono<Void> cancel(BatchCommand cancel, io.mailer.schemas.commands.BatchCancellation cancellation) {
+    public Mono<Void> cancel(BatchCommand.Cancel cancel, io.mailer.schemas.commands.BatchCancellation cancellation) {
         return Mono.fromRunnable(() -> kafka.executeInTransaction(ops -> {
                     ops.send(topics.batchCommands.name(), cancel.batchId(), cancel);
                     ops.send(topics.batchCancellations.name(), cancellation.batchId(), cancellation);

@@ -53,7 +53,7 @@ public final class ChunkedBatchWriter implements AutoCloseable {
         this.createdAt = createdAt;
         this.pending = new ArrayList<>(Math.min(chunkSize, 1024));
         // the widest ids, so the real chunk is never larger than measured
-        this.envelopeBytes = RecordSizes.jsonBytes(new BatchCommand(BatchCommand.Type.SUBMIT_CHUNK, batchId, tenantId,
+        this.envelopeBytes = RecordSizes.jsonBytes(BatchCommand.submitChunk(batchId, tenantId,
                 Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, message, List.of(), createdAt));
         this.budget = new ChunkBudget(chunkSize, envelopeBytes);
         producer.beginTransaction();
@@ -106,12 +106,12 @@ public final class ChunkedBatchWriter implements AutoCloseable {
         committed = true;
     }
 
-    private void send(BatchCommand chunk, boolean early) {
-        BatchCommand value = chunk;
+    private void send(BatchCommand.SubmitChunk chunk, boolean early) {
+        BatchCommand.SubmitChunk value = chunk;
         if (early) {
             Integer chunkCount = knownChunkCount;
             int total = knownTotal == null ? upperBound : knownTotal;
-            value = new BatchCommand(chunk.type(), batchId, tenantId, chunk.chunkIndex(), chunkCount,
+            value = new BatchCommand.SubmitChunk(batchId, tenantId, chunk.chunkIndex(), chunkCount,
                     chunk.firstRecipientIndex(), total, message, chunk.recipients(), createdAt);
         }
         producer.send(new ProducerRecord<>(topic, batchId, value));

@@ -47,7 +47,7 @@ public final class BatchGate implements Processor<String, DecodedCommand, String
     private ProcessorContext<String, GatedChunk> context;
     private KeyValueStore<String, Long> seen;
     private KeyValueStore<String, Long> cancelled;
-    private KeyValueStore<String, BatchCommand> scheduled;
+    private KeyValueStore<String, BatchCommand.SubmitChunk> scheduled;
     private Sensor duplicates;
     private Sensor held;
     private Sensor released;
@@ -68,14 +68,14 @@ public final class BatchGate implements Processor<String, DecodedCommand, String
     @Override
     public void process(Record<String, DecodedCommand> record) {
         BatchCommand command = record.value().command();
-        if (command.type() == BatchCommand.Type.CANCEL) {
-            cancel(command, record);
-        } else {
-            admit(command, record);
+        if (command instanceof BatchCommand.SubmitChunk chunk) {
+            admit(chunk, record);
+        } else if (command instanceof BatchCommand.Cancel cancel) {
+            cancel(cancel, record);
         }
     }
 
-    private void admit(BatchCommand chunk, Record<String, DecodedCommand> record) {
+    private void admit(BatchCommand.SubmitChunk chunk, Record<String, DecodedCommand> record) {
         String chunkKey = BatchStores.chunkKey(chunk);
         if (seen.get(chunkKey) != null) {
             duplicates.record();
@@ -94,21 +94,21 @@ public final class BatchGate implements Processor<String, DecodedCommand, String
         }
     }
 
-    private void cancel(BatchCommand cancel, Record<String, DecodedCommand> record) {
+    private void cancel(BatchCommand.Cancel cancel, Record<String, DecodedCommand> record) {
         if (cancelled.get(cancel.batchId()) != null) {
             return; // a repeated cancel changes nothing
         }
         cancelled.put(cancel.batchId(), context.currentSystemTimeMs());
         // a cancel is rare: scanning the held chunks beats keeping a second index by batch id
-        List<KeyValue<String, BatchCommand>> heldChunks = new ArrayList<>();
-        try (KeyValueIterator<String, BatchCommand> all = scheduled.all()) {
+        List<KeyValue<String, BatchCommand.SubmitChunk>> heldChunks = new ArrayList<>();
+        try (KeyValueIterator<String, BatchCommand.SubmitChunk> all = scheduled.all()) {
             all.forEachRemaining(kv -> {
                 if (BatchStores.batchIdOfScheduleKey(kv.key).equals(cancel.batchId())) {
                     heldChunks.add(kv);
                 }
             });
         }
-        for (KeyValue<String, BatchCommand> kv : heldChunks) {
+        for (KeyValue<String, BatchCommand.SubmitChunk> kv : heldChunks) {
             scheduled.delete(kv.key);
             context.forward(new Record<>(cancel.batchId(), new GatedChunk(kv.value, true), record.timestamp(),
                     record.headers()));
@@ -116,13 +116,13 @@ public final class BatchGate implements Processor<String, DecodedCommand, String
     }
 
     private void releaseDue(long now) {
-        List<KeyValue<String, BatchCommand>> due = new ArrayList<>();
-        try (KeyValueIterator<String, BatchCommand> it = scheduled.range("", BatchStores.dueUntil(now))) {
+        List<KeyValue<String, BatchCommand.SubmitChunk>> due = new ArrayList<>();
+        try (KeyValueIterator<String, BatchCommand.SubmitChunk> it = scheduled.range("", BatchStores.dueUntil(now))) {
             while (it.hasNext() && due.size() < MAX_RELEASE_PER_PUNCTUATION) {
                 due.add(it.next());
             }
         }
-        for (KeyValue<String, BatchCommand> kv : due) {
+        for (KeyValue<String, BatchCommand.SubmitChunk> kv : due) {
             scheduled.delete(kv.key);
             // timestamp = the scheduled time: events of released recipients say when they were due
             context.forward(new Record<>(kv.value.batchId(), new GatedChunk(kv.value, false),

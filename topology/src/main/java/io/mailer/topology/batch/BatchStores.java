@@ -3,7 +3,7 @@ package io.mailer.topology.batch;
 import io.mailer.schemas.commands.BatchCommand;
 import java.time.Duration;
 import java.time.Instant;
-import org.apache.kafka.common.serialization.Serde;
+import io.mailer.schemas.kafka.JsonSerde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -49,15 +49,20 @@ public final class BatchStores {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CANCELLED), Serdes.String(), Serdes.Long());
     }
 
-    public static StoreBuilder<KeyValueStore<String, BatchCommand>> scheduled(Serde<BatchCommand> chunks) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCHEDULED), Serdes.String(), chunks);
+    /**
+     * Held chunks are stored (and changelogged) as the JSON of {@code batch-commands}, {@code "type"}
+     * included: what the topology wrote when the store held any BatchCommand still reads.
+     */
+    public static StoreBuilder<KeyValueStore<String, BatchCommand.SubmitChunk>> scheduled() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCHEDULED), Serdes.String(),
+                new JsonSerde<>(BatchCommand.SubmitChunk.class));
     }
 
-    static String chunkKey(BatchCommand chunk) {
+    static String chunkKey(BatchCommand.SubmitChunk chunk) {
         return chunk.batchId() + "|" + chunk.firstRecipientIndex();
     }
 
-    static String scheduleKey(Instant sendAt, BatchCommand chunk) {
+    static String scheduleKey(Instant sendAt, BatchCommand.SubmitChunk chunk) {
         return String.format("%013d|%s|%d", sendAt.toEpochMilli(), chunk.batchId(), chunk.firstRecipientIndex());
     }
 

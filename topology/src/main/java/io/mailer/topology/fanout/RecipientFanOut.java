@@ -33,7 +33,7 @@ public final class RecipientFanOut implements Processor<String, GatedChunk, Stri
 
     @Override
     public void process(Record<String, GatedChunk> record) {
-        BatchCommand chunk = record.value().chunk();
+        BatchCommand.SubmitChunk chunk = record.value().chunk();
         List<RecipientEntry> recipients = chunk.recipients() == null ? List.of() : chunk.recipients();
         for (int position = 0; position < recipients.size(); position++) {
             SendRequest send = sendRequest(chunk, chunk.firstRecipientIndex() + position, recipients.get(position));
@@ -43,7 +43,7 @@ public final class RecipientFanOut implements Processor<String, GatedChunk, Stri
         }
     }
 
-    static SendRequest sendRequest(BatchCommand chunk, int index, RecipientEntry recipient) {
+    static SendRequest sendRequest(BatchCommand.SubmitChunk chunk, int index, RecipientEntry recipient) {
         return new SendRequest(Ids.sendId(chunk.batchId(), index), chunk.batchId(), chunk.tenantId(), index,
                 recipient.email(), recipient.variables(), recipient.metadata(), chunk.message(), chunk.createdAt());
     }

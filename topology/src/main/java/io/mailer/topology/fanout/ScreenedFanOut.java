@@ -47,7 +47,7 @@ public final class ScreenedFanOut implements Processor<String, GatedChunk, Strin
 
     @Override
     public void process(Record<String, GatedChunk> record) {
-        BatchCommand chunk = record.value().chunk();
+        BatchCommand.SubmitChunk chunk = record.value().chunk();
         List<RecipientEntry> recipients = chunk.recipients() == null ? List.of() : chunk.recipients();
         SuppressionKeys keys = SuppressionKeys.of(chunk.tenantId());
         for (int position = 0; position < recipients.size(); position++) {

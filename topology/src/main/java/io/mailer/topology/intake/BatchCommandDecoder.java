@@ -48,7 +48,11 @@ public final class BatchCommandDecoder implements FixedKeyProcessor<String, byte
         try {
             command = deserializer.deserialize(null, raw);
         } catch (RuntimeException e) {
-            return DecodedCommand.rejected(raw, e.getClass().getName(), e.getMessage());
+            // JSON the types cannot hold (no or an unknown type, a chunk without its indexes) is
+            // named like any other invalid command; anything else keeps the reader's own message
+            String problem = UnreadableCommand.problem(raw);
+            return problem == null ? DecodedCommand.rejected(raw, e.getClass().getName(), e.getMessage())
+                    : DecodedCommand.rejected(raw, INVALID_COMMAND, problem);
         }
         String problem = problem(command, writtenAtMs);
         return problem == null ? DecodedCommand.accepted(command)
@@ -57,21 +61,16 @@ public final class BatchCommandDecoder implements FixedKeyProcessor<String, byte
 
     /** What makes a command unusable, or null. Ingress validates first; this guards the topology. */
     static String problem(BatchCommand c, long writtenAtMs) {
-        if (c.type() == null) {
-            return "type is missing";
-        }
         if (blank(c.batchId()) || blank(c.tenantId())) {
             return "batchId and tenantId are required";
         }
-        if (c.type() == BatchCommand.Type.CANCEL) {
-            return null;
-        }
-        if (c.type() != BatchCommand.Type.SUBMIT_CHUNK) {
-            // a type added to the schema before this topology learnt it: kept for replay
-            return "unsupported command type " + c.type();
-        }
-        if (c.firstRecipientIndex() == null || c.firstRecipientIndex() < 0) {
-            return "SUBMIT_CHUNK needs firstRecipientIndex >= 0";
+        // Java 17 has no pattern switch; the type is sealed, so not a chunk means a cancel
+        return c instanceof BatchCommand.SubmitChunk chunk ? problem(chunk, writtenAtMs) : null;
+    }
+
+    private static String problem(BatchCommand.SubmitChunk c, long writtenAtMs) {
+        if (c.firstRecipientIndex() < 0) {
+            return UnreadableCommand.NO_FIRST_RECIPIENT_INDEX;
         }
         if (c.message() == null) {
             return "SUBMIT_CHUNK needs a message";

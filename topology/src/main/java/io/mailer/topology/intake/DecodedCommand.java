@@ -20,8 +20,4 @@ public record DecodedCommand(BatchCommand command, byte[] raw, String errorClass
     public boolean isRejected() {
         return command == null;
     }
-
-    public boolean is(BatchCommand.Type type) {
-        return command != null && command.type() == type;
-    }
 }
