@@ -4,6 +4,7 @@ import io.mailer.schemas.commands.BatchCommand;
 import java.time.Duration;
 import java.time.Instant;
 import io.mailer.schemas.kafka.JsonSerde;
+import io.mailer.topology.intake.BatchCommandDecoder;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -25,7 +26,7 @@ import org.apache.kafka.streams.state.Stores;
  * </ul>
  *
  * <p>Retention: entries of {@value #CHUNKS_SEEN} and {@value #CANCELLED} are purged {@link #RETENTION}
- * after they were written — longer than the scheduling horizon ({@link #MAX_SCHEDULE_AHEAD}) plus a
+ * after they were written — longer than the scheduling horizon ({@link BatchCommandDecoder#MAX_SCHEDULE_AHEAD}) plus a
  * margin for late replays, so a duplicate can only slip through if it is replayed more than
  * 35 days after the original. Scheduled entries leave the store when released or cancelled.
  */
@@ -35,8 +36,7 @@ public final class BatchStores {
     public static final String CANCELLED = "cancelled-batches-store";
     public static final String SCHEDULED = "scheduled-chunks-store";
 
-    public static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(30);
-    public static final Duration RETENTION = MAX_SCHEDULE_AHEAD.plusDays(5);
+    public static final Duration RETENTION = BatchCommandDecoder.MAX_SCHEDULE_AHEAD.plusDays(5);
 
     private BatchStores() {
     }

@@ -2,7 +2,7 @@ package io.mailer.topology.intake;
 
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.commands.RecipientEntry;
-import io.mailer.topology.batch.BatchStores;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -20,6 +20,9 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * transactionally and with the reason attached.
  */
 public final class BatchCommandDecoder implements FixedKeyProcessor<String, byte[], DecodedCommand> {
+
+    /** How far ahead a batch may be scheduled; the stores keep a scheduled chunk a little longer. */
+    public static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(30);
 
     static final String INVALID_COMMAND = "io.mailer.topology.InvalidBatchCommand";
 
@@ -78,8 +81,8 @@ public final class BatchCommandDecoder implements FixedKeyProcessor<String, byte
         // measured from when the chunk was written, not the wall clock, so a replay decides alike
         // compared as instants: a sendAt near Instant.MAX has no epoch millis (toEpochMilli throws)
         if (c.message().sendAt() != null && c.message().sendAt()
-                .isAfter(Instant.ofEpochMilli(writtenAtMs).plus(BatchStores.MAX_SCHEDULE_AHEAD))) {
-            return "sendAt is more than " + BatchStores.MAX_SCHEDULE_AHEAD.toDays() + " days ahead";
+                .isAfter(Instant.ofEpochMilli(writtenAtMs).plus(MAX_SCHEDULE_AHEAD))) {
+            return "sendAt is more than " + MAX_SCHEDULE_AHEAD.toDays() + " days ahead";
         }
         List<RecipientEntry> recipients = c.recipients() == null ? List.of() : c.recipients();
         for (int i = 0; i < recipients.size(); i++) {
