@@ -13,7 +13,7 @@ import io.mailer.schemas.limits.RecordBudget;
 import io.mailer.topology.budget.BudgetedSerializer;
 import io.mailer.topology.fanout.OversizedSendDeadLetters;
 import io.mailer.topology.intake.DeadLetters;
-import io.mailer.topology.runtime.SkipOversizedOutputHandler;
+import io.mailer.topology.system.SkipOversizedOutputHandler;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -11,7 +11,7 @@ import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.topology.fanout.OversizedSendDeadLetters;
-import io.mailer.topology.runtime.StreamsLifecycle;
+import io.mailer.topology.system.StreamsLifecycle;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,8 +1,8 @@
 package io.mailer.topology;
 
 import io.mailer.schemas.kafka.Topics;
-import io.mailer.topology.runtime.StreamsConfigFactory;
-import io.mailer.topology.runtime.TopologyProperties;
+import io.mailer.topology.system.StreamsConfigFactory;
+import io.mailer.topology.system.TopologyProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import io.mailer.schemas.events.Ids;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.kafka.Topics;
-import io.mailer.topology.runtime.StreamsConfigFactory;
+import io.mailer.topology.system.StreamsConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.mailer.topology.runtime;
+package io.mailer.topology.system;
 
 import io.mailer.schemas.kafka.TopicDeclarer;
 import io.mailer.schemas.kafka.Topics;

@@ -1,4 +1,4 @@
-package io.mailer.topology.runtime;
+package io.mailer.topology.system;
 
 import io.mailer.schemas.limits.RecordBudget;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -84,11 +84,8 @@ public final class StreamsConfigFactory {
      * writes of ~26 partitions, each added to the transaction by the broker; {@code TxnOffsetCommit};
      * {@code EndTxn}; the next transaction's first writes waiting for the last one's markers), its
      * outputs — the partial windows on the repartition topic, then {@code tenant-states} — are
-     * visible only after two such commits, and Streams blocks the thread for each. Measured in the
-     * whole pipeline on the shared 2-core machine (issue 16, {@code ReputationGuardAcceptance}): the
-     * thread spent 60–80 % of its time in {@code flush}/{@code sendOffsetsToTransaction}/
-     * {@code commitTransaction}, committed once every 5–9 s and consumed 5–40 events/s while 200–400/s
-     * arrived; a crossing reached the dispatcher 50 s later. The guard's outputs are idempotent, so it
+     * visible only after two such commits, and Streams blocks the thread for each: on a busy broker
+     * the guard fell minutes behind (docs/reputation.md, "Why not exactly-once"). The guard's outputs are idempotent, so it
      * does not need transactions: a partial window is the whole window of its partition (the latest
      * wins), a state is the tenant's whole state with its version (compacted, the latest wins), a
      * state change's event id is tenant + version (a replay re-sends the same id), a command is applied

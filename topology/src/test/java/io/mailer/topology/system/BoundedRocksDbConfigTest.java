@@ -1,4 +1,4 @@
-package io.mailer.topology.runtime;
+package io.mailer.topology.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.mailer.topology.runtime;
+package io.mailer.topology.system;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

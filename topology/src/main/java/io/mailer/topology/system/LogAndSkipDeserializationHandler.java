@@ -1,4 +1,4 @@
-package io.mailer.topology.runtime;
+package io.mailer.topology.system;
 
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

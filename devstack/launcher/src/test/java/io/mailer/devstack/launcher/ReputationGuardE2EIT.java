@@ -37,7 +37,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * 5 % at its 200th send, the first moment the policy may act. Sizes are modest so the test fits the
  * default build (≈ 1,000 + 9 × 500 sends, ~30 s of sending): the figures are printed.
  */
-class ReputationGuardAcceptance {
+class ReputationGuardE2EIT {
 
     static final int TENANTS = 10;
     static final int BATCH = 50;
@@ -88,35 +88,7 @@ class ReputationGuardAcceptance {
         Thread sampler = sampler();
         // ten rounds, each a batch of 50 per tenant (two for t0), paced at ~180 recipients/s: steady
         // traffic just under SES_MAX_SEND_RATE, t0 at ~18 % of it throughout
-        // t0's two batches lead each round, then the others' nine go in at once: one after another they
-        // took ~0.85 s each on the loaded shared machine (rounds of 9 s instead of 3 s), and the others
-        // then offered a third of the 150 recipients/s the throughput check below compares with
-        int overruns = 0;
-        var submitters = java.util.concurrent.Executors.newFixedThreadPool(TENANTS - 1);
-        try {
-            for (int round = 0; round < OTHER_BATCHES; round++) {
-                long roundStart = System.nanoTime();
-                List<java.util.concurrent.Future<?>> submitted = new ArrayList<>();
-                submit(sendKeys.get(BAD), batch(BAD, round * BATCH * 2, BATCH), 202);
-                submit(sendKeys.get(BAD), batch(BAD, round * BATCH * 2 + BATCH, BATCH), 202);
-                for (int t = 1; t < TENANTS; t++) {
-                    String tenant = "t" + t;
-                    int first = round * BATCH;
-                    submitted.add(submitters.submit(() -> submit(sendKeys.get(tenant), batch(tenant, first, BATCH), 202)));
-                }
-                for (var f : submitted) {
-                    f.get();
-                }
-                long left = ROUND.toNanos() - (System.nanoTime() - roundStart);
-                if (left > 0) {
-                    Thread.sleep(left / 1_000_000);
-                } else {
-                    overruns++;
-                }
-            }
-        } finally {
-            submitters.shutdownNow();
-        }
+        int overruns = rounds(true, 0);
         Instant submitEnd = Instant.now();
 
         // Then t0 is PAUSED, for its bounce rate
@@ -155,8 +127,8 @@ class ReputationGuardAcceptance {
         long bounces = beforeResume.stream().flatMap(m -> m.recipients().stream()).filter(r -> r.startsWith("bounce+")).count();
         long all = beforeResume.stream().mapToLong(m -> m.recipients().size()).sum();
         double accountBounceRate = (double) bounces / all;
-        // the others lost no throughput: while t0 was paused (its sends parked) and they kept
-        // submitting, SES took their recipients as fast as they offered them (9 × 50 per round)
+        // the others' rate while t0 was paused (its sends parked) and they kept submitting; compared at
+        // the end with the same tenants' rate in the same window of a run without t0
         Instant pausedAt = lastOf(beforeResume, BAD);
         double offered = (TENANTS - 1) * BATCH / (ROUND.toMillis() / 1000.0);
         Instant from = pausedAt.plusSeconds(1);
@@ -176,7 +148,6 @@ class ReputationGuardAcceptance {
         assertThat(((Number) ((Map<?, ?>) list.get("account")).get("bounceRate")).doubleValue()).isLessThan(0.02);
         assertThat(Duration.between(from, submitEnd)).as("t0 paused while the others still submitted")
                 .isGreaterThan(Duration.ofSeconds(3));
-        assertThat(after).as("others' sends/s while t0 was paused vs what they offered").isGreaterThanOrEqualTo(0.95 * offered);
 
         // no tenant harmed another: only t0 changed state
         assertThat(tenantEvents()).extracting(TenantEvent::tenantId).containsOnly(BAD);
@@ -215,6 +186,64 @@ class ReputationGuardAcceptance {
         assertThat(new HashSet<>(finalBad)).as("each t0 recipient once").hasSize(total);
         assertThat(get(operatorKey, "/api/v1/admin/tenants/" + BAD).get("state")).isEqualTo("ACTIVE");
         assertThat(tenantEvents()).extracting(TenantEvent::to).last().hasToString("ACTIVE");
+
+        // And the others lost no throughput to t0: the same nine tenants, the same rounds, without t0 —
+        // run last, on the warmest JVMs — carry no more in the same window after the submission's start.
+        // (Compared with this run, not with the 150/s offered: the one-JVM pipeline on this machine
+        // carries less than that with or without t0, which is the machine's limit, not harm.)
+        Instant baselineStart = Instant.now();
+        rounds(false, OTHER_BATCHES);
+        Instant baselineEnd = Instant.now();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Map<String, List<String>> sentTo = recipientsByTenant(stack.ses().sent());
+            for (int t = 1; t < TENANTS; t++) {
+                assertThat(sentTo.getOrDefault("t" + t, List.of())).as("t" + t).hasSize(2 * OTHER_BATCHES * BATCH);
+            }
+        });
+        Instant baselineFrom = baselineStart.plus(Duration.between(submitStart, from));
+        double alone = meanPerSecond(stack.ses().sent(), BAD, baselineFrom, baselineEnd);
+        System.out.printf("reputation guard: the other tenants without t0 (same rounds, window %s after the start): SES took "
+                + "%.1f/s of theirs; with t0 paused %.1f/s (%.1f %%)%n", Duration.between(submitStart, from), alone, after,
+                100 * after / alone);
+        assertThat(after).as("others' sends/s while t0 was paused vs the same tenants alone").isGreaterThanOrEqualTo(0.95 * alone);
+    }
+
+    /**
+     * {@code OTHER_BATCHES} rounds, one every {@code ROUND}: with t0, t0's two batches lead each round,
+     * then the others' nine go in at once (one after another they took ~0.85 s each on the loaded shared
+     * machine: rounds of 9 s instead of 3 s). Recipients numbered from {@code firstRound}, so a later
+     * run's are new addresses. Returns the rounds that overran {@code ROUND}.
+     */
+    private static int rounds(boolean withBad, int firstRound) throws Exception {
+        int overruns = 0;
+        var submitters = java.util.concurrent.Executors.newFixedThreadPool(TENANTS - 1);
+        try {
+            for (int round = firstRound; round < firstRound + OTHER_BATCHES; round++) {
+                long roundStart = System.nanoTime();
+                List<java.util.concurrent.Future<?>> submitted = new ArrayList<>();
+                if (withBad) {
+                    submit(sendKeys.get(BAD), batch(BAD, round * BATCH * 2, BATCH), 202);
+                    submit(sendKeys.get(BAD), batch(BAD, round * BATCH * 2 + BATCH, BATCH), 202);
+                }
+                for (int t = 1; t < TENANTS; t++) {
+                    String tenant = "t" + t;
+                    int first = round * BATCH;
+                    submitted.add(submitters.submit(() -> submit(sendKeys.get(tenant), batch(tenant, first, BATCH), 202)));
+                }
+                for (var f : submitted) {
+                    f.get();
+                }
+                long left = ROUND.toNanos() - (System.nanoTime() - roundStart);
+                if (left > 0) {
+                    Thread.sleep(left / 1_000_000);
+                } else {
+                    overruns++;
+                }
+            }
+        } finally {
+            submitters.shutdownNow();
+        }
+        return overruns;
     }
 
     /** Once a second: what SES took of t0, the sandbox's events not yet on SQS, and the guard's view of t0. */

@@ -1,4 +1,4 @@
-package io.mailer.topology.runtime;
+package io.mailer.topology.system;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
