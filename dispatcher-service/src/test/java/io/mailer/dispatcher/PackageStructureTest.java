@@ -1,21 +1,13 @@
 package io.mailer.dispatcher;
 
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
-
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import io.mailer.devstack.PackageRules;
 import org.junit.jupiter.api.Test;
 
-/** No cycles between this service's packages: each folder can be read, and changed, on its own terms. */
+/** No cycles between this service's packages. */
 class PackageStructureTest {
-
-    private static final JavaClasses MAIN = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("io.mailer.dispatcher");
 
     @Test
     void shouldHaveNoCyclesBetweenPackages() {
-        slices().matching("io.mailer.dispatcher.(*)..").should().beFreeOfCycles().check(MAIN);
+        PackageRules.assertNoCycles("io.mailer.dispatcher");
     }
 }

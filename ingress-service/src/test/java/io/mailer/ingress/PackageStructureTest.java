@@ -1,11 +1,8 @@
 package io.mailer.ingress;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import io.mailer.devstack.PackageRules;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,19 +12,15 @@ import org.junit.jupiter.api.Test;
  */
 class PackageStructureTest {
 
-    private static final JavaClasses MAIN = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("io.mailer.ingress");
-
     @Test
     void shouldHaveNoCyclesBetweenPackages() {
-        slices().matching("io.mailer.ingress.(*)..").should().beFreeOfCycles().check(MAIN);
+        PackageRules.assertNoCycles("io.mailer.ingress");
     }
 
     @Test
     void shouldKeepAuthenticationFreeOfHttpAnswers() {
         noClasses().that().resideInAPackage("io.mailer.ingress.auth..")
                 .should().dependOnClassesThat().resideInAPackage("io.mailer.ingress.web..")
-                .check(MAIN);
+                .check(PackageRules.mainClasses("io.mailer.ingress"));
     }
 }

@@ -42,6 +42,7 @@ class HostileTenantE2EIT {
     private static DevStack stack;
     private static MailerServices services;
     private static WebTestClient api;
+    private static MailerApi mailer;
     private static String operatorKey;
     private static String evilKey;
     private static String evilAdminKey;
@@ -54,9 +55,10 @@ class HostileTenantE2EIT {
         services = MailerServices.start(stack.env(), MailerServices.Ports.RANDOM);
         api = WebTestClient.bindToServer().baseUrl("http://localhost:" + services.ingressPort())
                 .responseTimeout(Duration.ofSeconds(60)).build();
-        evilKey = createKey("evil", List.of("send", "read"));
-        evilAdminKey = createKey("evil", List.of("admin"));
-        goodKey = createKey("good", List.of("send", "read"));
+        mailer = new MailerApi(api, operatorKey);
+        evilKey = mailer.createKey("evil", List.of("send", "read"));
+        evilAdminKey = mailer.createKey("evil", List.of("admin"));
+        goodKey = mailer.createKey("good", List.of("send", "read"));
         // the tenants are active users: their keys have authenticated before anyone floods the API
         // (a key first seen from an address already blocked for failed keys waits out the minute)
         for (String key : List.of(evilKey, goodKey)) {
@@ -89,13 +91,13 @@ class HostileTenantE2EIT {
     /** The principle under test: after every case, another tenant's batch goes out in full. */
     @AfterEach
     void othersAreUnharmed() throws Exception {
-        String id = (String) submit(goodKey, """
+        String id = (String) mailer.submit(goodKey, """
                 {"from":"Good <good@example.com>","subject":"Hi {{name}}","html":"<p>Hi {{name}}</p>",
                  "recipients":[{"email":"success+1@simulator.amazonses.com","variables":{"name":"A"}},
                                {"email":"success+2@simulator.amazonses.com","variables":{"name":"B"}},
                                {"email":"good3@example.com","variables":{"name":"C"}}]}""", 202).get("id");
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Map<?, ?> batch = get(goodKey, "/api/v1/batches/" + id);
+            Map<?, ?> batch = mailer.get(goodKey, "/api/v1/batches/" + id);
             assertThat(batch.get("status")).isEqualTo("COMPLETED");
             assertThat(((Map<?, ?>) batch.get("counts")).get("sent")).isEqualTo(3);
         });
@@ -108,7 +110,7 @@ class HostileTenantE2EIT {
 
     @Test
     void shouldRefuseAPartialNamingTheField() {
-        Map<?, ?> problem = submit(evilKey, """
+        Map<?, ?> problem = mailer.submit(evilKey, """
                 {"from":"e@evil.example","subject":"x","html":"<p>{{> header}}</p>",
                  "recipients":[{"email":"a@example.com"}]}""", 400);
         assertThat(problem.toString()).contains("html").contains("partial");
@@ -117,7 +119,7 @@ class HostileTenantE2EIT {
     @Test
     void shouldRefuseSectionsNestedBeyondTheBound() {
         String html = "{{#a}}".repeat(17) + "x" + "{{/a}}".repeat(17);
-        Map<?, ?> problem = submit(evilKey, """
+        Map<?, ?> problem = mailer.submit(evilKey, """
                 {"from":"e@evil.example","subject":"x","html":"%s","recipients":[{"email":"a@example.com"}]}"""
                 .formatted(html), 400);
         assertThat(problem.toString()).contains("html").contains("16");
@@ -126,12 +128,12 @@ class HostileTenantE2EIT {
     @Test
     void shouldFailAnOutputMultiplyingTemplateAsThatTenantsRecipientAlone() {
         String list = IntStream.range(0, 300).mapToObj(Integer::toString).collect(Collectors.joining(",", "[", "]"));
-        String id = (String) submit(evilKey, """
+        String id = (String) mailer.submit(evilKey, """
                 {"from":"e@evil.example","subject":"x",
                  "html":"{{#l}}{{#l}}{{#l}}0123456789012345678901234567890123456789{{/l}}{{/l}}{{/l}}",
                  "recipients":[{"email":"victim@example.com","variables":{"l":%s}}]}""".formatted(list), 202).get("id");
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Map<?, ?> batch = get(evilKey, "/api/v1/batches/" + id);
+            Map<?, ?> batch = mailer.get(evilKey, "/api/v1/batches/" + id);
             assertThat(batch.get("status")).isEqualTo("COMPLETED");
             assertThat(((Map<?, ?>) batch.get("counts")).get("failed")).isEqualTo(1);
         });
@@ -152,7 +154,7 @@ class HostileTenantE2EIT {
 
     @Test
     void shouldRefuseAHeaderValueWithALineBreak() {
-        Map<?, ?> problem = submit(evilKey, """
+        Map<?, ?> problem = mailer.submit(evilKey, """
                 {"from":"e@evil.example","subject":"x","text":"t","headers":{"X-Note":"a\\r\\nBcc: all@example.com"},
                  "recipients":[{"email":"a@example.com"}]}""", 400);
         assertThat(problem.toString()).contains("headers");
@@ -191,7 +193,7 @@ class HostileTenantE2EIT {
         api.put().uri("/api/v1/admin/tenants/evil/policy").header("Authorization", "Bearer " + operatorKey)
                 .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"allowedSenders\":[\"evil.example\"]}")
                 .exchange().expectStatus().isOk();
-        Map<?, ?> problem = submit(evilKey, """
+        Map<?, ?> problem = mailer.submit(evilKey, """
                 {"from":"Bank <security@good-bank.example>","subject":"x","text":"t",
                  "recipients":[{"email":"a@example.com"}]}""", 403);
         assertThat(problem.toString()).contains("from");
@@ -209,26 +211,6 @@ class HostileTenantE2EIT {
     }
 
     // --- helpers ---
-
-    private static String createKey(String tenant, List<String> scopes) {
-        Map<?, ?> created = api.post().uri("/api/v1/api-keys").header("Authorization", "Bearer " + operatorKey)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(Map.of("name", tenant + "-" + scopes, "scopes", scopes, "tenantId", tenant))
-                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
-        return (String) created.get("key");
-    }
-
-    private static Map<?, ?> submit(String key, String body, int expectedStatus) {
-        return api.post().uri("/api/v1/batches").header("Authorization", "Bearer " + key)
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(body)
-                .exchange().expectStatus().isEqualTo(expectedStatus)
-                .expectBody(Map.class).returnResult().getResponseBody();
-    }
-
-    private static Map<?, ?> get(String key, String path) {
-        return api.get().uri(path).header("Authorization", "Bearer " + key)
-                .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
-    }
 
     private static int status(int port, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))

@@ -51,6 +51,7 @@ class ReputationGuardE2EIT {
     static DevStack stack;
     static MailerServices services;
     static WebTestClient api;
+    static MailerApi mailer;
     static String operatorKey;
     static final Map<String, String> sendKeys = new HashMap<>();
 
@@ -63,8 +64,9 @@ class ReputationGuardE2EIT {
         services = MailerServices.start(stack.env(Map.of("SES_MAX_SEND_RATE", "200")), MailerServices.Ports.RANDOM);
         api = WebTestClient.bindToServer().baseUrl("http://localhost:" + services.ingressPort())
                 .responseTimeout(Duration.ofSeconds(60)).build();
+        mailer = new MailerApi(api, operatorKey);
         for (int t = 0; t < TENANTS; t++) {
-            sendKeys.put("t" + t, createKey("t" + t, List.of("send", "read")));
+            sendKeys.put("t" + t, mailer.createKey("t" + t, List.of("send", "read")));
         }
     }
 
@@ -93,10 +95,10 @@ class ReputationGuardE2EIT {
 
         // Then t0 is PAUSED, for its bounce rate
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .until(() -> "PAUSED".equals(get(operatorKey, "/api/v1/admin/tenants/" + BAD).get("state")));
+                .until(() -> "PAUSED".equals(mailer.get(operatorKey, "/api/v1/admin/tenants/" + BAD).get("state")));
         Instant pauseSeen = Instant.now();
         sampler.interrupt();
-        Map<?, ?> paused = get(operatorKey, "/api/v1/admin/tenants/" + BAD);
+        Map<?, ?> paused = mailer.get(operatorKey, "/api/v1/admin/tenants/" + BAD);
         assertThat((String) paused.get("reason")).startsWith("bounce-rate ");
 
         // and every other tenant's sends all go out, once
@@ -144,7 +146,7 @@ class ReputationGuardE2EIT {
         assertThat(afterCrossing).as("t0 sends after crossing the pause threshold").isLessThanOrEqualTo(500);
         assertThat(held).as("t0 sends held").isPositive();
         assertThat(accountBounceRate).as("account-wide hard-bounce rate").isLessThan(0.02);
-        Map<?, ?> list = get(operatorKey, "/api/v1/admin/tenants?limit=100");
+        Map<?, ?> list = mailer.get(operatorKey, "/api/v1/admin/tenants?limit=100");
         assertThat(((Number) ((Map<?, ?>) list.get("account")).get("bounceRate")).doubleValue()).isLessThan(0.02);
         assertThat(Duration.between(from, submitEnd)).as("t0 paused while the others still submitted")
                 .isGreaterThan(Duration.ofSeconds(3));
@@ -152,18 +154,18 @@ class ReputationGuardE2EIT {
         // no tenant harmed another: only t0 changed state
         assertThat(tenantEvents()).extracting(TenantEvent::tenantId).containsOnly(BAD);
         for (int t = 1; t < TENANTS; t++) {
-            assertThat(get(operatorKey, "/api/v1/admin/tenants/t" + t).get("state")).isEqualTo("ACTIVE");
+            assertThat(mailer.get(operatorKey, "/api/v1/admin/tenants/t" + t).get("state")).isEqualTo("ACTIVE");
         }
 
         // a paused tenant's admin reads its own state, cannot resume itself, and cannot read others
-        String badAdmin = createKey(BAD, List.of("admin"));
-        assertThat(get(badAdmin, "/api/v1/admin/tenants/" + BAD).get("state")).isEqualTo("PAUSED");
+        String badAdmin = mailer.createKey(BAD, List.of("admin"));
+        assertThat(mailer.get(badAdmin, "/api/v1/admin/tenants/" + BAD).get("state")).isEqualTo("PAUSED");
         api.post().uri("/api/v1/admin/tenants/" + BAD + "/resume").header("Authorization", "Bearer " + badAdmin)
                 .exchange().expectStatus().isForbidden();
         api.get().uri("/api/v1/admin/tenants/t1").header("Authorization", "Bearer " + badAdmin)
                 .exchange().expectStatus().isNotFound();
         // its new batches are accepted with a warning (the default policy) and held too
-        Map<?, ?> accepted = submit(sendKeys.get(BAD), batch(BAD, BAD_BATCHES * BATCH, 20), 202);
+        Map<?, ?> accepted = mailer.submit(sendKeys.get(BAD), batch(BAD, BAD_BATCHES * BATCH, 20), 202);
         assertThat((String) accepted.get("warning")).startsWith("tenant-paused");
         Thread.sleep(2_000);
         assertThat(recipientsByTenant(stack.ses().sent()).get(BAD)).hasSize(badSent.size());
@@ -184,7 +186,7 @@ class ReputationGuardE2EIT {
         List<String> finalBad = recipientsByTenant(stack.ses().sent()).get(BAD);
         assertThat(finalBad).hasSize(total);
         assertThat(new HashSet<>(finalBad)).as("each t0 recipient once").hasSize(total);
-        assertThat(get(operatorKey, "/api/v1/admin/tenants/" + BAD).get("state")).isEqualTo("ACTIVE");
+        assertThat(mailer.get(operatorKey, "/api/v1/admin/tenants/" + BAD).get("state")).isEqualTo("ACTIVE");
         assertThat(tenantEvents()).extracting(TenantEvent::to).last().hasToString("ACTIVE");
 
         // And the others lost no throughput to t0: the same nine tenants, the same rounds, without t0 —
@@ -222,13 +224,13 @@ class ReputationGuardE2EIT {
                 long roundStart = System.nanoTime();
                 List<java.util.concurrent.Future<?>> submitted = new ArrayList<>();
                 if (withBad) {
-                    submit(sendKeys.get(BAD), batch(BAD, round * BATCH * 2, BATCH), 202);
-                    submit(sendKeys.get(BAD), batch(BAD, round * BATCH * 2 + BATCH, BATCH), 202);
+                    mailer.submit(sendKeys.get(BAD), batch(BAD, round * BATCH * 2, BATCH), 202);
+                    mailer.submit(sendKeys.get(BAD), batch(BAD, round * BATCH * 2 + BATCH, BATCH), 202);
                 }
                 for (int t = 1; t < TENANTS; t++) {
                     String tenant = "t" + t;
                     int first = round * BATCH;
-                    submitted.add(submitters.submit(() -> submit(sendKeys.get(tenant), batch(tenant, first, BATCH), 202)));
+                    submitted.add(submitters.submit(() -> mailer.submit(sendKeys.get(tenant), batch(tenant, first, BATCH), 202)));
                 }
                 for (var f : submitted) {
                     f.get();
@@ -369,26 +371,6 @@ class ReputationGuardE2EIT {
         }
         events.sort(java.util.Comparator.comparing(TenantEvent::occurredAt));
         return events;
-    }
-
-    private static String createKey(String tenant, List<String> scopes) {
-        Map<?, ?> created = api.post().uri("/api/v1/api-keys").header("Authorization", "Bearer " + operatorKey)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(Map.of("name", tenant + "-" + scopes, "scopes", scopes, "tenantId", tenant))
-                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
-        return (String) created.get("key");
-    }
-
-    private static Map<?, ?> submit(String key, String body, int expectedStatus) {
-        return api.post().uri("/api/v1/batches").header("Authorization", "Bearer " + key)
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(body)
-                .exchange().expectStatus().isEqualTo(expectedStatus)
-                .expectBody(Map.class).returnResult().getResponseBody();
-    }
-
-    private static Map<?, ?> get(String key, String path) {
-        return api.get().uri(path).header("Authorization", "Bearer " + key)
-                .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
     }
 
 }
