@@ -1,7 +1,9 @@
 package io.mailer.feedback.intake;
 
+import io.mailer.schemas.events.Ids;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,7 +37,8 @@ public record Correlation(String sendId, String batchId, String tenantId, Intege
         if (batchId == null) {
             return Optional.empty();
         }
-        return Optional.of(new Correlation(sendId, batchId, tenant, recipientIndex(sendId, batchId)));
+        OptionalInt index = Ids.recipientIndex(sendId, batchId);
+        return Optional.of(new Correlation(sendId, batchId, tenant, index.isPresent() ? index.getAsInt() : null));
     }
 
     /** The batch's own tags among {@code mail.tags}: not Mailer's ({@code mailer_*}) nor SES's ({@code ses:*}). */
@@ -49,18 +52,6 @@ public record Correlation(String sendId, String batchId, String tenantId, Intege
             }
         }
         return tags;
-    }
-
-    private static Integer recipientIndex(String sendId, String batchId) {
-        if (!sendId.startsWith(batchId + "-")) {
-            return null;
-        }
-        try {
-            int index = Integer.parseInt(sendId.substring(batchId.length() + 1));
-            return index >= 0 ? index : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private static String tag(JsonNode mail, String name) {

@@ -1,7 +1,6 @@
 package io.mailer.feedback.projector;
 
 import io.mailer.schemas.events.DeliveryEvent;
-import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -39,27 +38,33 @@ final class EventTable {
 
     void insert(List<ProjectorRecord.EventRecorded> events, Map<String, Instant> batchAt) {
         int n = events.size();
-        String[][] columns = new String[11][n];
+        // in the order of INSERT's unnest parameters
+        UnnestColumns columns = new UnnestColumns(n);
+        String[] id = columns.text();
+        String[] batchId = columns.text();
+        String[] sendId = columns.text();
+        String[] tenantId = columns.text();
+        String[] type = columns.text();
+        String[] email = columns.text();
+        String[] sesMessageId = columns.text();
+        String[] reason = columns.text();
+        String[] details = columns.text();
+        String[] occurredAt = columns.text();
+        String[] batchAtColumn = columns.text();
         for (int i = 0; i < n; i++) {
             DeliveryEvent e = events.get(i).event();
-            columns[0][i] = e.eventId();
-            columns[1][i] = e.batchId();
-            columns[2][i] = e.sendId();
-            columns[3][i] = e.tenantId();
-            columns[4][i] = e.type().name();
-            columns[5][i] = e.email();
-            columns[6][i] = e.sesMessageId();
-            columns[7][i] = e.reason();
-            columns[8][i] = Sql.json(e.details());
-            columns[9][i] = Sql.text(e.occurredAt());
-            columns[10][i] = Sql.text(batchAt.get(e.batchId()));
+            id[i] = e.eventId();
+            batchId[i] = e.batchId();
+            sendId[i] = e.sendId();
+            tenantId[i] = e.tenantId();
+            type[i] = e.type().name();
+            email[i] = e.email();
+            sesMessageId[i] = e.sesMessageId();
+            reason[i] = e.reason();
+            details[i] = Sql.json(e.details());
+            occurredAt[i] = Sql.text(e.occurredAt());
+            batchAtColumn[i] = Sql.text(batchAt.get(e.batchId()));
         }
-        jdbc.update(con -> {
-            PreparedStatement ps = con.prepareStatement(INSERT);
-            for (int c = 0; c < columns.length; c++) {
-                ps.setArray(c + 1, Sql.texts(con, columns[c]));
-            }
-            return ps;
-        });
+        jdbc.update(con -> columns.bind(con, con.prepareStatement(INSERT)));
     }
 }

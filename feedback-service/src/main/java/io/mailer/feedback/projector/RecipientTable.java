@@ -5,7 +5,6 @@ import io.mailer.schemas.commands.RecipientEntry;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
 import io.mailer.schemas.events.Ids;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -130,41 +129,41 @@ final class RecipientTable {
     private void applyRound(List<ProjectorRecord.EventRecorded> events, Map<String, Instant> batchAt,
             CountDeltas deltas) {
         int n = events.size();
-        String[][] texts = new String[12][n];
-        Integer[] indexes = new Integer[n];
-        Integer[] ranks = new Integer[n];
+        // in the order of APPLY_EVENT's unnest parameters
+        UnnestColumns columns = new UnnestColumns(n);
+        String[] sendId = columns.text();
+        String[] batchId = columns.text();
+        String[] tenantId = columns.text();
+        Integer[] recipientIndex = columns.int4();
+        String[] email = columns.text();
+        String[] status = columns.text();
+        Integer[] statusRank = columns.int4();
+        String[] sesMessageId = columns.text();
+        String[] reason = columns.text();
+        String[] sentAt = columns.text();
+        String[] deliveredAt = columns.text();
+        String[] bouncedAt = columns.text();
+        String[] complainedAt = columns.text();
+        String[] batchAtColumn = columns.text();
         for (int i = 0; i < n; i++) {
             DeliveryEvent e = events.get(i).event();
-            RecipientStatus status = RecipientStatus.of(e.type());
-            texts[0][i] = e.sendId();
-            texts[1][i] = e.batchId();
-            texts[2][i] = e.tenantId();
-            indexes[i] = events.get(i).recipientIndex();
-            texts[3][i] = e.email();
-            texts[4][i] = status.name();
-            ranks[i] = status.rank();
-            texts[5][i] = e.sesMessageId();
-            texts[6][i] = status == RecipientStatus.QUEUED ? null : e.reason();
-            texts[7][i] = milestone(e, EventType.SENT);
-            texts[8][i] = milestone(e, EventType.DELIVERED);
-            texts[9][i] = milestone(e, EventType.BOUNCED);
-            texts[10][i] = milestone(e, EventType.COMPLAINED);
-            texts[11][i] = Sql.text(batchAt.get(e.batchId()));
+            RecipientStatus s = RecipientStatus.of(e.type());
+            sendId[i] = e.sendId();
+            batchId[i] = e.batchId();
+            tenantId[i] = e.tenantId();
+            recipientIndex[i] = events.get(i).recipientIndex();
+            email[i] = e.email();
+            status[i] = s.name();
+            statusRank[i] = s.rank();
+            sesMessageId[i] = e.sesMessageId();
+            reason[i] = s == RecipientStatus.QUEUED ? null : e.reason();
+            sentAt[i] = milestone(e, EventType.SENT);
+            deliveredAt[i] = milestone(e, EventType.DELIVERED);
+            bouncedAt[i] = milestone(e, EventType.BOUNCED);
+            complainedAt[i] = milestone(e, EventType.COMPLAINED);
+            batchAtColumn[i] = Sql.text(batchAt.get(e.batchId()));
         }
-        jdbc.query(con -> {
-            PreparedStatement ps = con.prepareStatement(APPLY_EVENT);
-            ps.setArray(1, Sql.texts(con, texts[0]));
-            ps.setArray(2, Sql.texts(con, texts[1]));
-            ps.setArray(3, Sql.texts(con, texts[2]));
-            ps.setArray(4, Sql.ints(con, indexes));
-            ps.setArray(5, Sql.texts(con, texts[3]));
-            ps.setArray(6, Sql.texts(con, texts[4]));
-            ps.setArray(7, Sql.ints(con, ranks));
-            for (int c = 5; c <= 11; c++) {
-                ps.setArray(c + 3, Sql.texts(con, texts[c]));
-            }
-            return ps;
-        }, (java.sql.ResultSet rs) -> {
+        jdbc.query(con -> columns.bind(con, con.prepareStatement(APPLY_EVENT)), (java.sql.ResultSet rs) -> {
             deltas.add(rs.getString(1), rs.getInt(2), rs.getInt(3));
         });
     }

@@ -9,9 +9,11 @@ import io.mailer.feedback.projector.ProjectorRecord.SuppressionRemoved;
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EmailAddresses;
+import io.mailer.schemas.events.Ids;
 import io.mailer.schemas.events.Suppression;
 import io.mailer.schemas.kafka.Topics;
 import java.time.Instant;
+import java.util.OptionalInt;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 
@@ -72,11 +74,11 @@ public final class RecordDecoder {
                 || blank(e.tenantId()) || blank(e.email()) || e.occurredAt() == null) {
             return new Poison(record, INVALID, "event without eventId, type, sendId, batchId, tenantId, email or occurredAt");
         }
-        Integer index = e.recipientIndex() != null ? e.recipientIndex() : indexFromSendId(e.sendId(), e.batchId());
-        if (index == null) {
+        OptionalInt index = e.recipientIndex() != null ? OptionalInt.of(e.recipientIndex()) : Ids.recipientIndex(e.sendId(), e.batchId());
+        if (index.isEmpty()) {
             return new Poison(record, INVALID, "no recipient index and send id " + e.sendId() + " has none");
         }
-        return new EventRecorded(record, e, index);
+        return new EventRecorded(record, e, index.getAsInt());
     }
 
     private ProjectorRecord suppression(ConsumerRecord<String, byte[]> record) {
@@ -98,18 +100,6 @@ public final class RecordDecoder {
                     Instant.ofEpochMilli(record.timestamp()));
         }
         return new SuppressionPut(record, s);
-    }
-
-    static Integer indexFromSendId(String sendId, String batchId) {
-        if (!sendId.startsWith(batchId + "-")) {
-            return null;
-        }
-        try {
-            int index = Integer.parseInt(sendId.substring(batchId.length() + 1));
-            return index >= 0 ? index : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private static boolean blank(String s) {

@@ -1,5 +1,7 @@
 package io.mailer.schemas.events;
 
+import java.util.OptionalInt;
+
 /**
  * Deterministic identifiers. Every stage derives ids from its input, never from a clock or a
  * random source, so a redelivered record always carries the same id and can be deduplicated.
@@ -15,6 +17,22 @@ public final class Ids {
      */
     public static String sendId(String batchId, int recipientIndex) {
         return batchId + "-" + recipientIndex;
+    }
+
+    /**
+     * The recipient index a send id of {@code batchId} carries ({@link #sendId}'s inverse); empty
+     * when the id is not {@code batchId + "-" + a non-negative int}.
+     */
+    public static OptionalInt recipientIndex(String sendId, String batchId) {
+        if (sendId == null || batchId == null || !sendId.startsWith(batchId + "-")) {
+            return OptionalInt.empty();
+        }
+        try {
+            int index = Integer.parseInt(sendId.substring(batchId.length() + 1));
+            return index >= 0 ? OptionalInt.of(index) : OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+        }
     }
 
     /** Event id of an outcome Mailer decides once per send (at most one of each type). */
