@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
 
 /** The sending pipeline: rendering, SES request building, pacing, retries and the send gate. */
 @Configuration(proxyBeanMethods = false)
-public class DispatcherConfiguration {
+class DispatcherConfiguration {
 
     @Bean
     Clock clock() {

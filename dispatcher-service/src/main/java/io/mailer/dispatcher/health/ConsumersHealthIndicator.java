@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * the service shuts down, stopped containers are expected and reported UP.
  */
 @Component("consumers")
-public class ConsumersHealthIndicator implements HealthIndicator {
+class ConsumersHealthIndicator implements HealthIndicator {
 
     private final ConcurrentMessageListenerContainer<String, SendRequest> sends;
     private final RetryTierContainers retryTiers;

@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
  * itself keeps running and retries SES when the pause ends.
  */
 @Component("sesAccount")
-public class SesAccountHealthIndicator implements HealthIndicator {
+class SesAccountHealthIndicator implements HealthIndicator {
 
     private final SendGate gate;
 

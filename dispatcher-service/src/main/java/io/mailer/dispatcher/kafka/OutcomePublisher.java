@@ -19,7 +19,7 @@ import org.springframework.kafka.core.KafkaTemplate;
  * idempotent acks=all producer. Event ids are deterministic ({@code <sendId>:SENT}), so a
  * redelivered send that is written twice is deduplicated downstream.
  */
-public final class OutcomePublisher {
+final class OutcomePublisher {
 
     private final KafkaTemplate<String, DeliveryEvent> template;
     private final String topic;

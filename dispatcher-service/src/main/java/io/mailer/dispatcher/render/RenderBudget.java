@@ -8,7 +8,7 @@ import java.time.Duration;
  * same list) or loop without writing; either ends the render as that recipient's failure instead of
  * holding the consumer thread or the heap.
  */
-public record RenderBudget(long maxOutputChars, Duration maxTime) {
+record RenderBudget(long maxOutputChars, Duration maxTime) {
 
     /** 4 Mi characters: well above any real email body (SES takes 40 MB with attachments), and a bounded heap cost. */
     public static final RenderBudget DEFAULT = new RenderBudget(4L * 1024 * 1024, Duration.ofSeconds(2));

@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.sesv2.SesV2AsyncClientBuilder;
  * idempotency token. One SDK call = one SES attempt, classified by {@link SesErrorClassifier}.
  */
 @Configuration(proxyBeanMethods = false)
-public class SesClientConfiguration {
+class SesClientConfiguration {
 
     /** See {@link SesEventLoops}; closed after the client, which depends on it. */
     @Bean

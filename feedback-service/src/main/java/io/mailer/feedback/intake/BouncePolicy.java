@@ -5,7 +5,7 @@ package io.mailer.feedback.intake;
  * event only). The seam for a later transient-bounce policy (e.g. N soft bounces in M days).
  */
 @FunctionalInterface
-public interface BouncePolicy {
+interface BouncePolicy {
 
     /** SES's own classification: only {@code Permanent} is permanent; Transient and Undetermined are soft. */
     BouncePolicy SES_CLASSIFICATION = (bounceType, bounceSubType) -> "Permanent".equals(bounceType);

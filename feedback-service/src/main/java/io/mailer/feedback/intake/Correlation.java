@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
  * {@code X-Mailer-Tenant} if present) are the fallback. The batch id, when not given, is the send
  * id up to its last '-' (see {@code Ids.sendId}); the recipient index is what follows.
  */
-public record Correlation(String sendId, String batchId, String tenantId, Integer recipientIndex) {
+record Correlation(String sendId, String batchId, String tenantId, Integer recipientIndex) {
 
     public static final String TAG_SEND_ID = "mailer_send_id";
     public static final String TAG_BATCH_ID = "mailer_batch_id";

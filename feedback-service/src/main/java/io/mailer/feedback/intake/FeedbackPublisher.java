@@ -15,7 +15,7 @@ import org.springframework.kafka.core.KafkaTemplate;
  * a future that completes once every record is acknowledged by all in-sync replicas: only then
  * may the SQS message be deleted.
  */
-public final class FeedbackPublisher {
+final class FeedbackPublisher {
 
     public static final String REASON_HEADER = "reason";
     public static final String DETAIL_HEADER = "detail";

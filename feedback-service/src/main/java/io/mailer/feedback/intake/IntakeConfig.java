@@ -15,7 +15,7 @@ import software.amazon.awssdk.regions.Region;
 
 /** Wiring of the SQS intake. */
 @Configuration(proxyBeanMethods = false)
-public class IntakeConfig {
+class IntakeConfig {
 
     @Bean(destroyMethod = "close")
     public SqsClients sqsClients(IntakeProperties properties) {

@@ -22,7 +22,7 @@ import java.util.function.IntSupplier;
  * under {@code SQS_MAX_IN_FLIGHT}; rising while SQS has a backlog means the limit, or Kafka behind
  * it, is what holds the intake back).
  */
-public final class IntakeMetrics {
+final class IntakeMetrics {
 
     private final MeterRegistry registry;
     // built once: a builder-and-register per event is a registry lookup on the hot path

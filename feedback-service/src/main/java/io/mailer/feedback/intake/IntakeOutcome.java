@@ -5,7 +5,7 @@ import io.mailer.schemas.events.Suppression;
 import java.util.List;
 
 /** What one SQS message turns into. Errors are values: every message ends in exactly one outcome. */
-public sealed interface IntakeOutcome {
+sealed interface IntakeOutcome {
 
     /** Events (one per recipient) and the suppressions they imply, to publish before deleting the message. */
     record Publish(String sesType, List<DeliveryEvent> events, List<Suppression> suppressions) implements IntakeOutcome {

@@ -15,7 +15,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * may still be on its way through the projector, so the SQS message is retried; after that the
  * notification is not Mailer's and is quarantined as unmappable.
  */
-public final class JdbcSendLookup implements SendLookup {
+final class JdbcSendLookup implements SendLookup {
 
     private static final String QUERY = """
             SELECT send_id, batch_id, tenant_id, recipient_index FROM recipient WHERE ses_message_id = ? LIMIT 1

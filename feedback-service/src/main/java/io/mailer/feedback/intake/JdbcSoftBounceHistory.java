@@ -12,7 +12,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * delay, so a burst of soft bounces processed within that delay can take one more bounce to reach
  * the threshold — acceptable for a policy counted in days.
  */
-public final class JdbcSoftBounceHistory implements SoftBounceHistory {
+final class JdbcSoftBounceHistory implements SoftBounceHistory {
 
     private static final String COUNT = """
             SELECT count(*) FROM event

@@ -11,7 +11,7 @@ import tools.jackson.databind.JsonNode;
  * MessageId, TopicArn, Message = the SES JSON as a string, parsed a second time) or, with SNS raw
  * message delivery, the SES JSON itself. Authenticity is checked here, before anything is mapped.
  */
-public final class NotificationReader {
+final class NotificationReader {
 
     /** Either a {@link SesNotification} or an {@link IntakeOutcome.Quarantine}. */
     public sealed interface ReadResult permits SesNotification, IntakeOutcome.Quarantine {

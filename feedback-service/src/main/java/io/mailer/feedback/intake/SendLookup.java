@@ -9,7 +9,7 @@ import java.util.Optional;
  * notification carries neither the EmailTags nor the X-Mailer-* headers.
  */
 @FunctionalInterface
-public interface SendLookup {
+interface SendLookup {
 
     /** No fallback: untagged notifications are unmappable. */
     SendLookup NONE = (sesMessageId, mailTimestamp) -> Optional.empty();

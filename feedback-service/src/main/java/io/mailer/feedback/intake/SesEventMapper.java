@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  * downstream. Timestamps come from the payload, never from the clock, so a redelivery maps to the
  * same records byte for byte.
  */
-public final class SesEventMapper {
+final class SesEventMapper {
 
     /** SES sends this once when an identity's topic is set up; nothing to record. */
     static final String SUBSCRIPTION_SUCCEEDED = "AmazonSnsSubscriptionSucceeded";

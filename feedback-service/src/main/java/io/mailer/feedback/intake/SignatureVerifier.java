@@ -7,7 +7,7 @@ import java.util.Optional;
  * source) plugs in; production uses {@link SnsSdkSignatureVerifier}.
  */
 @FunctionalInterface
-public interface SignatureVerifier {
+interface SignatureVerifier {
 
     /** Accepts everything: SNS_VERIFY_SIGNATURES=false. */
     SignatureVerifier DISABLED = body -> Optional.empty();

@@ -11,7 +11,7 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * URL is https on the region's SNS host, fetches and caches the certificate, validates it, and
  * checks the SignatureVersion 1 (SHA1withRSA) or 2 (SHA256withRSA) signature.
  */
-public final class SnsSdkSignatureVerifier implements SignatureVerifier, SdkAutoCloseable {
+final class SnsSdkSignatureVerifier implements SignatureVerifier, SdkAutoCloseable {
 
     private final SnsMessageManager manager;
     private final SdkAutoCloseable httpClient;

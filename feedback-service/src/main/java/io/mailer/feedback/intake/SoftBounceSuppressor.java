@@ -14,7 +14,7 @@ import java.util.List;
  * redelivered notification yields the same suppression (the current event is excluded from the
  * history count by id). A threshold of 0 switches the policy off.
  */
-public final class SoftBounceSuppressor {
+final class SoftBounceSuppressor {
 
     private final int threshold;
     private final Duration window;

@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  * and can be cancelled as a whole at shutdown ({@link #cancelReceives()}), while
  * {@link #control()} keeps deleting and extending visibility for the messages still in work.
  */
-public final class SqsClients implements AutoCloseable {
+final class SqsClients implements AutoCloseable {
 
     private final CancellableHttpClient receiveHttp;
     private final SdkHttpClient controlHttp;

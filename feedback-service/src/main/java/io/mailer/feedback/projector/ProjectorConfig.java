@@ -19,7 +19,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 
 /** Wiring of the projector. */
 @Configuration(proxyBeanMethods = false)
-public class ProjectorConfig {
+class ProjectorConfig {
 
     @Bean
     public ViewPartitions viewPartitions(JdbcTemplate jdbc,

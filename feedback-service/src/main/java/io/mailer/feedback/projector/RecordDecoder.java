@@ -22,7 +22,7 @@ import org.apache.kafka.common.errors.SerializationException;
  * database would reject (missing ids, tenant, timestamps) is caught here, so that a bad record
  * becomes a dead letter instead of a failed transaction that blocks the partition.
  */
-public final class RecordDecoder {
+final class RecordDecoder {
 
     static final String UNREADABLE = "unreadable";
     static final String INVALID = "invalid";

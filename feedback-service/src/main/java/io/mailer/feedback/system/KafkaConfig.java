@@ -8,7 +8,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 
 /** Topic registry and declarations, so a fresh Kafka gets every topic this service touches. */
 @Configuration(proxyBeanMethods = false)
-public class KafkaConfig {
+class KafkaConfig {
 
     /** Readiness contributor "kafka". */
     @Bean("kafka")

@@ -5,5 +5,5 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /** Topic naming and creation settings ({@code mailer.topics.*}). */
 @ConfigurationProperties("mailer.topics")
-public record TopicsProperties(@DefaultValue("mailer.") String prefix, @DefaultValue("6") int partitions) {
+record TopicsProperties(@DefaultValue("mailer.") String prefix, @DefaultValue("6") int partitions) {
 }

@@ -23,7 +23,7 @@ import reactor.core.publisher.Mono;
  * view. An admin of tenant {@code default} (the operator) sees every tenant; others their own.
  */
 @RestController
-public class AdminMetricsController {
+class AdminMetricsController {
 
     static final List<String> TYPES = List.of("SENT", "DELIVERED", "BOUNCED", "COMPLAINED", "FAILED", "SUPPRESSED");
 

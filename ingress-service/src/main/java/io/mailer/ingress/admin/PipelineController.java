@@ -35,7 +35,7 @@ import reactor.core.scheduler.Schedulers;
  * ("failed"). Operator admins only: Kafka lag is not per tenant, so it cannot be scoped to one.
  */
 @RestController
-public class PipelineController implements DisposableBean {
+class PipelineController implements DisposableBean {
 
     public record GroupLag(String groupId, Map<String, Long> lagByTopic, long totalLag) {
     }

@@ -37,7 +37,7 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 @RequestMapping("/api/v1/api-keys")
-public class ApiKeyController {
+class ApiKeyController {
 
     static final String KEY_PREFIX = "mk_live_";
     static final String OPERATOR_TENANT = "default";

@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
-public class BearerAuthFilter implements WebFilter {
+class BearerAuthFilter implements WebFilter {
 
     private static final Set<String> PUBLIC = Set.of("/api/v1/health", "/api/v1/ready");
 

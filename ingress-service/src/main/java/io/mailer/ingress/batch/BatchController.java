@@ -25,7 +25,7 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 @RequestMapping("/api/v1/batches")
-public class BatchController {
+class BatchController {
 
     private final BatchSubmitter submitter;
     private final BatchQueries queries;

@@ -15,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Recipients and events of one batch, keyset-paginated, always scoped to the tenant. */
 @Component
-public class BatchDetailQueries {
+class BatchDetailQueries {
 
     static final java.util.Set<String> RECIPIENT_STATUSES = java.util.Set.of("QUEUED", "SUPPRESSED", "SENT", "DELIVERED",
             "BOUNCED", "COMPLAINED", "FAILED", "CANCELLED");

@@ -17,7 +17,7 @@ import reactor.core.publisher.Mono;
  * recipient row, ~1 s for a million).
  */
 @Component
-public class BatchQueries {
+class BatchQueries {
 
     /** The columns of a {@link BatchView}; a batch without a counters row has no recipient written yet. */
     static final String VIEW_COLUMNS = """

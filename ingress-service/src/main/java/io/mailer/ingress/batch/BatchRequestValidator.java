@@ -24,7 +24,7 @@ import org.springframework.http.HttpStatus;
  * what SES or the renderer would refuse later (TemplateRules, header values, non-ASCII local parts)
  * is refused here too. Sizes are checked on the JSON that goes on Kafka ({@link RecordBudget}).
  */
-public class BatchRequestValidator {
+class BatchRequestValidator {
 
     static final int MAX_SUBJECT = 998; // RFC 5322 line limit
     /** SES's limit for a custom header value (MessageHeader.Value, 1–870 characters). */

@@ -18,7 +18,7 @@ import reactor.core.scheduler.Schedulers;
  * completes only once Kafka has acknowledged the commit — the 202 is a durable promise.
  */
 @Component
-public class BatchSubmitter {
+class BatchSubmitter {
 
     private final KafkaTemplate<String, Object> kafka;
     private final Topics topics;

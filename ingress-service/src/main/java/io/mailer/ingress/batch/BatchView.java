@@ -7,7 +7,7 @@ import java.time.Instant;
  * {@code from} is the message's From as submitted (null: the service's MAIL_FROM) — {@code mailerctl
  * doctor} checks the SES identities recent batches used.
  */
-public record BatchView(String id, String status, Instant createdAt, Counts counts, String from) {
+record BatchView(String id, String status, Instant createdAt, Counts counts, String from) {
 
     public record Counts(long total, long queued, long suppressed, long sent, long delivered, long bounced,
             long complained, long failed, long cancelled) {

@@ -23,7 +23,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * ({@link ChunkBudget}); a JSON batch passes every recipient's size up front so its chunks still
  * carry the exact chunk count.
  */
-public final class ChunkedBatchWriter implements AutoCloseable {
+final class ChunkedBatchWriter implements AutoCloseable {
 
     private final Producer<String, Object> producer;
     private final String topic;

@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * batch ever reaches a read_committed consumer.
  */
 @Component
-public class NdjsonBatchReader {
+class NdjsonBatchReader {
 
     /** The message line may carry the HTML and text bodies; a recipient line is small. */
     static final int MAX_MESSAGE_LINE = 12 * 1024 * 1024;

@@ -24,7 +24,7 @@ import reactor.core.scheduler.Schedulers;
  */
 @RestController
 @RequestMapping("/api/v1/admin/dead-letters")
-public class DeadLetterController {
+class DeadLetterController {
 
     public record DeadLetterList(String batchId, List<DeadLetters.DeadLetter> deadLetters) {
     }

@@ -38,7 +38,7 @@ import org.springframework.stereotype.Component;
  * dead letters may be replayed (suppressions, replays already done) is {@link DeadLetterReplayer}'s.
  */
 @Component
-public class DeadLetters implements DisposableBean {
+class DeadLetters implements DisposableBean {
 
     /** Headers the dispatcher writes on dead letters. */
     static final String REASON_HEADER = "mailer-dlt-reason";

@@ -12,7 +12,7 @@ import reactor.core.publisher.Mono;
 /** Requests per second per API key, checked right after authentication. */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
-public class RateLimitFilter implements WebFilter {
+class RateLimitFilter implements WebFilter {
 
     private final RateLimits limits;
 

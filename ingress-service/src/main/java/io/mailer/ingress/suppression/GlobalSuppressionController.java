@@ -32,7 +32,7 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 @RequestMapping("/api/v1/admin/global-suppressions")
-public class GlobalSuppressionController {
+class GlobalSuppressionController {
 
     private static final String GLOBAL = Suppression.OPERATOR_WIDE_TENANT;
 

@@ -38,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 @RequestMapping("/api/v1/suppressions")
-public class SuppressionController {
+class SuppressionController {
 
     public record SuppressionView(String email, String reason, String sourceEventId, Instant createdAt) {
     }

@@ -18,7 +18,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.KafkaTemplate;
 
 @Configuration
-public class KafkaConfig {
+class KafkaConfig {
 
     static final int RETRY_BACKOFF_MS = 10;
 

@@ -33,7 +33,7 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 @RequestMapping("/api/v1/admin/tenants")
-public class TenantController {
+class TenantController {
 
     /** {@code reputation} null: the tenant's reputation policy is left as it is. */
     public record PolicyRequest(List<String> allowedSenders, String configurationSet, ReputationRequest reputation) {

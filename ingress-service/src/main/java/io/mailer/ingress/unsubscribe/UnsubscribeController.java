@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
  * the token's tenant and address. A forged, altered or unverifiable token is a plain 404.
  */
 @RestController
-public class UnsubscribeController {
+class UnsubscribeController {
 
     private final SuppressionWriter writer;
     private final Optional<UnsubscribeToken> tokens;

@@ -17,7 +17,7 @@ import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
  * no wildcard). Empty: browsers get no CORS headers, so only server-side clients can call the API.
  */
 @Configuration
-public class CorsConfig {
+class CorsConfig {
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)

@@ -13,5 +13,5 @@ import org.springframework.context.annotation.Configuration;
         description = "Bulk email batches, suppressions, API keys and admin views. Errors are application/problem+json (RFC 9457)."),
         security = @SecurityRequirement(name = "bearer"))
 @SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", description = "An API key: mk_live_...")
-public class OpenApiConfig {
+class OpenApiConfig {
 }

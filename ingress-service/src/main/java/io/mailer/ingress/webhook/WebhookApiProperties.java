@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxPerTenant    endpoints one tenant may have
  */
 @ConfigurationProperties("mailer.ingress.webhooks")
-public record WebhookApiProperties(boolean allowHttp, String allowedNetworks, int maxPerTenant) {
+record WebhookApiProperties(boolean allowHttp, String allowedNetworks, int maxPerTenant) {
 
     public WebhookApiProperties {
         allowedNetworks = allowedNetworks == null ? "" : allowedNetworks;

@@ -49,7 +49,7 @@ import reactor.core.scheduler.Schedulers;
  */
 @RestController
 @RequestMapping("/api/v1/webhooks")
-public class WebhookController {
+class WebhookController {
 
     static final Duration ROTATION_OVERLAP = Duration.ofHours(24);
     static final Duration MAX_REPLAY = Duration.ofDays(30);

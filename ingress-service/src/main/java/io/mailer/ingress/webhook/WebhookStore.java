@@ -24,7 +24,7 @@ import reactor.core.scheduler.Schedulers;
  * writers, so they never move a row backwards). Reads come from the view.
  */
 @Component
-public class WebhookStore {
+class WebhookStore {
 
     private final DatabaseClient db;
     private final KafkaTemplate<String, Object> kafka;

@@ -13,7 +13,7 @@ import org.apache.kafka.streams.StreamsMetrics;
  * {@code ..._to_active_total}). Per-tenant rates and states are gauges of ingress, which follows
  * {@code tenant-states} (see ingress README).
  */
-public final class ReputationMetrics {
+final class ReputationMetrics {
 
     public static final String DUPLICATES_DROPPED = "reputation-duplicates-dropped";
 

@@ -11,7 +11,7 @@ import java.util.Locale;
  * lower them are the held ones). THROTTLED is left once both rates are below 80 % of their throttle
  * thresholds, so a tenant at the edge does not flap.
  */
-public final class ReputationRules {
+final class ReputationRules {
 
     static final double HYSTERESIS = 0.8;
 

@@ -23,7 +23,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *       {@code dedupeHorizon} (6 h) — ≈ 2.2 × sends in 6 h entries of ~80 B (send-id or SES-id keys).</li>
  * </ul>
  */
-public final class ReputationStores {
+final class ReputationStores {
 
     public static final String TENANTS = "reputation-tenants-store";
     public static final String EVENTS_SEEN = "reputation-events-seen-store";

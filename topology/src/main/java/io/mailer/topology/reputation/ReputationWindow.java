@@ -18,7 +18,7 @@ import tools.jackson.databind.annotation.JsonSerialize;
  * reported are the larger of the SENT events and the sends SES already answered for (deliveries +
  * hard bounces): SES's notifications may arrive before the dispatcher's SENT events.
  */
-public final class ReputationWindow {
+final class ReputationWindow {
 
     public enum Kind {
         SEND, HARD_BOUNCE, DELIVERY, COMPLAINT

@@ -5,7 +5,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /** Kafka Streams state as readiness and liveness. */
-public final class StreamsHealth {
+final class StreamsHealth {
 
     private StreamsHealth() {
     }

@@ -26,7 +26,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 /** Wires the topology, its Kafka Streams client, its topics and its health indicators. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TopologyProperties.class)
-public class TopologyConfiguration {
+class TopologyConfiguration {
 
     @Bean
     Topics topics(TopologyProperties props) {

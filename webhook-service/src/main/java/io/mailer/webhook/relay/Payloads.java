@@ -20,7 +20,7 @@ import java.util.Map;
  * {@code data[i].data.eventId}. Message ids are deterministic (event id + endpoint id), so a
  * redelivered event gets the same webhook-id and receivers can drop the repeat.
  */
-public final class Payloads {
+final class Payloads {
 
     private Payloads() {
     }

@@ -15,7 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
  * body)), one per secret, space-separated — during a rotation both the new and the old secret sign,
  * so a receiver holding either verifies.
  */
-public final class Signer {
+final class Signer {
 
     private Signer() {
     }

@@ -38,7 +38,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The relay's parts, wired once; {@link RelayLifecycle} starts them in order and stops them in reverse. */
 @Configuration(proxyBeanMethods = false)
-public class RelayConfig {
+class RelayConfig {
 
     @Bean
     public Topics topics(WebhookProperties props) {
