@@ -65,6 +65,14 @@ public final class ChildJvm implements AutoCloseable {
         throw new IllegalStateException(url + " did not answer 200 within " + timeout + "; see " + log);
     }
 
+    /** Waits for the JVM to exit by itself and returns its exit code; fails with the log's path if it takes longer than {@code timeout}. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the child JVM did not exit within " + timeout + "; see " + log);
+        }
+        return process.exitValue();
+    }
+
     /** SIGTERM (graceful shutdown), then SIGKILL after 30 s. */
     @Override
     public void close() throws InterruptedException {

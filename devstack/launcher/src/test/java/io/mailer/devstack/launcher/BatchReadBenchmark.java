@@ -88,6 +88,8 @@ class BatchReadBenchmark {
     private final boolean childIngress = Boolean.parseBoolean(System.getProperty("bench.childIngress", "true"));
     private final String ingressJvmArgs = System.getProperty("bench.ingressJvmArgs", "-Xmx512m");
     private final List<String> report = new ArrayList<>();
+    /** A small client: its few allocations never need a collection during 1,000 requests. */
+    private static final String CLIENT_JVM_ARGS = "-Xmx64m -Xms64m -XX:+UseSerialGC";
 
     @Test
     void measure() throws Exception {
@@ -131,14 +133,19 @@ class BatchReadBenchmark {
                             runSql(db, OLD_QUERY, 10, null);
                         }
                         runSql(db, NEW_QUERY, 200, null);
-                        runHttp(http, url, key, httpWarmup, null);
+                        runHttp(db, http, url, key, httpWarmup, null);
                         // the quick phases first, so a run cut short still has them
                         runSql(db, NEW_QUERY, requests, "after: counters row, SQL (JDBC)");
-                        runHttp(http, url, key, requests, "after: GET /api/v1/batches/{id} over HTTP (ingress, R2DBC)");
+                        // a client is its own process: in this JVM it would also measure the broker's and projector's GC pauses
+                        runHttpClientJvm(db, url, key, httpWarmup, requests,
+                                "after: GET /api/v1/batches/{id} over HTTP, client in its own JVM");
+                        runHttp(db, http, url, key, requests, "after: GET /api/v1/batches/{id} over HTTP, client in the benchmark JVM");
                         // the floor of this client and server on this machine now: no auth, no database
                         String probe = base + "/api/v1/health";
-                        runHttp(http, probe, null, httpWarmup / 4, null);
-                        runHttp(http, probe, null, requests, "baseline: GET /api/v1/health, same client (no auth, no SQL)");
+                        runHttpClientJvm(db, probe, null, httpWarmup, requests,
+                                "baseline: GET /api/v1/health, client in its own JVM (no auth, no SQL)");
+                        runHttp(db, http, probe, null, httpWarmup / 4, null);
+                        runHttp(db, http, probe, null, requests, "baseline: GET /api/v1/health, client in the benchmark JVM");
                         if (before) {
                             runSql(db, OLD_QUERY, requests, "before: old aggregate, SQL (JDBC)");
                         }
@@ -247,7 +254,7 @@ class BatchReadBenchmark {
         record(label, nanos, start, events, eventRows(db));
     }
 
-    private void runHttp(HttpClient http, String url, String key, int n, String label)
+    private void runHttp(Connection db, HttpClient http, String url, String key, int n, String label)
             throws IOException, InterruptedException, SQLException {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).GET();
         if (key != null) {
@@ -255,6 +262,7 @@ class BatchReadBenchmark {
         }
         HttpRequest request = builder.build();
         long[] nanos = new long[n];
+        long events = label == null ? -1 : eventRows(db);
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             long t = System.nanoTime();
@@ -264,7 +272,30 @@ class BatchReadBenchmark {
                 throw new IllegalStateException("GET answered " + response.statusCode() + ": " + response.body());
             }
         }
-        record(label, nanos, start, -1, -1);
+        record(label, nanos, start, events, label == null ? -1 : eventRows(db));
+    }
+
+    /** The same sequential GETs from {@link HttpLatencyClient} in its own small JVM. */
+    private void runHttpClientJvm(Connection db, String url, String key, int warmup, int n, String label)
+            throws IOException, InterruptedException, SQLException {
+        Path out = Files.createTempFile("batch-read-client", ".txt");
+        Path log = Files.createTempFile("batch-read-client", ".log");
+        Map<String, String> env = new HashMap<>();
+        env.put("BENCH_URL", url);
+        env.put("BENCH_KEY", key == null ? "" : key);
+        env.put("BENCH_WARMUP", Integer.toString(warmup));
+        env.put("BENCH_REQUESTS", Integer.toString(n));
+        env.put("BENCH_OUT", out.toString());
+        long events = eventRows(db);
+        long start = System.nanoTime();
+        ChildJvm client = ChildJvm.start(HttpLatencyClient.class.getName(), List.of(CLIENT_JVM_ARGS.split(" ")), env, log);
+        int exit = client.awaitExit(Duration.ofMinutes(10));
+        if (exit != 0) {
+            throw new IllegalStateException("the client JVM exited with " + exit + ": " + Files.readString(log));
+        }
+        long[] nanos = Files.readAllLines(out).stream().mapToLong(Long::parseLong).toArray();
+        // the phase's time and the projector's rate include the client JVM's start-up and warm-up
+        record(label + " [" + CLIENT_JVM_ARGS + ", " + warmup + " warm-up GETs]", nanos, start, events, eventRows(db));
     }
 
     private void record(String label, long[] nanos, long start, long eventsBefore, long eventsAfter) {
