@@ -85,7 +85,8 @@ class ChartOperationsTest {
         assertThat(rules).extracting(r -> r.get("alert")).containsExactlyInAnyOrder("MailerConsumerLagGrowing", "MailerDeadLetters",
                 "MailerFeedbackQuarantine", "MailerSesAccountPaused", "MailerSendRateBelowLimit", "MailerProjectorLag",
                 "MailerSqsDeadLetterQueueNotEmpty", "MailerTenantPaused", "MailerTenantThrottled", "MailerAccountBounceRateHigh",
-                "MailerAccountComplaintRateHigh", "MailerReputationGuardBehind", "MailerHeldSendsNotReleased");
+                "MailerAccountComplaintRateHigh", "MailerReputationGuardBehind", "MailerHeldSendsNotReleased",
+                "MailerWebhookReaderRetrying");
         Set<String> anchors = headingAnchors(Chart.read(Chart.repoRoot().resolve("docs/operations.md")));
         for (Map<String, Object> r : rules) {
             assertThat((String) r.get("for")).as("%s", r.get("alert")).matches("[0-9]+m");

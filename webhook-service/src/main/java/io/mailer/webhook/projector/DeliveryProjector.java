@@ -1,6 +1,7 @@
 package io.mailer.webhook.projector;
 
 import io.mailer.schemas.kafka.Json;
+import io.mailer.schemas.kafka.ConsumerLoop;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.webhooks.WebhookDelivery;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
@@ -49,9 +50,7 @@ public final class DeliveryProjector implements AutoCloseable {
     private final Topics topics;
     private final Map<String, Object> consumerConfig;
     private final JdbcTemplate jdbc;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private final ConsumerLoop loop = new ConsumerLoop("webhook-projector", this::read);
 
     public DeliveryProjector(Topics topics, Map<String, Object> consumerConfig, JdbcTemplate jdbc) {
         this.topics = topics;
@@ -60,12 +59,16 @@ public final class DeliveryProjector implements AutoCloseable {
     }
 
     public void start() {
-        thread = new Thread(this::run, "webhook-projector");
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
     }
 
-    private void run() {
+    /** Its reading thread: state for health and metrics. */
+    public ConsumerLoop loop() {
+        return loop;
+    }
+
+    /** Projects until stopped; after a failure the loop starts it again from the committed offsets. */
+    private void read(ConsumerLoop loop) {
         Properties props = new Properties();
         props.putAll(consumerConfig);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + "webhook-projector");
@@ -73,14 +76,15 @@ public final class DeliveryProjector implements AutoCloseable {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer = c;
+            loop.use(c);
             c.subscribe(List.of(topics.webhookDeliveries.name(), topics.webhookEndpoints.name()));
-            while (running) {
+            while (loop.running()) {
                 ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+                loop.reading();
                 if (records.isEmpty()) {
                     continue;
                 }
-                while (running) {
+                while (loop.running()) {
                     try {
                         write(records);
                         c.commitSync();
@@ -94,10 +98,6 @@ public final class DeliveryProjector implements AutoCloseable {
                     }
                 }
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            log.error("Webhook projector stopped", e);
         }
     }
 
@@ -169,17 +169,6 @@ public final class DeliveryProjector implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

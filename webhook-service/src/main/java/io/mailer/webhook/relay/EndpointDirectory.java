@@ -1,5 +1,6 @@
 package io.mailer.webhook.relay;
 
+import io.mailer.schemas.kafka.ConsumerLoop;
 import io.mailer.schemas.kafka.Topic;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -36,9 +36,7 @@ public final class EndpointDirectory implements AutoCloseable {
     private final Map<String, WebhookEndpoint> byId = new ConcurrentHashMap<>();
     private volatile Map<String, List<WebhookEndpoint>> byTenant = Map.of();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile boolean running = true;
-    private Thread thread;
+    private final ConsumerLoop loop = new ConsumerLoop("webhook-endpoints-follower", this::read);
 
     public EndpointDirectory(Topic<String, WebhookEndpoint> topic, Map<String, Object> consumerConfig) {
         this.topic = topic;
@@ -46,9 +44,16 @@ public final class EndpointDirectory implements AutoCloseable {
     }
 
     public void start() {
-        thread = new Thread(this::run, "webhook-endpoints-follower");
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
+    }
+
+    /** Its reading thread: state for health and metrics. */
+    public ConsumerLoop loop() {
+        return loop;
+    }
+
+    public boolean caughtUp() {
+        return caughtUp.getCount() == 0;
     }
 
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
@@ -73,7 +78,8 @@ public final class EndpointDirectory implements AutoCloseable {
         }
     }
 
-    private void run() {
+    /** Reads the whole topic, then follows it; on a restart after a failure, reads it again from the start. */
+    private void read(ConsumerLoop loop) throws InterruptedException {
         Properties props = new Properties();
         props.putAll(consumerConfig);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -81,9 +87,9 @@ public final class EndpointDirectory implements AutoCloseable {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer = c;
+            loop.use(c);
             List<TopicPartition> partitions = new ArrayList<>();
-            while (running && partitions.isEmpty()) {
+            while (loop.running() && partitions.isEmpty()) {
                 c.partitionsFor(topic.name(), Duration.ofSeconds(10)).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
                 if (partitions.isEmpty()) {
                     Thread.sleep(500);
@@ -92,7 +98,8 @@ public final class EndpointDirectory implements AutoCloseable {
             c.assign(partitions);
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(partitions));
-            while (running) {
+            loop.reading();
+            while (loop.running()) {
                 boolean changed = false;
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     changed = true;
@@ -118,12 +125,6 @@ public final class EndpointDirectory implements AutoCloseable {
                     caughtUp.countDown();
                 }
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("Webhook endpoint follower stopped", e);
         }
     }
 
@@ -144,17 +145,6 @@ public final class EndpointDirectory implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.mailer.webhook.system;
 
+import io.mailer.schemas.kafka.ConsumerLoop;
 import io.mailer.schemas.kafka.Topic;
 import io.mailer.schemas.jobs.PeriodicJob;
 import io.mailer.schemas.kafka.TopicDeclarer;
@@ -14,7 +15,10 @@ import io.mailer.webhook.relay.EndpointDirectory;
 import io.mailer.webhook.relay.HttpSender;
 import io.mailer.webhook.relay.Relay;
 import io.mailer.webhook.relay.RelayMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -134,10 +138,59 @@ class RelayConfig {
         return new RelayLifecycle(directory, relay, projector);
     }
 
-    /** Liveness: the relay's consumer loop is running. */
+    /** Liveness: the relay's consumer loop and the two readers' threads are running (retrying counts as running). */
     @Bean("relayLoop")
-    public HealthIndicator relayHealth(Relay relay) {
-        return () -> relay.alive() ? Health.up().build() : Health.down().withDetail("reason", "relay loop stopped").build();
+    public HealthIndicator relayHealth(Relay relay, EndpointDirectory directory, DeliveryProjector projector) {
+        return () -> {
+            if (!relay.alive()) {
+                return Health.down().withDetail("reason", "relay loop stopped").build();
+            }
+            for (ConsumerLoop loop : List.of(directory.loop(), projector.loop())) {
+                if (!loop.alive()) {
+                    return Health.down().withDetail("reason", loop.name() + " thread ended").build();
+                }
+            }
+            return Health.up().build();
+        };
+    }
+
+    /**
+     * Readiness: the endpoints are loaded and followed, the relay has started (it waits for them)
+     * and the deliveries projector reads; a reader retrying after a failure shows here with its error.
+     */
+    @Bean("webhookReaders")
+    public HealthIndicator readersHealth(EndpointDirectory directory, DeliveryProjector projector, RelayLifecycle lifecycle) {
+        return () -> {
+            ConsumerLoop endpoints = directory.loop();
+            ConsumerLoop deliveries = projector.loop();
+            boolean up = directory.caughtUp() && endpoints.state() == ConsumerLoop.State.READING && lifecycle.relayStarted()
+                    && deliveries.state() == ConsumerLoop.State.READING;
+            Health.Builder health = up ? Health.up() : Health.down();
+            health.withDetail("endpoints", endpoints.state() + (directory.caughtUp() ? "" : ", not caught up"))
+                    .withDetail("relay", lifecycle.relayStarted() ? "STARTED" : "WAITING_FOR_ENDPOINTS")
+                    .withDetail("deliveriesProjector", deliveries.state());
+            for (ConsumerLoop loop : List.of(endpoints, deliveries)) {
+                if (loop.lastError() != null) {
+                    health.withDetail(loop.name() + ".failures", loop.failures()).withDetail(loop.name() + ".lastError", loop.lastError());
+                }
+            }
+            return health.build();
+        };
+    }
+
+    /** {@code mailer.webhook.reader.reading} (1 reading, 0 not) and {@code mailer.webhook.reader.failures}, tag {@code reader}. */
+    @Bean
+    public MeterBinder readerMetrics(EndpointDirectory directory, DeliveryProjector projector) {
+        return registry -> {
+            for (ConsumerLoop loop : List.of(directory.loop(), projector.loop())) {
+                Gauge.builder("mailer.webhook.reader.reading", loop, l -> l.state() == ConsumerLoop.State.READING ? 1 : 0)
+                        .tag("reader", loop.name()).description("1 while the reader reads; 0 starting, retrying after a failure or stopped")
+                        .register(registry);
+                FunctionCounter.builder("mailer.webhook.reader.failures", loop, ConsumerLoop::failures)
+                        .tag("reader", loop.name()).description("Reader failures, each followed by a restart with back-off")
+                        .register(registry);
+            }
+        };
     }
 
     /** Starts the endpoint copy first and the relay once it has caught up; stops the relay first. */
@@ -149,6 +202,9 @@ class RelayConfig {
         private final Relay relay;
         private final DeliveryProjector projector;
         private volatile boolean running;
+        private volatile boolean stopping;
+        private volatile boolean relayStarted;
+        private Thread starter;
 
         RelayLifecycle(EndpointDirectory directory, Relay relay, DeliveryProjector projector) {
             this.directory = directory;
@@ -160,26 +216,64 @@ class RelayConfig {
         public void start() {
             directory.start();
             try {
-                if (!directory.awaitCaughtUp(Duration.ofSeconds(60))) {
-                    log.warn("Webhook endpoints not loaded within 60 s; relaying with {} known", directory.size());
+                if (directory.awaitCaughtUp(Duration.ofSeconds(60))) {
+                    startRelay();
+                } else {
+                    // relaying without the endpoints would skip (and commit past) every event of their tenants
+                    log.warn("Webhook endpoints not loaded within 60 s ({}); the relay starts once they are",
+                            directory.loop().state());
+                    starter = new Thread(this::startRelayOnceCaughtUp, "webhook-relay-starter");
+                    starter.setDaemon(true);
+                    starter.start();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            relay.start();
-            try {
-                if (!relay.awaitJoined(Duration.ofSeconds(60))) {
-                    log.warn("The webhook relay has not joined its consumer group within 60 s; starting anyway");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            projector.start();
             running = true;
+        }
+
+        private void startRelayOnceCaughtUp() {
+            try {
+                while (!directory.awaitCaughtUp(Duration.ofSeconds(1))) {
+                    if (stopping) {
+                        return;
+                    }
+                }
+                startRelay();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Starts the relay, and the projector once the relay has joined; nothing once stop() began. */
+        private void startRelay() throws InterruptedException {
+            synchronized (this) {
+                if (stopping) {
+                    return;
+                }
+                relay.start();
+                relayStarted = true;
+            }
+            if (!relay.awaitJoined(Duration.ofSeconds(60))) {
+                log.warn("The webhook relay has not joined its consumer group within 60 s; starting anyway");
+            }
+            synchronized (this) {
+                if (!stopping) {
+                    projector.start();
+                }
+            }
+        }
+
+        /** The relay waits for the endpoints (health: readiness "webhookReaders"). */
+        public boolean relayStarted() {
+            return relayStarted;
         }
 
         @Override
         public void stop() {
+            synchronized (this) {
+                stopping = true;
+            }
             relay.close();
             projector.close();
             directory.close();
