@@ -204,7 +204,6 @@ class RelayConfig {
         private volatile boolean running;
         private volatile boolean stopping;
         private volatile boolean relayStarted;
-        private Thread starter;
 
         RelayLifecycle(EndpointDirectory directory, Relay relay, DeliveryProjector projector) {
             this.directory = directory;
@@ -222,7 +221,7 @@ class RelayConfig {
                     // relaying without the endpoints would skip (and commit past) every event of their tenants
                     log.warn("Webhook endpoints not loaded within 60 s ({}); the relay starts once they are",
                             directory.loop().state());
-                    starter = new Thread(this::startRelayOnceCaughtUp, "webhook-relay-starter");
+                    Thread starter = new Thread(this::startRelayOnceCaughtUp, "webhook-relay-starter");
                     starter.setDaemon(true);
                     starter.start();
                 }
