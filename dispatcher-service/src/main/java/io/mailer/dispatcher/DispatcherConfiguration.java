@@ -114,7 +114,7 @@ class DispatcherConfiguration {
         Double rate = properties.ses().maxSendRate();
         DispatcherProperties.Rate r = properties.rate();
         SharedRateLimiter limiter = new SharedRateLimiter(rate == null ? 1.0 : rate, r.decrease(), r.increase(),
-                dispatcherScheduler, System::nanoTime);
+                dispatcherScheduler, System::nanoTime, r.windowEnd());
         metrics.watch(limiter);
         return limiter;
     }

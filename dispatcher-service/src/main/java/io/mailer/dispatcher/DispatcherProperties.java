@@ -1,5 +1,6 @@
 package io.mailer.dispatcher;
 
+import io.mailer.dispatcher.ratelimit.SharedRateLimiter.WindowEnd;
 import io.mailer.dispatcher.send.SendStrategies;
 import java.net.URI;
 import java.time.Duration;
@@ -51,9 +52,17 @@ public record DispatcherProperties(
      *                             records come through in the first polls after it)
      * @param ledgerCommittedHorizon how long an entry stays after its send's record is committed
      *                             (a send id re-published soon after is still recognised)
+     * @param windowEnd            until when an answered SES call counts against the rate: one second
+     *                             after the midpoint between request and answer (default), or after
+     *                             the answer (no assumption about SES's clock, limit / (1 s + latency))
      */
     public record Rate(double decrease, double increase, Duration accountRefresh, Duration pausedAccountRefresh,
-            Duration ledgerCatchUp, Duration ledgerReadHorizon, Duration ledgerCommittedHorizon) {
+            Duration ledgerCatchUp, Duration ledgerReadHorizon, Duration ledgerCommittedHorizon,
+            WindowEnd windowEnd) {
+
+        public Rate {
+            windowEnd = windowEnd == null ? WindowEnd.MIDPOINT : windowEnd;
+        }
     }
 
     /** The consumer group of every dispatcher replica. */

@@ -2,13 +2,17 @@ package io.mailer.dispatcher.ratelimit;
 
 /**
  * One call's turn under the rate limiter. Released when SES's answer (or the call's failure) has
- * arrived: until then, and for one second after, the call counts against the window (see
- * {@link CallWindow}). Releasing twice is harmless.
+ * arrived: until then, and for one second after the latest moment SES can have counted it, the call
+ * counts against the window (see {@link CallWindow}). Releasing twice is harmless.
  */
 @FunctionalInterface
 public interface RatePermit {
 
     void release();
+
+    /** The SES client is sending the call's request now (it may come well after the grant). */
+    default void transmitting() {
+    }
 
     /** For limiters that count nothing. */
     RatePermit NONE = () -> { };

@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
  * The account's global send rate, shared by every replica without talking to each other per send:
  * this replica may have at most
  * <pre>limit = floor(global × share × aimd × headroom)</pre>
- * recipients in its {@link CallWindow} (calls in flight + calls answered within the last second),
+ * recipients in its {@link CallWindow} (calls in flight + answered calls until one second after the
+ * latest moment SES can have counted them),
  * and its call starts are spaced {@code recipients/rate} apart so the window fills evenly, never in a
  * burst (no tokens are stored while idle). Callers wait in one FIFO queue served by one timer, so a
  * rate change applies at once to the calls already waiting. {@code share} = owned {@code sends} partitions / all partitions; {@code global} is
@@ -37,7 +38,7 @@ public final class SharedRateLimiter implements RateLimiter {
     private static final double MIN_AIMD = 0.05;
     /**
      * No margin below the account's rate: the call window's bound holds for any observer that counts
-     * a call at a moment between its start and its answer, which is where SES counts it. Kept as a
+     * a call at a moment between its start and the window's arrival bound, which is where SES counts it. Kept as a
      * constant to make the formula explicit (and to lower it if SES ever counted otherwise).
      */
     public static final double HEADROOM = 1.0;
@@ -73,6 +74,12 @@ public final class SharedRateLimiter implements RateLimiter {
 
     public SharedRateLimiter(double globalRate, double decrease, double increase,
             ScheduledExecutorService scheduler, LongSupplier nanoTime) {
+        this(globalRate, decrease, increase, scheduler, nanoTime, WindowEnd.MIDPOINT);
+    }
+
+    /** {@code windowEnd}: until when an answered call counts, see {@link CallWindow.WindowEnd}. */
+    public SharedRateLimiter(double globalRate, double decrease, double increase,
+            ScheduledExecutorService scheduler, LongSupplier nanoTime, WindowEnd windowEnd) {
         this.globalRate = globalRate;
         this.decrease = decrease;
         this.increase = increase;
@@ -83,10 +90,53 @@ public final class SharedRateLimiter implements RateLimiter {
         this.rate = effective(globalRate, 0, aimd);
         this.nextStartNanos = lastStepNanos;
         this.lastStartNanos = lastStepNanos;
-        this.window = new CallWindow(nanoTime);
+        this.window = new CallWindow(nanoTime, windowEnd.end);
     }
 
     private record Waiter(CompletableFuture<RatePermit> ready, int recipients) {
+    }
+
+    /** Until when an answered call counts in the window (the {@code rate.window-end} setting). */
+    public enum WindowEnd {
+        /** One second after the answer: no assumption about when SES counted the call. */
+        ANSWER(CallWindow.WindowEnd.ANSWER),
+        /** One second after the midpoint between request and answer (the default). */
+        MIDPOINT(CallWindow.WindowEnd.MIDPOINT);
+
+        private final CallWindow.WindowEnd end;
+
+        WindowEnd(CallWindow.WindowEnd end) {
+            this.end = end;
+        }
+    }
+
+    /**
+     * A started call's place in the window. The request's moment is the permit's grant until the SES
+     * client says it is transmitting (later, so the window's arrival bound only moves later).
+     */
+    private final class WindowPermit implements RatePermit {
+        private final int recipients;
+        private volatile long sentAtNanos;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        WindowPermit(int recipients, long grantedAtNanos) {
+            this.recipients = recipients;
+            this.sentAtNanos = grantedAtNanos;
+        }
+
+        @Override
+        public void transmitting() {
+            if (!released.get()) {
+                sentAtNanos = nanoTime.getAsLong();
+            }
+        }
+
+        @Override
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                window.answered(recipients, sentAtNanos);
+            }
+        }
     }
 
     @Override
@@ -136,12 +186,8 @@ public final class SharedRateLimiter implements RateLimiter {
             }
         }
         for (Waiter w : started) {
-            AtomicBoolean released = new AtomicBoolean();
-            w.ready().complete(() -> {
-                if (released.compareAndSet(false, true)) {
-                    window.answered(w.recipients());
-                }
-            });
+            // granted now, not when counted: the later moment, the safer arrival bound
+            w.ready().complete(new WindowPermit(w.recipients(), nanoTime.getAsLong()));
         }
     }
 

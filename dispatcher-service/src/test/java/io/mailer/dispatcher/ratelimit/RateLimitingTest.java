@@ -55,8 +55,9 @@ class RateLimitingTest {
 
     @Test
     void shouldCountACallFromItsStartUntilOneSecondAfterItsAnswer() {
-        // Given a window of 5 recipients
-        CallWindow window = new CallWindow(now::get);
+        // Given a window of 5 recipients that assumes nothing about when SES counted a call
+        CallWindow window = new CallWindow(now::get, CallWindow.WindowEnd.ANSWER);
+        long sent = now.get();
 
         // When 4 calls of 1 and one of 2 ask to start
         int started = 0;
@@ -73,8 +74,8 @@ class RateLimitingTest {
 
         // When two answers arrive 300 ms later, the calls still count for one second after them
         now.addAndGet(300 * MS);
-        window.answered(1);
-        window.answered(1);
+        window.answered(1, sent);
+        window.answered(1, sent);
         assertThat(window.tryStart(2, 5)).isEqualTo(1_000 * MS);
         now.addAndGet(999 * MS);
         assertThat(window.tryStart(2, 5)).isEqualTo(1 * MS);
@@ -84,32 +85,118 @@ class RateLimitingTest {
     }
 
     @Test
+    void shouldCountACallUntilOneSecondAfterTheMidpointOfRequestAndAnswer() {
+        // Given a window of 2 recipients and two calls sent 100 ms apart
+        CallWindow window = new CallWindow(now::get, CallWindow.WindowEnd.MIDPOINT);
+        long first = now.get();
+        assertThat(window.tryStart(1, 2)).isZero();
+        now.addAndGet(100 * MS);
+        long second = now.get();
+        assertThat(window.tryStart(1, 2)).isZero();
+
+        // When the second is answered after 20 ms and the first after 400 ms (answers out of order)
+        now.addAndGet(20 * MS);
+        window.answered(1, second);
+        now.addAndGet(280 * MS);
+        window.answered(1, first);
+
+        // Then the second counts until 1 s after 110 ms, the first until 1 s after 200 ms
+        assertThat(window.tryStart(1, 2)).isEqualTo(710 * MS);
+        now.addAndGet(710 * MS);
+        assertThat(window.tryStart(1, 2)).isZero();
+        assertThat(window.tryStart(1, 2)).isEqualTo(90 * MS);
+    }
+
+    @Test
     void shouldLetACallLargerThanTheLimitStartOnlyIntoAnEmptyWindow() {
-        CallWindow window = new CallWindow(now::get);
+        CallWindow window = new CallWindow(now::get, CallWindow.WindowEnd.MIDPOINT);
         assertThat(window.tryStart(1, 3)).isZero();
         assertThat(window.tryStart(50, 3)).isPositive();
-        window.answered(1);
+        window.answered(1, now.get());
         now.addAndGet(1_000 * MS);
         assertThat(window.tryStart(50, 3)).isZero();
     }
 
+    /**
+     * Bulk calls of 50 to a 2,000/s account, each answered 50 ms after it went out, as fast as the
+     * window lets them start: the share of the rate each arrival bound sustains, and the most
+     * recipients SES sees in one second when it counts every call at the latest moment the bound allows.
+     */
+    @Test
+    void shouldSustainMoreThan97PercentOfTheRateAt50MsWhenSesCountsBeforeTheMidpoint() {
+        double midpoint = sustained(CallWindow.WindowEnd.MIDPOINT);
+        double answer = sustained(CallWindow.WindowEnd.ANSWER);
+        assertThat(midpoint).isGreaterThan(0.97).isLessThanOrEqualTo(1.0);
+        assertThat(answer).isGreaterThan(0.94).isLessThan(0.953);
+    }
+
+    private double sustained(CallWindow.WindowEnd end) {
+        final int limit = 2_000;
+        final int perCall = 50;
+        final long latency = 50 * MS;
+        final long step = MS / 10;
+        CallWindow window = new CallWindow(now::get, end);
+        java.util.ArrayDeque<long[]> inFlight = new java.util.ArrayDeque<>();
+        List<Long> arrivals = new ArrayList<>();
+        long begin = now.get();
+        long counted = 0;
+        while (now.get() - begin < 22_000 * MS) {
+            while (!inFlight.isEmpty() && inFlight.peekFirst()[1] <= now.get()) {
+                window.answered(perCall, inFlight.pollFirst()[0]);
+            }
+            while (window.tryStart(perCall, limit) == 0) {
+                long sent = now.get();
+                inFlight.addLast(new long[] {sent, sent + latency});
+                // SES counts it at the latest moment the bound assumes
+                arrivals.add(end == CallWindow.WindowEnd.ANSWER ? sent + latency : sent + latency / 2);
+                if (sent - begin >= 2_000 * MS) {
+                    counted += perCall;
+                }
+            }
+            now.addAndGet(step);
+        }
+        int most = 0;
+        for (int i = 0, j = 0; i < arrivals.size(); i++) {
+            while (arrivals.get(i) - arrivals.get(j) >= 1_000 * MS) {
+                j++;
+            }
+            most = Math.max(most, (i - j + 1) * perCall);
+        }
+        assertThat(most).as("recipients SES sees in one second, %s", end).isLessThanOrEqualTo(limit);
+        return counted / 20.0 / limit;
+    }
+
     @Test
     void shouldNeverHaveMoreThanTheLimitInAnySecondOfArrivalsWhateverTheLatency() throws Exception {
+        // arrivals anywhere between request and answer: the bound that assumes nothing
+        assertAtMostTheLimitInAnySecondOfArrivals(SharedRateLimiter.WindowEnd.ANSWER, 100);
+    }
+
+    @Test
+    void shouldNeverHaveMoreThanTheLimitInAnySecondOfArrivalsInTheRequestsFirstHalf() throws Exception {
+        // arrivals in the first half between request and answer: the default bound's assumption
+        assertAtMostTheLimitInAnySecondOfArrivals(SharedRateLimiter.WindowEnd.MIDPOINT, 50);
+    }
+
+    private void assertAtMostTheLimitInAnySecondOfArrivals(SharedRateLimiter.WindowEnd end, int latestArrivalPercent)
+            throws Exception {
         // Given a limiter of 200/s on the real clock, and calls answered after 0–40 ms
         ScheduledExecutorService pool = Executors.newScheduledThreadPool(4);
         try {
-            SharedRateLimiter limiter = new SharedRateLimiter(200, 0.7, 0.05, pool, System::nanoTime);
+            SharedRateLimiter limiter = new SharedRateLimiter(200, 0.7, 0.05, pool, System::nanoTime, end);
             limiter.setShare(6, 6);
             Thread.sleep(SharedRateLimiter.SHARE_GRACE.toMillis() + 50);
             List<Long> arrivals = java.util.Collections.synchronizedList(new ArrayList<>());
             java.util.Random random = new java.util.Random(7);
 
-            // When 500 calls go through it; SES would see each at a random moment between start and answer
+            // When 500 calls go through it; SES sees each at a random moment in the allowed part of the call
             List<java.util.concurrent.CompletableFuture<?>> calls = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
                 long latency = random.nextInt(40);
-                long arrivalShare = random.nextInt(100);
+                long arrivalShare = random.nextInt(latestArrivalPercent + 1);
                 calls.add(limiter.acquire(1).thenCompose(permit -> {
+                    // as the SES client's interceptor does when the request goes out
+                    permit.transmitting();
                     long start = System.nanoTime();
                     return java.util.concurrent.CompletableFuture.runAsync(() -> {
                         arrivals.add(start + latency * MS * arrivalShare / 100);
