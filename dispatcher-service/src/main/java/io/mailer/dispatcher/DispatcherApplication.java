@@ -1,10 +1,11 @@
 package io.mailer.dispatcher;
 
-import io.mailer.schemas.settings.Checks;
-import io.mailer.schemas.settings.CommonSettings;
-import io.mailer.schemas.settings.MailerApplication;
-import io.mailer.schemas.settings.ServiceSettings;
-import io.mailer.schemas.settings.Setting;
+import io.mailer.platform.settings.Checks;
+import io.mailer.platform.settings.CommonSettings;
+import io.mailer.platform.settings.MailerApplication;
+import io.mailer.platform.settings.ServiceSettings;
+import io.mailer.platform.settings.Setting;
+import io.mailer.platform.settings.UnusedAutoConfigurations;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,23 +56,6 @@ public class DispatcherApplication {
             UNSUBSCRIBE_BASE_URL,
             UNSUBSCRIBE_SECRET);
 
-    /** Auto-configurations on the shared launcher classpath that this service must not start. */
-    static final List<String> EXCLUDED_AUTO_CONFIGURATIONS = List.of(
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcInitializationAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.health.ConnectionFactoryHealthContributorAutoConfiguration",
-            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration",
-            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcRepositoriesAutoConfiguration",
-            "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration",
-            "org.springframework.boot.liquibase.autoconfigure.LiquibaseEndpointAutoConfiguration");
-
     public static void main(String[] args) {
         MailerApplication.runOrExit(DispatcherApplication.class, SERVICE, SETTINGS,
                 DispatcherApplication::springProperties, args);
@@ -86,7 +70,8 @@ public class DispatcherApplication {
     /** Maps the validated variables onto Spring properties; static defaults live in dispatcher-service.yml. */
     static Map<String, Object> springProperties(ServiceSettings s) {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
+        p.put("spring.autoconfigure.exclude", UnusedAutoConfigurations.exclude(
+                UnusedAutoConfigurations.JDBC, UnusedAutoConfigurations.R2DBC, UnusedAutoConfigurations.LIQUIBASE));
         p.put("server.port", s.get("PORT"));
         p.put("spring.kafka.bootstrap-servers", s.get("KAFKA_BOOTSTRAP_SERVERS"));
         p.put("mailer.dispatcher.topic-prefix", s.get("MAILER_TOPIC_PREFIX"));

@@ -2,13 +2,14 @@ package io.mailer.feedback;
 
 import io.mailer.feedback.projector.PartitionMaintenance;
 import io.mailer.feedback.projector.ProjectionRebuild;
+import io.mailer.platform.settings.Checks;
+import io.mailer.platform.settings.CommonSettings;
+import io.mailer.platform.settings.DatabaseUrl;
+import io.mailer.platform.settings.MailerApplication;
+import io.mailer.platform.settings.ServiceSettings;
+import io.mailer.platform.settings.Setting;
+import io.mailer.platform.settings.UnusedAutoConfigurations;
 import io.mailer.schemas.kafka.Topics;
-import io.mailer.schemas.settings.Checks;
-import io.mailer.schemas.settings.CommonSettings;
-import io.mailer.schemas.settings.DatabaseUrl;
-import io.mailer.schemas.settings.MailerApplication;
-import io.mailer.schemas.settings.ServiceSettings;
-import io.mailer.schemas.settings.Setting;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,21 +72,6 @@ public class FeedbackApplication {
             VIEW_RETENTION_DAYS,
             BATCH_RETENTION_DAYS);
 
-    /**
-     * Auto-configurations on the shared launcher classpath this service does not use: the
-     * ingress service brings R2DBC, and an R2DBC ConnectionFactory would otherwise be created here.
-     */
-    static final List<String> EXCLUDED_AUTO_CONFIGURATIONS = List.of(
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcInitializationAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcProxyAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.health.ConnectionFactoryHealthContributorAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.metrics.ConnectionPoolMetricsAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.observation.R2dbcObservationAutoConfiguration",
-            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration",
-            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcRepositoriesAutoConfiguration");
-
     public static void main(String[] args) {
         if (java.util.Arrays.asList(args).contains(ProjectionRebuild.ARG)) {
             // empty the view and forget the projector's offsets, then start as usual: it replays the topics
@@ -133,7 +119,7 @@ public class FeedbackApplication {
                 ? s.get(BATCH_RETENTION_DAYS.name())
                 : Integer.toString(Math.max(PartitionMaintenance.DEFAULT_BATCH_RETENTION_DAYS, s.getInt(VIEW_RETENTION_DAYS.name()))));
 
-        p.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
+        p.put("spring.autoconfigure.exclude", UnusedAutoConfigurations.exclude(UnusedAutoConfigurations.R2DBC));
         return p;
     }
 

@@ -3,8 +3,8 @@ package io.mailer.feedback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mailer.schemas.settings.InvalidSettingsException;
-import io.mailer.schemas.settings.ServiceSettings;
+import io.mailer.platform.settings.InvalidSettingsException;
+import io.mailer.platform.settings.ServiceSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

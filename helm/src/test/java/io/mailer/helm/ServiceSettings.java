@@ -3,9 +3,9 @@ package io.mailer.helm;
 import io.mailer.dispatcher.DispatcherApplication;
 import io.mailer.feedback.FeedbackApplication;
 import io.mailer.ingress.IngressApplication;
-import io.mailer.schemas.settings.CommonSettings;
-import io.mailer.schemas.settings.KafkaSecurity;
-import io.mailer.schemas.settings.Setting;
+import io.mailer.platform.settings.CommonSettings;
+import io.mailer.platform.settings.KafkaSecurity;
+import io.mailer.platform.settings.Setting;
 import io.mailer.topology.TopologyApplication;
 import io.mailer.webhook.WebhookApplication;
 import java.util.ArrayList;
@@ -58,8 +58,8 @@ final class ServiceSettings {
     static List<String> problems(String component, Map<String, String> given) {
         // NAME_FILE gives NAME from a file (Docker secrets): present, its value unknown here
         Map<String, String> env = new HashMap<>(given);
-        given.keySet().stream().filter(n -> n.endsWith(io.mailer.schemas.settings.ServiceSettings.FILE_SUFFIX))
-                .forEach(n -> env.putIfAbsent(n.substring(0, n.length() - io.mailer.schemas.settings.ServiceSettings.FILE_SUFFIX.length()), null));
+        given.keySet().stream().filter(n -> n.endsWith(io.mailer.platform.settings.ServiceSettings.FILE_SUFFIX))
+                .forEach(n -> env.putIfAbsent(n.substring(0, n.length() - io.mailer.platform.settings.ServiceSettings.FILE_SUFFIX.length()), null));
         List<String> problems = new ArrayList<>();
         for (Setting setting : BY_COMPONENT.get(component)) {
             boolean present = env.containsKey(setting.name());
@@ -86,7 +86,7 @@ final class ServiceSettings {
         Map<String, String> known = new HashMap<>();
         related.stream().filter(s -> env.containsKey(s.name()))
                 .forEach(s -> known.put(s.name(), env.get(s.name()) == null ? FROM_SECRET : env.get(s.name())));
-        var settings = io.mailer.schemas.settings.ServiceSettings.resolve(component, related, known);
+        var settings = io.mailer.platform.settings.ServiceSettings.resolve(component, related, known);
         return KafkaSecurity.problems(settings).stream().map(p -> component + ": " + p).toList();
     }
 
@@ -96,7 +96,7 @@ final class ServiceSettings {
         // a shared ConfigMap legitimately carries other services' variables
         (sharedConfig ? BY_COMPONENT.values().stream().flatMap(List::stream).toList() : BY_COMPONENT.get(component))
                 .forEach(s -> known.add(s.name()));
-        String suffix = io.mailer.schemas.settings.ServiceSettings.FILE_SUFFIX;
+        String suffix = io.mailer.platform.settings.ServiceSettings.FILE_SUFFIX;
         return names.stream().filter(n -> !known.contains(n) && !(n.endsWith(suffix) && known.contains(n.substring(0, n.length() - suffix.length()))))
                 .map(n -> component + ": unknown variable " + n).sorted().toList();
     }

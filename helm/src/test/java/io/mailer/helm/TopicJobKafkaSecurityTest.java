@@ -3,7 +3,7 @@ package io.mailer.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailer.schemas.kafka.Topics;
-import io.mailer.schemas.settings.KafkaSecurity;
+import io.mailer.platform.settings.KafkaSecurity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +102,7 @@ class TopicJobKafkaSecurityTest {
         run(script, env);
 
         // Then the file holds exactly the client properties the services build from those variables
-        var settings = io.mailer.schemas.settings.ServiceSettings.resolve("topics", KafkaSecurity.SETTINGS, env);
+        var settings = io.mailer.platform.settings.ServiceSettings.resolve("topics", KafkaSecurity.SETTINGS, env);
         Map<String, String> written = Utils.propsToStringMap(Utils.loadProps(config.toString()));
         assertThat(written).isEqualTo(KafkaSecurity.clientProperties(settings));
         // whose JAAS line gives the Kafka client the user and password unchanged

@@ -1,11 +1,11 @@
 package io.mailer.ingress;
 
-import io.mailer.schemas.settings.Checks;
-import io.mailer.schemas.settings.CommonSettings;
-import io.mailer.schemas.settings.DatabaseUrl;
-import io.mailer.schemas.settings.MailerApplication;
-import io.mailer.schemas.settings.ServiceSettings;
-import io.mailer.schemas.settings.Setting;
+import io.mailer.platform.settings.Checks;
+import io.mailer.platform.settings.CommonSettings;
+import io.mailer.platform.settings.DatabaseUrl;
+import io.mailer.platform.settings.MailerApplication;
+import io.mailer.platform.settings.ServiceSettings;
+import io.mailer.platform.settings.Setting;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

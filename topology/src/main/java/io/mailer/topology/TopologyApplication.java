@@ -1,10 +1,11 @@
 package io.mailer.topology;
 
-import io.mailer.schemas.settings.Checks;
-import io.mailer.schemas.settings.CommonSettings;
-import io.mailer.schemas.settings.MailerApplication;
-import io.mailer.schemas.settings.ServiceSettings;
-import io.mailer.schemas.settings.Setting;
+import io.mailer.platform.settings.Checks;
+import io.mailer.platform.settings.CommonSettings;
+import io.mailer.platform.settings.MailerApplication;
+import io.mailer.platform.settings.ServiceSettings;
+import io.mailer.platform.settings.Setting;
+import io.mailer.platform.settings.UnusedAutoConfigurations;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,28 +65,6 @@ public class TopologyApplication {
             Setting.optional("REPUTATION_MIN_SENDS", "200", Checks.POSITIVE_INT,
                     "sends in a tenant's window before its bounce rate is acted on"));
 
-    /**
-     * Auto-configurations of the other services' dependencies, which share the classpath in the
-     * one-JVM launcher: this service has no database.
-     */
-    static final List<String> EXCLUDED_AUTO_CONFIGURATIONS = List.of(
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcInitializationAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.health.ConnectionFactoryHealthContributorAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.metrics.ConnectionPoolMetricsAutoConfiguration",
-            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration",
-            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcRepositoriesAutoConfiguration",
-            "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration",
-            "org.springframework.boot.liquibase.autoconfigure.LiquibaseEndpointAutoConfiguration");
-
     public static ConfigurableApplicationContext start(Map<String, String> env) {
         return MailerApplication.start(TopologyApplication.class, SERVICE_NAME, SETTINGS, env,
                 TopologyApplication::springProperties);
@@ -113,7 +92,8 @@ public class TopologyApplication {
         props.put("mailer.topology.reputation.throttle-complaint-rate", settings.get("REPUTATION_THROTTLE_COMPLAINT_RATE"));
         props.put("mailer.topology.reputation.pause-complaint-rate", settings.get("REPUTATION_PAUSE_COMPLAINT_RATE"));
         props.put("mailer.topology.reputation.min-sends", settings.get("REPUTATION_MIN_SENDS"));
-        props.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
+        props.put("spring.autoconfigure.exclude", UnusedAutoConfigurations.exclude(
+                UnusedAutoConfigurations.JDBC, UnusedAutoConfigurations.R2DBC, UnusedAutoConfigurations.LIQUIBASE));
         return props;
     }
 }

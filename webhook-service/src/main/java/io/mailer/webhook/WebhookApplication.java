@@ -1,11 +1,12 @@
 package io.mailer.webhook;
 
-import io.mailer.schemas.settings.Checks;
-import io.mailer.schemas.settings.CommonSettings;
-import io.mailer.schemas.settings.DatabaseUrl;
-import io.mailer.schemas.settings.MailerApplication;
-import io.mailer.schemas.settings.ServiceSettings;
-import io.mailer.schemas.settings.Setting;
+import io.mailer.platform.settings.Checks;
+import io.mailer.platform.settings.CommonSettings;
+import io.mailer.platform.settings.DatabaseUrl;
+import io.mailer.platform.settings.MailerApplication;
+import io.mailer.platform.settings.ServiceSettings;
+import io.mailer.platform.settings.Setting;
+import io.mailer.platform.settings.UnusedAutoConfigurations;
 import io.mailer.schemas.webhooks.WebhookUrlPolicy;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,18 +67,6 @@ public class WebhookApplication {
             WEBHOOK_ENDPOINT_CONCURRENCY,
             WEBHOOK_DELIVERY_RETENTION_DAYS);
 
-    /** R2DBC is on the local launcher's shared classpath (ingress); this service uses JDBC. */
-    static final List<String> EXCLUDED_AUTO_CONFIGURATIONS = List.of(
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcInitializationAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcProxyAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.health.ConnectionFactoryHealthContributorAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.metrics.ConnectionPoolMetricsAutoConfiguration",
-            "org.springframework.boot.r2dbc.autoconfigure.observation.R2dbcObservationAutoConfiguration",
-            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration",
-            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcRepositoriesAutoConfiguration");
-
     public static void main(String[] args) {
         // With one or two CPUs the common pool has parallelism 1, and CompletableFuture's default
         // async executor then starts a new thread per task: the JDK HttpClient completes every
@@ -115,7 +104,7 @@ public class WebhookApplication {
         p.put("mailer.webhook.retry-delays", s.get(WEBHOOK_RETRY_DELAYS.name()));
         p.put("mailer.webhook.endpoint-concurrency", s.get(WEBHOOK_ENDPOINT_CONCURRENCY.name()));
         p.put("mailer.webhook.delivery-retention", s.get(WEBHOOK_DELIVERY_RETENTION_DAYS.name()) + "d");
-        p.put("spring.autoconfigure.exclude", String.join(",", EXCLUDED_AUTO_CONFIGURATIONS));
+        p.put("spring.autoconfigure.exclude", UnusedAutoConfigurations.exclude(UnusedAutoConfigurations.R2DBC));
         return p;
     }
 

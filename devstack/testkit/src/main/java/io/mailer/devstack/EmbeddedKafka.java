@@ -1,6 +1,6 @@
 package io.mailer.devstack;
 
-import io.mailer.schemas.kafka.TopicDeclarer;
+import io.mailer.platform.kafka.TopicDeclarer;
 import io.mailer.schemas.kafka.Topics;
 import java.io.PrintStream;
 import java.io.OutputStream;

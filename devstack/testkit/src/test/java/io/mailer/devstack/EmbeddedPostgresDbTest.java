@@ -3,7 +3,7 @@ package io.mailer.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mailer.schemas.settings.DatabaseUrl;
+import io.mailer.platform.settings.DatabaseUrl;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package io.mailer.dispatcher.kafka;
 
-import io.mailer.schemas.kafka.TopicDeclarer;
+import io.mailer.platform.kafka.TopicDeclarer;
 import io.mailer.dispatcher.DispatcherProperties;
 import io.mailer.dispatcher.ledger.CancelledBatches;
 import io.mailer.dispatcher.ledger.CompactedTopicView;

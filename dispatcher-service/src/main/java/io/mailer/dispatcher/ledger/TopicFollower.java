@@ -1,27 +1,27 @@
 package io.mailer.dispatcher.ledger;
 
+import io.mailer.platform.kafka.ConsumerLoop;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * A thread that reads a topic into memory for as long as the service runs. A failure (Kafka
- * unreachable at start, an authorization error) is retried with back-off up to 30 s, never given up:
- * the view reports RETRYING meanwhile and the reader says what its callers must wait for.
+ * A thread that reads a topic into memory for as long as the service runs, in a {@link ConsumerLoop}:
+ * a failure (Kafka unreachable at start, an authorization error) is retried with back-off up to 30 s,
+ * never given up; the view reports RETRYING meanwhile and the reader says what its callers must wait
+ * for.
  */
 public abstract class TopicFollower implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(TopicFollower.class);
-
     private final String topic;
+    private final ConsumerLoop loop;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean running;
-    private volatile String state = "NOT_STARTED";
-    private Thread thread;
 
     protected TopicFollower(String topic) {
         this.topic = topic;
+        this.loop = new ConsumerLoop("view-" + topic, this::readOnce);
     }
 
     /**
@@ -42,15 +42,15 @@ public abstract class TopicFollower implements SmartLifecycle {
         return topic;
     }
 
-    /** NOT_STARTED, FOLLOWING, RETRYING (after a failure, with back-off) or STOPPED. */
+    /** NOT_STARTED, STARTING, FOLLOWING, RETRYING (after a failure, with back-off) or STOPPED. */
     public String state() {
-        return state;
+        ConsumerLoop.State s = loop.state();
+        return s == ConsumerLoop.State.READING ? "FOLLOWING" : s.name();
     }
 
     /** Reading, or retrying after a failure; false only when its thread ended while it should run. */
     public boolean isFollowing() {
-        Thread t = thread;
-        return !running || t == null || t.isAlive();
+        return loop.alive();
     }
 
     /** Reads until {@link #isRunning} turns false; throws on a failure, to be called again after a back-off. */
@@ -68,7 +68,7 @@ public abstract class TopicFollower implements SmartLifecycle {
 
     /** Called by the reading thread once it reads. */
     protected final void following() {
-        state = "FOLLOWING";
+        loop.reading();
     }
 
     @Override
@@ -77,21 +77,17 @@ public abstract class TopicFollower implements SmartLifecycle {
             return;
         }
         running = true;
-        thread = new Thread(this::follow, "view-" + topic);
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
     }
 
     @Override
     public synchronized void stop() {
         running = false;
         wakeup();
-        if (thread != null) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        loop.close(Duration.ofSeconds(10));
+        if (loop.state() == ConsumerLoop.State.STOPPED) {
+            // stopped during a back-off, the body never ran again to close them: the thread has ended
+            closeOnce();
         }
     }
 
@@ -106,29 +102,23 @@ public abstract class TopicFollower implements SmartLifecycle {
         return Integer.MAX_VALUE / 2 - 100;
     }
 
-    private void follow() {
-        long backOffMillis = 500;
+    private void readOnce(ConsumerLoop l) {
         try {
-            while (running) {
-                try {
-                    readUntilStopped();
-                } catch (WakeupException e) {
-                    return; // stop() was called
-                } catch (RuntimeException e) {
-                    if (!running) {
-                        return;
-                    }
-                    state = "RETRYING";
-                    log.error("reading {} failed; retrying in {} ms", topic, backOffMillis, e);
-                    onFailure();
-                    Thread.sleep(backOffMillis);
-                    backOffMillis = Math.min(backOffMillis * 2, 30_000);
-                }
+            readUntilStopped();
+        } catch (RuntimeException e) {
+            if (running) {
+                onFailure();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            throw e;
         } finally {
-            state = "STOPPED";
+            if (!running) {
+                closeOnce();
+            }
+        }
+    }
+
+    private void closeOnce() {
+        if (closed.compareAndSet(false, true)) {
             closeClients();
         }
     }

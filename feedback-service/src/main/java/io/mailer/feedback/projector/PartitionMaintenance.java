@@ -1,7 +1,7 @@
 package io.mailer.feedback.projector;
 
-import io.mailer.schemas.jobs.AdvisoryLock;
-import io.mailer.schemas.jobs.PeriodicJob;
+import io.mailer.platform.jobs.AdvisoryLock;
+import io.mailer.platform.jobs.PeriodicJob;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;

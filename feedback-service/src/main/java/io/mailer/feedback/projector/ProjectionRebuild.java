@@ -1,8 +1,8 @@
 package io.mailer.feedback.projector;
 
-import io.mailer.schemas.settings.DatabaseUrl;
-import io.mailer.schemas.settings.KafkaSecurity;
-import io.mailer.schemas.settings.ServiceSettings;
+import io.mailer.platform.settings.DatabaseUrl;
+import io.mailer.platform.settings.KafkaSecurity;
+import io.mailer.platform.settings.ServiceSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

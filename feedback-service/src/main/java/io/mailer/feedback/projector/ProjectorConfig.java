@@ -1,7 +1,7 @@
 package io.mailer.feedback.projector;
 
 import io.mailer.feedback.system.FeedbackTopics;
-import io.mailer.schemas.jobs.PeriodicJob;
+import io.mailer.platform.jobs.PeriodicJob;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import javax.sql.DataSource;

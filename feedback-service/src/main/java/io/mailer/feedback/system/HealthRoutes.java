@@ -1,6 +1,6 @@
 package io.mailer.feedback.system;
 
-import io.mailer.schemas.settings.ProbePathsFilter;
+import io.mailer.platform.settings.ProbePathsFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 

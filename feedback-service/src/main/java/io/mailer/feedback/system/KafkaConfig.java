@@ -1,7 +1,7 @@
 package io.mailer.feedback.system;
 
-import io.mailer.schemas.kafka.TopicDeclarer;
-import io.mailer.schemas.settings.KafkaClusterHealth;
+import io.mailer.platform.kafka.TopicDeclarer;
+import io.mailer.platform.settings.KafkaClusterHealth;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;

@@ -3,7 +3,7 @@ package io.mailer.feedback.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailer.devstack.EmbeddedPostgresDb;
-import io.mailer.schemas.jobs.MigrationLock;
+import io.mailer.platform.jobs.MigrationLock;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;

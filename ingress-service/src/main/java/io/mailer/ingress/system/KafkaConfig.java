@@ -1,9 +1,9 @@
 package io.mailer.ingress.system;
 
-import io.mailer.schemas.kafka.TopicDeclarer;
-import io.mailer.schemas.settings.KafkaClusterHealth;
+import io.mailer.platform.kafka.TopicDeclarer;
+import io.mailer.platform.settings.KafkaClusterHealth;
 import io.mailer.schemas.kafka.Topics;
-import io.mailer.schemas.settings.ProbePathsFilter;
+import io.mailer.platform.settings.ProbePathsFilter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;

@@ -1,5 +1,6 @@
 package io.mailer.ingress.tenant;
 
+import io.mailer.platform.kafka.ConsumerLoop;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.reputation.ReputationState;
 import io.mailer.schemas.reputation.TenantState;
@@ -16,11 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -40,17 +38,14 @@ import org.springframework.stereotype.Component;
 @Component
 public class TenantStatesView implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(TenantStatesView.class);
-
     private final Map<String, TenantState> states = new ConcurrentHashMap<>();
     private final Map<String, Object> config;
     private final String topic;
     private final Topics topics;
     private final MeterRegistry registry;
+    private final ConsumerLoop loop;
     private volatile boolean running;
     private volatile boolean initialized;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
 
     TenantStatesView(KafkaProperties kafka, Topics topics, MeterRegistry registry) {
         this.config = new HashMap<>(kafka.buildConsumerProperties());
@@ -61,6 +56,7 @@ public class TenantStatesView implements SmartLifecycle {
         this.topic = topics.tenantStates.name();
         this.topics = topics;
         this.registry = registry;
+        this.loop = new ConsumerLoop("view-" + topic, this::follow);
         Gauge.builder("mailer.account.bounce.rate", this, v -> v.account().bounceRate())
                 .description("Hard bounces / sends over the sum of the tenants' windows").register(registry);
         Gauge.builder("mailer.account.complaint.rate", this, v -> v.account().complaintRate())
@@ -103,18 +99,13 @@ public class TenantStatesView implements SmartLifecycle {
             return;
         }
         running = true;
-        thread = new Thread(this::follow, "view-" + topic);
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
     }
 
     @Override
     public synchronized void stop() {
         running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
+        loop.close(Duration.ofSeconds(5));
     }
 
     @Override
@@ -122,38 +113,24 @@ public class TenantStatesView implements SmartLifecycle {
         return running;
     }
 
-    private void follow() {
-        long backoff = 1_000;
-        while (running) {
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-                consumer = c;
-                List<TopicPartition> partitions = c.partitionsFor(topic, Duration.ofSeconds(60)).stream()
-                        .map(p -> new TopicPartition(topic, p.partition())).toList();
-                c.assign(partitions);
-                c.seekToBeginning(partitions);
-                Map<TopicPartition, Long> ends = c.endOffsets(partitions);
-                while (running) {
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
-                        apply(r);
-                    }
-                    if (!initialized && ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
-                        initialized = true;
-                    }
-                    backoff = 1_000;
+    /** Reads from the beginning, also after a failure: the states are whole again once it reached the end. */
+    private void follow(ConsumerLoop l) {
+        // a failure is the loop's to log and retry with back-off; a wakeup while stopping ends it quietly
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            l.use(c);
+            List<TopicPartition> partitions = c.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = c.endOffsets(partitions);
+            l.reading();
+            while (l.running()) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    apply(r);
                 }
-            } catch (WakeupException e) {
-                // stopping
-            } catch (RuntimeException e) {
-                log.warn("reading {} failed; again in {} ms: {}", topic, backoff, e.toString());
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
+                if (!initialized && ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                    initialized = true;
                 }
-                backoff = Math.min(backoff * 2, 30_000);
-            } finally {
-                consumer = null;
             }
         }
     }

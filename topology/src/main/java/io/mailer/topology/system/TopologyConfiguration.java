@@ -1,8 +1,8 @@
 package io.mailer.topology.system;
 
-import io.mailer.schemas.kafka.TopicDeclarer;
+import io.mailer.platform.kafka.TopicDeclarer;
 import io.mailer.schemas.kafka.Topics;
-import io.mailer.schemas.settings.ProbePathsFilter;
+import io.mailer.platform.settings.ProbePathsFilter;
 import io.mailer.topology.TopologyFactory;
 import io.mailer.topology.intake.DeadLetters;
 import io.mailer.schemas.reputation.ReputationPolicy;

@@ -1,7 +1,7 @@
 package io.mailer.webhook.projector;
 
 import io.mailer.schemas.kafka.Json;
-import io.mailer.schemas.kafka.ConsumerLoop;
+import io.mailer.platform.kafka.ConsumerLoop;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.webhooks.WebhookDelivery;
 import io.mailer.schemas.webhooks.WebhookEndpoint;

@@ -1,7 +1,7 @@
 package io.mailer.webhook.projector;
 
-import io.mailer.schemas.jobs.AdvisoryLock;
-import io.mailer.schemas.jobs.PeriodicJob;
+import io.mailer.platform.jobs.AdvisoryLock;
+import io.mailer.platform.jobs.PeriodicJob;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;

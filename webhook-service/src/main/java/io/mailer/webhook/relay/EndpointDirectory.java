@@ -1,6 +1,6 @@
 package io.mailer.webhook.relay;
 
-import io.mailer.schemas.kafka.ConsumerLoop;
+import io.mailer.platform.kafka.ConsumerLoop;
 import io.mailer.schemas.kafka.Topic;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
 import java.time.Duration;

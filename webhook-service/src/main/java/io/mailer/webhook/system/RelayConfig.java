@@ -1,12 +1,12 @@
 package io.mailer.webhook.system;
 
-import io.mailer.schemas.kafka.ConsumerLoop;
+import io.mailer.platform.kafka.ConsumerLoop;
 import io.mailer.schemas.kafka.Topic;
-import io.mailer.schemas.jobs.PeriodicJob;
-import io.mailer.schemas.kafka.TopicDeclarer;
+import io.mailer.platform.jobs.PeriodicJob;
+import io.mailer.platform.kafka.TopicDeclarer;
 import io.mailer.schemas.kafka.Topics;
-import io.mailer.schemas.settings.KafkaClusterHealth;
-import io.mailer.schemas.settings.ProbePathsFilter;
+import io.mailer.platform.settings.KafkaClusterHealth;
+import io.mailer.platform.settings.ProbePathsFilter;
 import io.mailer.schemas.webhooks.WebhookUrlPolicy;
 import io.mailer.webhook.WebhookProperties;
 import io.mailer.webhook.projector.DeliveryProjector;

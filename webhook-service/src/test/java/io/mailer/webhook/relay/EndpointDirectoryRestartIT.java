@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mailer.devstack.EmbeddedKafka;
-import io.mailer.schemas.kafka.ConsumerLoop;
+import io.mailer.platform.kafka.ConsumerLoop;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.schemas.webhooks.WebhookEndpoint;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package io.mailer.schemas.settings;
+package io.mailer.platform.settings;
 
 import java.util.Map;
 import org.springframework.web.server.ServerWebExchange;

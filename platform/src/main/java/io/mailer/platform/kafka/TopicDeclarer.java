@@ -1,4 +1,4 @@
-package io.mailer.schemas.kafka;
+package io.mailer.platform.kafka;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package io.mailer.schemas.jobs;
+package io.mailer.platform.jobs;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;

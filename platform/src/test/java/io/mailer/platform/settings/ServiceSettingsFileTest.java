@@ -1,4 +1,4 @@
-package io.mailer.schemas.settings;
+package io.mailer.platform.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

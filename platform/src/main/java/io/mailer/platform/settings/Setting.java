@@ -1,4 +1,4 @@
-package io.mailer.schemas.settings;
+package io.mailer.platform.settings;
 
 /**
  * One environment variable a service reads: its name, whether it must be set, its default, how

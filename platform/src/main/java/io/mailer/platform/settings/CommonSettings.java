@@ -1,4 +1,4 @@
-package io.mailer.schemas.settings;
+package io.mailer.platform.settings;
 
 import io.mailer.schemas.kafka.Topics;
 

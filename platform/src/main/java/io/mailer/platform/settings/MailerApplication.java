@@ -1,6 +1,6 @@
-package io.mailer.schemas.settings;
+package io.mailer.platform.settings;
 
-import io.mailer.schemas.jobs.MigrationLock;
+import io.mailer.platform.jobs.MigrationLock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.mailer.schemas.settings;
+package io.mailer.platform.settings;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.mailer.schemas.kafka;
+package io.mailer.platform.kafka;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
