@@ -5,7 +5,7 @@
  * of them, so no cycle can form:
  *
  * <ul>
- *   <li>{@code sqs}: the transport (polling, visibility, deletes, the SQS clients);
+ *   <li>{@code sqs}: the transport (receive loop, visibility heartbeat, batch deleter, the SQS clients);
  *   <li>{@code sns}: the authenticity of SNS envelopes (signature verification);
  *   <li>{@code ses}: reading an SQS body into an SES notification and mapping it to events;
  *   <li>{@code pipeline}: one message from body to Kafka, and the Spring wiring of the rest.
