@@ -22,4 +22,11 @@ public sealed interface IntakeOutcome {
     /** A known message with nothing to record (e.g. SES's AmazonSnsSubscriptionSucceeded); deleted and counted. */
     record Ignore(String what) implements IntakeOutcome {
     }
+
+    /**
+     * Not the message's fault, and not to be decided yet (its SENT record not projected yet, the SNS
+     * signing certificate unreachable): the message stays in SQS and is received again later.
+     */
+    record Retry(String why) implements IntakeOutcome {
+    }
 }

@@ -6,6 +6,7 @@ import io.mailer.feedback.intake.ses.NotificationReader;
 import io.mailer.feedback.intake.ses.SesEventMapper;
 import io.mailer.feedback.intake.ses.SesNotification;
 import io.mailer.feedback.intake.sqs.SqsMessageHandler;
+import io.mailer.feedback.intake.sqs.SqsMessageHandler.Settlement;
 import io.mailer.schemas.events.Suppression;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * One SQS message from body to Kafka: read the envelope, map the SES event, publish the events
- * and suppressions (or quarantine the raw body). The returned future completes when the message
- * may be deleted; it fails when the message must stay in SQS to be received again.
+ * and suppressions (or quarantine the raw body). The returned future completes once that is done,
+ * with {@code DELETE}, or at once with {@code Keep} when the message is to be retried later; it
+ * fails when something that is not the message's fault failed (Kafka, the database).
  */
 final class MessageHandler implements SqsMessageHandler {
 
@@ -39,27 +41,34 @@ final class MessageHandler implements SqsMessageHandler {
     }
 
     @Override
-    public CompletableFuture<Void> handle(Message message) {
+    public CompletableFuture<Settlement> handle(Message message) {
         IntakeOutcome outcome;
         try {
             outcome = outcome(message.body());
         } catch (RuntimeException e) {
-            // e.g. the SNS certificate could not be fetched, the database (correlation fallback,
-            // soft-bounce history) is down, or the SENT record is not projected yet: not the
-            // message's fault, so leave it in SQS and retry later
+            // not a decision but a failure, e.g. the database (correlation fallback, soft-bounce
+            // history) is down: not the message's fault, so leave it in SQS and retry later
             return CompletableFuture.failedFuture(e);
         }
         // Java 17: no pattern matching for switch yet, hence the instanceof chain
         if (outcome instanceof IntakeOutcome.Publish p) {
-            return publisher.publish(p).thenRun(() -> p.events().forEach(e -> metrics.published(e.type())));
+            return publisher.publish(p).thenApply(acked -> {
+                p.events().forEach(e -> metrics.published(e.type()));
+                return Settlement.DELETE;
+            });
         }
         if (outcome instanceof IntakeOutcome.Quarantine q) {
             log.warn("Quarantining SQS message {}: {} ({})", message.messageId(), q.reason().tag(), q.detail());
-            return publisher.quarantine(message.messageId(), message.body(), q)
-                    .thenRun(() -> metrics.quarantined(q.reason()));
+            return publisher.quarantine(message.messageId(), message.body(), q).thenApply(acked -> {
+                metrics.quarantined(q.reason());
+                return Settlement.DELETE;
+            });
+        }
+        if (outcome instanceof IntakeOutcome.Retry r) {
+            return CompletableFuture.completedFuture(new Settlement.Keep(r.why()));
         }
         metrics.ignored(((IntakeOutcome.Ignore) outcome).what());
-        return CompletableFuture.completedFuture(null);
+        return CompletableFuture.completedFuture(Settlement.DELETE);
     }
 
     IntakeOutcome outcome(String body) {

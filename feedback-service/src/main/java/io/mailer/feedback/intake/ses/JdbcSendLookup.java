@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -32,15 +31,15 @@ public final class JdbcSendLookup implements SendLookup {
     }
 
     @Override
-    public Optional<Correlation> bySesMessageId(String sesMessageId, Instant mailTimestamp) {
+    public Result bySesMessageId(String sesMessageId, Instant mailTimestamp) {
         List<Correlation> found = jdbc.query(QUERY, (rs, n) -> new Correlation(rs.getString("send_id"),
                 rs.getString("batch_id"), rs.getString("tenant_id"), rs.getInt("recipient_index")), sesMessageId);
         if (!found.isEmpty()) {
-            return Optional.of(found.get(0));
+            return new Result.Found(found.get(0));
         }
         if (mailTimestamp != null && mailTimestamp.isAfter(clock.instant().minus(grace))) {
-            throw new CorrelationPendingException("no SENT record for SES message " + sesMessageId + " yet");
+            return new Result.Pending("no SENT record for SES message " + sesMessageId + " yet");
         }
-        return Optional.empty();
+        return Result.NOT_FOUND;
     }
 }

@@ -20,7 +20,7 @@ public final class NotificationReader {
     public sealed interface ReadResult permits SesNotification, Unread {
     }
 
-    /** A body that yields no notification, and what becomes of it instead. */
+    /** A body that yields no notification, and what becomes of it instead (quarantine, or retry). */
     public record Unread(IntakeOutcome outcome) implements ReadResult {
     }
 
@@ -33,10 +33,11 @@ public final class NotificationReader {
     }
 
     public ReadResult read(String body) {
-        JsonNode root = parse(body);
-        if (root == null || !root.isObject()) {
+        Optional<JsonNode> parsed = jsonObject(body);
+        if (parsed.isEmpty()) {
             return quarantine(QuarantineReason.UNPARSABLE, "SQS body is not a JSON object");
         }
+        JsonNode root = parsed.get();
         if (root.has("Type") && root.has("Message")) {
             return readSnsEnvelope(body, root);
         }
@@ -57,27 +58,32 @@ public final class NotificationReader {
         if (!"Notification".equals(type)) {
             return quarantine(QuarantineReason.NOT_A_NOTIFICATION, "SNS message of Type " + type);
         }
-        Optional<String> signatureProblem = verifier.problem(body);
-        if (signatureProblem.isPresent()) {
-            return quarantine(QuarantineReason.BAD_SIGNATURE, signatureProblem.get());
+        SignatureVerifier.Verdict verdict = verifier.verify(body);
+        if (verdict instanceof SignatureVerifier.Verdict.Unverifiable u) {
+            return new Unread(new IntakeOutcome.Retry(u.why()));
+        }
+        if (verdict instanceof SignatureVerifier.Verdict.Invalid invalid) {
+            return quarantine(QuarantineReason.BAD_SIGNATURE, invalid.problem());
         }
         String topicArn = Texts.text(envelope.path("TopicArn"));
         if (!acceptedTopicArns.isEmpty() && !acceptedTopicArns.contains(topicArn)) {
             return quarantine(QuarantineReason.UNEXPECTED_TOPIC, "topic " + topicArn + " is not in SNS_TOPIC_ARNS");
         }
-        String message = Texts.text(envelope.path("Message"));
-        JsonNode ses = message == null ? null : parse(message);
-        if (ses == null || !ses.isObject()) {
+        Optional<JsonNode> ses = Optional.ofNullable(Texts.text(envelope.path("Message")))
+                .flatMap(NotificationReader::jsonObject);
+        if (ses.isEmpty()) {
             return quarantine(QuarantineReason.UNPARSABLE, "SNS Message is not a JSON object");
         }
-        return new SesNotification(ses, Texts.text(envelope.path("MessageId")), topicArn);
+        return new SesNotification(ses.get(), Texts.text(envelope.path("MessageId")), topicArn);
     }
 
-    private static JsonNode parse(String json) {
+    /** The JSON object the text holds; empty when it is not JSON, or not an object. */
+    private static Optional<JsonNode> jsonObject(String json) {
         try {
-            return Json.MAPPER.readTree(json);
+            JsonNode node = Json.MAPPER.readTree(json);
+            return node != null && node.isObject() ? Optional.of(node) : Optional.empty();
         } catch (JacksonException e) {
-            return null;
+            return Optional.empty();
         }
     }
 

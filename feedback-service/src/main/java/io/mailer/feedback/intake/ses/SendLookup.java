@@ -1,7 +1,6 @@
 package io.mailer.feedback.intake.ses;
 
 import java.time.Instant;
-import java.util.Optional;
 
 /**
  * The last correlation fallback: the send an SES message id belongs to, as recorded by the
@@ -12,20 +11,28 @@ import java.util.Optional;
 public interface SendLookup {
 
     /** No fallback: untagged notifications are unmappable. */
-    SendLookup NONE = (sesMessageId, mailTimestamp) -> Optional.empty();
+    SendLookup NONE = (sesMessageId, mailTimestamp) -> Result.NOT_FOUND;
 
     /**
-     * @param mailTimestamp when SES accepted the message; lets an implementation tell "not
-     *                      projected yet" from "not Mailer's"
-     * @throws CorrelationPendingException when the mapping may still appear (the message is then
-     *                                     left in SQS and retried)
+     * @param mailTimestamp when SES accepted the message, null if the payload has none; lets an
+     *                      implementation tell "not projected yet" from "not Mailer's"
      */
-    Optional<Correlation> bySesMessageId(String sesMessageId, Instant mailTimestamp);
+    Result bySesMessageId(String sesMessageId, Instant mailTimestamp);
 
-    /** The SENT event may simply not be projected yet: retry the SQS message later. */
-    final class CorrelationPendingException extends RuntimeException {
-        public CorrelationPendingException(String message) {
-            super(message);
+    /** What the lookup found. */
+    sealed interface Result {
+
+        Result NOT_FOUND = new NotFound();
+
+        record Found(Correlation correlation) implements Result {
+        }
+
+        /** No record yet, but the SENT event may still be on its way through the projector. */
+        record Pending(String why) implements Result {
+        }
+
+        /** No record, and none is coming: not Mailer's mail. */
+        record NotFound() implements Result {
         }
     }
 }

@@ -66,18 +66,24 @@ public final class SesEventMapper {
             return unmappable("no mail.messageId");
         }
         JsonNode detail = ses.path(type.get().detailObject());
-        Instant mailTimestamp = instant(Texts.text(mail.path("timestamp")));
-        Instant occurredAt = first(instant(Texts.text(detail.path("timestamp"))), mailTimestamp);
-        if (occurredAt == null) {
+        Optional<Instant> mailTimestamp = instant(Texts.text(mail.path("timestamp")));
+        Optional<Instant> occurredAt = instant(Texts.text(detail.path("timestamp"))).or(() -> mailTimestamp);
+        if (occurredAt.isEmpty()) {
             return unmappable("no parsable timestamp");
         }
-        // tags, else headers, else the SENT events' mapping (may throw CorrelationPendingException)
-        Optional<Correlation> correlation = Correlation.of(mail)
-                .or(() -> sendLookup.bySesMessageId(sesMessageId, mailTimestamp));
-        if (correlation.isEmpty()) {
+        // tags, else headers, else the SENT events' mapping
+        SendLookup.Result correlation = Correlation.of(mail).<SendLookup.Result>map(SendLookup.Result.Found::new)
+                .orElseGet(() -> sendLookup.bySesMessageId(sesMessageId, mailTimestamp.orElse(null)));
+        if (correlation instanceof SendLookup.Result.Pending pending) {
+            return new IntakeOutcome.Retry(pending.why());
+        }
+        if (!(correlation instanceof SendLookup.Result.Found found)) {
             return unmappable("no " + Correlation.TAG_SEND_ID + "/" + Correlation.TAG_TENANT + " tags, no "
                     + Correlation.HEADER_SEND_ID + "/" + Correlation.HEADER_TENANT + " headers and no SENT record of "
                     + sesMessageId);
+        }
+        if (type.get() == SesType.SUBSCRIPTION && !optsOut(detail)) {
+            return new IntakeOutcome.Ignore("Subscription without opt-out");
         }
         List<RecipientOutcome> outcomes = switch (type.get()) {
             case DELIVERY -> each(detail.path("recipients"), EventType.DELIVERED, null,
@@ -95,13 +101,11 @@ public final class SesEventMapper {
                     Texts.text(detail.path("errorMessage")), details("templateName", detail));
             case SUBSCRIPTION -> subscription(mail, detail);
         };
-        if (outcomes == null) {
-            return new IntakeOutcome.Ignore("Subscription without opt-out");
-        }
         if (outcomes.isEmpty()) {
             return unmappable(sesName + " names no recipients");
         }
-        return publish(type.get(), sesMessageId, correlation.get(), occurredAt, outcomes, Correlation.batchTags(mail));
+        return publish(type.get(), sesMessageId, found.correlation(), occurredAt.get(), outcomes,
+                Correlation.batchTags(mail));
     }
 
     private IntakeOutcome publish(SesType type, String sesMessageId, Correlation c, Instant at,
@@ -170,22 +174,24 @@ public final class SesEventMapper {
     /**
      * An opt-out from all topics or from any topic is an UNSUBSCRIBED event and an UNSUBSCRIBE
      * suppression: Mailer has no per-topic lists, and honouring an opt-out too widely is the safe
-     * side (Gmail/Yahoo rules). An opt-in is ignored (null).
+     * side (Gmail/Yahoo rules). An opt-in is ignored (see {@link #optsOut}).
      */
     private static List<RecipientOutcome> subscription(JsonNode mail, JsonNode subscription) {
-        JsonNode prefs = subscription.path("newTopicPreferences");
-        boolean all = prefs.path("unsubscribeAll").asBoolean(false);
-        boolean anyTopic = false;
-        for (JsonNode t : prefs.path("topicSubscriptionStatus")) {
-            anyTopic |= "OptOut".equalsIgnoreCase(Texts.text(t.path("subscriptionStatus")));
-        }
-        if (!all && !anyTopic) {
-            return null;
-        }
+        boolean all = subscription.path("newTopicPreferences").path("unsubscribeAll").asBoolean(false);
         Map<String, String> details = details("contactList", subscription, "source", subscription);
         details.put("unsubscribeAll", Boolean.toString(all));
         return each(mail.path("destination"), EventType.UNSUBSCRIBED, all ? "unsubscribeAll" : "topic", details,
                 Suppression.Reason.UNSUBSCRIBE);
+    }
+
+    /** Whether a Subscription event opts out of all topics or of any one. */
+    private static boolean optsOut(JsonNode subscription) {
+        JsonNode prefs = subscription.path("newTopicPreferences");
+        boolean anyTopic = false;
+        for (JsonNode t : prefs.path("topicSubscriptionStatus")) {
+            anyTopic |= "OptOut".equalsIgnoreCase(Texts.text(t.path("subscriptionStatus")));
+        }
+        return prefs.path("unsubscribeAll").asBoolean(false) || anyTopic;
     }
 
     private static List<RecipientOutcome> each(JsonNode addresses, EventType type, String reason,
@@ -218,14 +224,15 @@ public final class SesEventMapper {
         return out;
     }
 
-    private static Instant instant(String text) {
+    /** The instant the text holds; empty when there is none or it does not parse. */
+    private static Optional<Instant> instant(String text) {
         if (text == null) {
-            return null;
+            return Optional.empty();
         }
         try {
-            return Instant.parse(text);
+            return Optional.of(Instant.parse(text));
         } catch (DateTimeParseException e) {
-            return null;
+            return Optional.empty();
         }
     }
 

@@ -1,7 +1,5 @@
 package io.mailer.feedback.intake.sns;
 
-import java.util.Optional;
-
 /**
  * Checks an SNS envelope's signature. The seam where a test certificate (or another trust
  * source) plugs in; production uses {@link SnsSdkSignatureVerifier}.
@@ -10,12 +8,29 @@ import java.util.Optional;
 public interface SignatureVerifier {
 
     /** Accepts everything: SNS_VERIFY_SIGNATURES=false. */
-    SignatureVerifier DISABLED = body -> Optional.empty();
+    SignatureVerifier DISABLED = body -> Verdict.AUTHENTIC;
 
-    /** Returns what is wrong with the signature, or empty when the message is authentic. */
-    Optional<String> problem(String snsEnvelopeJson);
+    Verdict verify(String snsEnvelopeJson);
 
     default boolean enabled() {
         return this != DISABLED;
+    }
+
+    /** What the check found; whether a message is quarantined or retried depends on which. */
+    sealed interface Verdict {
+
+        Verdict AUTHENTIC = new Authentic();
+
+        /** Signed by SNS. */
+        record Authentic() implements Verdict {
+        }
+
+        /** Signature, certificate, certificate URL or signed fields invalid: the message's fault. */
+        record Invalid(String problem) implements Verdict {
+        }
+
+        /** No verdict could be reached (the certificate could not be fetched): not the message's fault. */
+        record Unverifiable(String why) implements Verdict {
+        }
     }
 }

@@ -1,7 +1,6 @@
 package io.mailer.feedback.intake.sns;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Optional;
 import software.amazon.awssdk.messagemanager.sns.SnsMessageManager;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
@@ -26,29 +25,29 @@ public final class SnsSdkSignatureVerifier implements SignatureVerifier, SdkAuto
     }
 
     @Override
-    public Optional<String> problem(String snsEnvelopeJson) {
+    public Verdict verify(String snsEnvelopeJson) {
         try {
             manager.parseMessage(snsEnvelopeJson);
-            return Optional.empty();
+            return Verdict.AUTHENTIC;
         } catch (RuntimeException e) {
-            IOException io = ioCause(e);
-            if (io != null) {
+            Optional<IOException> io = ioCause(e);
+            if (io.isPresent()) {
                 // the certificate could not be fetched: not the message's fault, so do not
-                // quarantine it; the caller leaves it in SQS for a later attempt
-                throw new UncheckedIOException("SNS signing certificate unavailable", io);
+                // quarantine it; it stays in SQS for a later attempt
+                return new Verdict.Unverifiable("SNS signing certificate unavailable: " + io.get());
             }
             // bad certificate URL, untrusted certificate, missing fields or signature mismatch
-            return Optional.of(String.valueOf(e.getMessage()));
+            return new Verdict.Invalid(String.valueOf(e.getMessage()));
         }
     }
 
-    private static IOException ioCause(Throwable e) {
+    private static Optional<IOException> ioCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IOException io) {
-                return io;
+                return Optional.of(io);
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     @Override

@@ -15,9 +15,9 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * Deletes a batch once every message of it has settled: the messages whose records were
- * acknowledged go in one DeleteMessageBatch call; one whose handling failed, or whose acks did not
- * come in time, is left alone, so SQS redelivers it after the visibility timeout (and moves it to
+ * Deletes a batch once every message of it has settled: the messages the handler settled as
+ * {@code DELETE} go in one DeleteMessageBatch call; one to {@code Keep}, one whose handling failed
+ * or whose acks did not come in time, is left alone, so SQS redelivers it after the visibility timeout (and moves it to
  * the DLQ after maxReceiveCount). Deletes block for a round trip each, hence a pool of their own:
  * neither a poller nor the Kafka producer's I/O thread (which completes the acks) waits for them.
  */
@@ -79,10 +79,12 @@ final class BatchDeleter {
     private static List<Message> acknowledged(List<InWork> batch) {
         List<Message> done = new ArrayList<>();
         for (InWork w : batch) {
+            // not deleted: SQS makes it visible again after the visibility timeout
             if (w.done().isCompletedExceptionally()) {
-                // not deleted: SQS makes it visible again after the visibility timeout
                 log.warn("SQS message {} left for redelivery: {}", w.message().messageId(),
                         RootCause.describe(w.done().handle((ok, failure) -> failure).join()));
+            } else if (w.done().join() instanceof SqsMessageHandler.Settlement.Keep keep) {
+                log.warn("SQS message {} left for redelivery: {}", w.message().messageId(), keep.why());
             } else {
                 done.add(w.message());
             }

@@ -4,5 +4,5 @@ import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** A received message and the completion of its handling (records acknowledged, or failed). */
-record InWork(Message message, CompletableFuture<Void> done) {
+record InWork(Message message, CompletableFuture<SqsMessageHandler.Settlement> done) {
 }

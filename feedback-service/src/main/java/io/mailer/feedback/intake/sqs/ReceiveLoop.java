@@ -105,7 +105,7 @@ final class ReceiveLoop implements Runnable {
         // a list, not a map keyed by Message: the SDK's Message.hashCode hashes the whole body
         List<InWork> batch = new ArrayList<>(messages.size());
         for (Message m : messages) {
-            CompletableFuture<Void> f;
+            CompletableFuture<SqsMessageHandler.Settlement> f;
             try {
                 f = handler.handle(m).orTimeout(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (RuntimeException e) {

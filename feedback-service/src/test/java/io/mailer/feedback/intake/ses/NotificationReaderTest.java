@@ -7,7 +7,6 @@ import io.mailer.feedback.intake.IntakeOutcome;
 import io.mailer.feedback.intake.QuarantineReason;
 import io.mailer.feedback.intake.sns.SignatureVerifier;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Unwrapping SQS bodies: SNS envelope (parsed twice), raw delivery, and every way a body is refused. */
@@ -38,7 +37,7 @@ class NotificationReaderTest {
 
     @Test
     void shouldRefuseRawMessageDeliveryWhenVerificationIsOn() {
-        NotificationReader strict = new NotificationReader(body -> Optional.empty(), List.of());
+        NotificationReader strict = new NotificationReader(body -> SignatureVerifier.Verdict.AUTHENTIC, List.of());
         assertThat(reason(strict.read(Fixtures.text("configuration-set/delivery.json"))))
                 .isEqualTo(QuarantineReason.UNSIGNED);
     }
@@ -63,10 +62,18 @@ class NotificationReaderTest {
 
     @Test
     void shouldQuarantineEnvelopeWithBadSignature() {
-        NotificationReader strict = new NotificationReader(body -> Optional.of("signature mismatch"), List.of());
+        NotificationReader strict = new NotificationReader(body -> new SignatureVerifier.Verdict.Invalid("signature mismatch"), List.of());
         assertThat(strict.read(Fixtures.text("sns/bounce-permanent-envelope.json")))
                 .isEqualTo(new NotificationReader.Unread(
                         new IntakeOutcome.Quarantine(QuarantineReason.BAD_SIGNATURE, "signature mismatch")));
+    }
+
+    @Test
+    void shouldRetryEnvelopeWhoseSignatureCannotBeCheckedYet() {
+        NotificationReader offline = new NotificationReader(
+                body -> new SignatureVerifier.Verdict.Unverifiable("certificate unreachable"), List.of());
+        assertThat(offline.read(Fixtures.text("sns/bounce-permanent-envelope.json")))
+                .isEqualTo(new NotificationReader.Unread(new IntakeOutcome.Retry("certificate unreachable")));
     }
 
     @Test

@@ -188,8 +188,8 @@ class SesEventMapperTest {
         // Given no tags and no headers, but a SENT record of this SES message id
         SesEventMapper withSentRecords = new SesEventMapper(BouncePolicy.SES_CLASSIFICATION, (sesMessageId, at) ->
                 SES_MESSAGE_ID.equals(sesMessageId)
-                        ? java.util.Optional.of(new Correlation(SEND_ID, BATCH_ID, TENANT, RECIPIENT_INDEX))
-                        : java.util.Optional.empty());
+                        ? new SendLookup.Result.Found(new Correlation(SEND_ID, BATCH_ID, TENANT, RECIPIENT_INDEX))
+                        : SendLookup.Result.NOT_FOUND);
         // When mapped / Then the same records as for the tagged bounce
         IntakeOutcome untagged = withSentRecords.map(
                 new SesNotification(Fixtures.json("configuration-set/bounce-untagged.json"), null, null));
@@ -197,14 +197,12 @@ class SesEventMapperTest {
     }
 
     @Test
-    void shouldLetAPendingSentRecordPropagateSoTheSqsMessageIsRetried() {
-        SesEventMapper pending = new SesEventMapper(BouncePolicy.SES_CLASSIFICATION, (sesMessageId, at) -> {
-            throw new SendLookup.CorrelationPendingException("not projected yet");
-        });
+    void shouldRetryWhileTheSentRecordMayStillBeProjected() {
+        SesEventMapper pending = new SesEventMapper(BouncePolicy.SES_CLASSIFICATION,
+                (sesMessageId, at) -> new SendLookup.Result.Pending("not projected yet"));
         SesNotification untagged = new SesNotification(Fixtures.json("configuration-set/bounce-untagged.json"),
                 null, null);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pending.map(untagged))
-                .isInstanceOf(SendLookup.CorrelationPendingException.class);
+        assertThat(pending.map(untagged)).isEqualTo(new IntakeOutcome.Retry("not projected yet"));
     }
 
     @ParameterizedTest

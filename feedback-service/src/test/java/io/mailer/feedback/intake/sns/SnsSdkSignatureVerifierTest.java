@@ -103,7 +103,8 @@ class SnsSdkSignatureVerifierTest {
         SdkHttpClient http = UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(1)).build();
         try (SnsSdkSignatureVerifier offline = new SnsSdkSignatureVerifier(
                 SnsMessageManager.builder().region(Region.US_EAST_1).httpClient(http).build(), http)) {
-            assertThat(offline.problem(Fixtures.text("sns/forged-cert-url.json"))).isPresent();
+            assertThat(offline.verify(Fixtures.text("sns/forged-cert-url.json")))
+                    .isInstanceOf(SignatureVerifier.Verdict.Invalid.class);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.mailer.feedback.intake.sqs;
 
 import io.mailer.feedback.intake.IntakeProperties;
+import io.mailer.feedback.intake.sqs.SqsMessageHandler.Settlement;
 import io.mailer.feedback.support.FeedbackStack;
 import java.net.URI;
 import java.time.Duration;
@@ -31,18 +32,18 @@ final class PollerFixtures {
     /** A handler that records each body and settles nothing until the test completes its future (Kafka not acking). */
     static final class Holding implements SqsMessageHandler {
         final List<String> received = new CopyOnWriteArrayList<>();
-        final List<CompletableFuture<Void>> held = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<Settlement>> held = new CopyOnWriteArrayList<>();
 
         @Override
-        public CompletableFuture<Void> handle(Message m) {
+        public CompletableFuture<Settlement> handle(Message m) {
             received.add(m.body());
-            CompletableFuture<Void> f = new CompletableFuture<>();
+            CompletableFuture<Settlement> f = new CompletableFuture<>();
             held.add(f);
             return f;
         }
 
         void settleAll() {
-            held.forEach(f -> f.complete(null));
+            held.forEach(f -> f.complete(Settlement.DELETE));
         }
     }
 }

@@ -36,7 +36,7 @@ class SqsPollerShutdownTest {
         try (SqsClients clients = SqsClients.create(properties)) {
             SqsPoller poller = new SqsPoller(clients, properties, m -> {
                 handled.add(m.body());
-                return CompletableFuture.completedFuture(null);
+                return CompletableFuture.completedFuture(SqsMessageHandler.Settlement.DELETE);
             }, new IntakeMetrics(new SimpleMeterRegistry()));
             poller.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> clients.receivesInProgress() == 3);
@@ -63,11 +63,11 @@ class SqsPollerShutdownTest {
         // Given a message whose Kafka acks are still outstanding
         String queueUrl = queue("shutdown-busy-");
         IntakeProperties properties = properties(queueUrl, 2, Duration.ofSeconds(30));
-        List<CompletableFuture<Void>> inWork = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<SqsMessageHandler.Settlement>> inWork = new CopyOnWriteArrayList<>();
         ScheduledExecutorService acks = Executors.newSingleThreadScheduledExecutor();
         try (SqsClients clients = SqsClients.create(properties)) {
             SqsPoller poller = new SqsPoller(clients, properties, (Message m) -> {
-                CompletableFuture<Void> f = new CompletableFuture<>();
+                CompletableFuture<SqsMessageHandler.Settlement> f = new CompletableFuture<>();
                 inWork.add(f);
                 return f;
             }, new IntakeMetrics(new SimpleMeterRegistry()));
@@ -76,7 +76,7 @@ class SqsPollerShutdownTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> !inWork.isEmpty());
 
             // When the poller stops while the acks arrive 2 s later
-            acks.schedule(() -> inWork.get(0).complete(null), 2, TimeUnit.SECONDS);
+            acks.schedule(() -> inWork.get(0).complete(SqsMessageHandler.Settlement.DELETE), 2, TimeUnit.SECONDS);
             poller.stop();
 
             // Then stop() returned only once the message was acknowledged, and it was deleted

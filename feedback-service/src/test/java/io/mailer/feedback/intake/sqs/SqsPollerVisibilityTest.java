@@ -32,7 +32,7 @@ class SqsPollerVisibilityTest {
         IntakeProperties properties = PollerFixtures.properties(queueUrl, 1, 1, Duration.ofSeconds(2), 200);
         PollerFixtures.Holding slow = new PollerFixtures.Holding();
         List<String> handled = slow.received;
-        List<CompletableFuture<Void>> inWork = slow.held;
+        List<CompletableFuture<SqsMessageHandler.Settlement>> inWork = slow.held;
         SqsClients client = SqsClients.create(properties);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SqsPoller poller = new SqsPoller(client, properties, slow, new IntakeMetrics(registry));
@@ -54,7 +54,7 @@ class SqsPollerVisibilityTest {
             assertThat(registry.counter("mailer.feedback.visibility.extended").count()).isGreaterThanOrEqualTo(6);
 
             // When the handler completes, then the message is deleted, having been handled once
-            inWork.get(0).complete(null);
+            inWork.get(0).complete(SqsMessageHandler.Settlement.DELETE);
             await().atMost(Duration.ofSeconds(60)).until(() -> inflight(sqs, queueUrl) == 0
                     && visible(sqs, queueUrl) == 0);
             assertThat(handled).containsExactly("slow-1");
