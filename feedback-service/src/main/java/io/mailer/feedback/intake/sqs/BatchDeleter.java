@@ -57,7 +57,7 @@ final class BatchDeleter {
 
     private void settle(List<InWork> batch, Runnable afterwards) {
         try {
-            delete(acknowledged(batch));
+            delete(toDelete(batch));
         } catch (RuntimeException e) {
             metrics.receiveError();
             log.warn("SQS delete of {} message(s) failed, they will be redelivered: {}", batch.size(),
@@ -76,7 +76,8 @@ final class BatchDeleter {
         }
     }
 
-    private static List<Message> acknowledged(List<InWork> batch) {
+    /** The messages settled as DELETE; the others are logged and left for redelivery. */
+    private static List<Message> toDelete(List<InWork> batch) {
         List<Message> done = new ArrayList<>();
         for (InWork w : batch) {
             // not deleted: SQS makes it visible again after the visibility timeout

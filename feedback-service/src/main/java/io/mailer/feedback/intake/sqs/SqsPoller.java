@@ -13,8 +13,9 @@ import org.springframework.context.SmartLifecycle;
  * Starts and stops the intake's SQS work, which three classes do: {@link ReceiveLoop} (a few
  * threads receiving batches and handing them to the handler), {@link VisibilityHeartbeat} (keeps a
  * batch in work invisible) and {@link BatchDeleter} (deletes a settled batch's acknowledged
- * messages). A message is deleted only after its records are acknowledged; one whose handling
- * failed, or whose acks did not come within {@code publishTimeout}, is left for SQS to redeliver.
+ * messages). A message is deleted only once the handler settled it as {@code DELETE} (its records
+ * acknowledged); one to {@code Keep}, one whose handling failed, or whose acks did not come within
+ * {@code publishTimeout}, is left for SQS to redeliver.
  *
  * <p>Back-pressure: at most {@code maxInFlight} messages are received and not yet settled and
  * deleted ({@link InFlightLimit}); a poller waits for room before it receives more.
