@@ -22,7 +22,7 @@ import java.util.function.IntSupplier;
  * under {@code SQS_MAX_IN_FLIGHT}; rising while SQS has a backlog means the limit, or Kafka behind
  * it, is what holds the intake back).
  */
-final class IntakeMetrics {
+public final class IntakeMetrics {
 
     private final MeterRegistry registry;
     // built once: a builder-and-register per event is a registry lookup on the hot path
@@ -52,37 +52,37 @@ final class IntakeMetrics {
     }
 
     /** Registers the gauge of messages received and not yet settled. */
-    void inFlight(IntSupplier messages) {
+    public void inFlight(IntSupplier messages) {
         // a strong reference: Micrometer holds a gauge's state weakly, and nothing else keeps this lambda
         Gauge.builder("mailer.feedback.in.flight", messages, IntSupplier::getAsInt).strongReference(true)
                 .description("SQS messages received and not yet deleted or left for redelivery").register(registry);
     }
 
-    void roomWaited(long nanos) {
+    public void roomWaited(long nanos) {
         roomWaitNanos.add(nanos);
     }
 
-    void published(EventType type) {
+    public void published(EventType type) {
         published.computeIfAbsent(type, t -> Counter.builder("mailer.feedback.events")
                 .description("SES events published to delivery-events").tag("type", t.name()).register(registry))
                 .increment();
     }
 
-    void quarantined(QuarantineReason reason) {
+    public void quarantined(QuarantineReason reason) {
         quarantined.get(reason).increment();
     }
 
-    void ignored(String what) {
+    public void ignored(String what) {
         ignored.computeIfAbsent(what, w -> Counter.builder("mailer.feedback.ignored")
                 .description("SQS messages deleted with nothing to record").tag("what", w).register(registry))
                 .increment();
     }
 
-    void receiveError() {
+    public void receiveError() {
         receiveErrors.increment();
     }
 
-    void visibilityExtended(int messages) {
+    public void visibilityExtended(int messages) {
         visibilityExtended.increment(messages);
     }
 }

@@ -28,7 +28,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                          the pollers receive again while earlier messages wait for Kafka acks
  */
 @ConfigurationProperties("mailer.feedback.intake")
-record IntakeProperties(
+public record IntakeProperties(
         String queueUrl,
         URI endpoint,
         String region,
