@@ -33,14 +33,19 @@ final class BatchTable {
                 updated_at = now()
             """;
 
-    /** A cancel before any chunk still leaves a row; a completed batch stays completed. */
+    /**
+     * A cancel before any chunk still leaves a row. A completed batch stays completed (the cancel
+     * came too late) unless some of its recipients were cancelled: then the cancel was in time for
+     * them, and only its command, on another topic than their events, was projected after them.
+     */
     private static final String CANCEL = """
             INSERT INTO batch AS b (id, tenant_id, status, created_at, updated_at)
             VALUES (?, ?, 'CANCELLED', ?, now())
             ON CONFLICT (id) DO UPDATE SET
-                status = CASE WHEN b.status = 'COMPLETED' THEN b.status ELSE 'CANCELLED' END,
+                status = CASE WHEN b.status = 'COMPLETED' AND NOT %1$s THEN b.status ELSE 'CANCELLED' END,
+                completed_at = CASE WHEN b.status = 'COMPLETED' AND NOT %1$s THEN b.completed_at END,
                 updated_at = now()
-            """;
+            """.formatted("EXISTS (SELECT 1 FROM batch_counts c WHERE c.batch_id = b.id AND c.cancelled > 0)");
 
     /**
      * A batch is COMPLETED when every one of its {@code total} recipients has left QUEUED: handed

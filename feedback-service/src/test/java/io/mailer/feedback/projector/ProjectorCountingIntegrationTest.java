@@ -105,4 +105,26 @@ class ProjectorCountingIntegrationTest {
         assertThat(fx.statusCounts(b)).isEqualTo(Map.of("SENT", 2, "CANCELLED", 3));
         assertThat(fx.batch(b)).isEqualTo(Map.of("status", "CANCELLED", "total", 5, "completed", false));
     }
+
+    @Test
+    void shouldEndCancelledWhenTheCancelledRecipientsAreProjectedBeforeTheCancelCommand() {
+        // Given a cancelled batch of 5 whose events (2 sent, 3 cancelled by the topology) are projected
+        // before its cancel command, which comes on another topic
+        String b = "cancel-late-" + UUID.randomUUID();
+        fx.send(ProjectorFixtures.chunks(b, 5, 5).get(0));
+        fx.send(ProjectorFixtures.event(b, 0, EventType.SENT, 1));
+        fx.send(ProjectorFixtures.event(b, 1, EventType.SENT, 1));
+        for (int i = 2; i < 5; i++) {
+            fx.send(ProjectorFixtures.event(b, i, EventType.CANCELLED, 2));
+        }
+        stack.awaitProjectorCaughtUp();
+
+        // When the command arrives after them
+        fx.send(BatchCommand.cancel(b, "acme", ProjectorFixtures.T0.plusSeconds(2)));
+        stack.awaitProjectorCaughtUp();
+
+        // Then the batch is CANCELLED, not COMPLETED: the cancel was in time for three recipients
+        assertThat(fx.statusCounts(b)).isEqualTo(Map.of("SENT", 2, "CANCELLED", 3));
+        assertThat(fx.batch(b)).isEqualTo(Map.of("status", "CANCELLED", "total", 5, "completed", false));
+    }
 }
