@@ -1,11 +1,11 @@
 package io.mailer.ingress.batch;
 
+import io.mailer.ingress.system.IngressProperties;
 import io.mailer.schemas.commands.BatchCommand;
 import io.mailer.schemas.commands.MessageContent;
-import io.mailer.schemas.commands.RecipientEntry;
 import io.mailer.schemas.kafka.Topics;
 import java.time.Instant;
-import java.util.List;
+import java.util.function.IntConsumer;
 import org.springframework.http.HttpStatus;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -22,33 +22,75 @@ class BatchSubmitter {
 
     private final KafkaTemplate<String, Object> kafka;
     private final Topics topics;
+    private final int chunkSize;
 
-    public BatchSubmitter(KafkaTemplate<String, Object> mailerKafkaTemplate, Topics topics) {
+    BatchSubmitter(KafkaTemplate<String, Object> mailerKafkaTemplate, Topics topics, IngressProperties props) {
         this.kafka = mailerKafkaTemplate;
         this.topics = topics;
+        this.chunkSize = props.chunkSize();
+    }
+
+    /**
+     * Writes a batch — JSON or NDJSON alike — into one Kafka transaction and returns how many
+     * recipients it holds once the broker has the commit. Blocking: run it off the event loop.
+     * {@code reserve} takes the recipients from the daily budget before anything is visible: before
+     * the transaction when the source knows its size, else after the last recipient and before the
+     * commit; {@code release} gives them back when the batch then fails. A failure of Kafka is a
+     * 503 ({@link #unavailable}); an error of the source (a bad NDJSON line) aborts the transaction
+     * and passes through as it is.
+     */
+    int write(String batchId, String tenantId, MessageContent message, Instant now, RecipientSource recipients,
+            IntConsumer reserve, IntConsumer release) {
+        int[] known = recipients.knownSizes();
+        int reserved = 0;
+        if (known != null) {
+            reserve.accept(known.length);
+            reserved = known.length;
+        }
+        try (ChunkedBatchWriter writer = open(batchId, tenantId, message, now, recipients)) {
+            while (recipients.hasNext()) {
+                RecipientSource.Sized recipient = recipients.next();
+                try {
+                    writer.add(recipient.entry(), recipient.bytes());
+                } catch (RuntimeException e) {
+                    throw unavailable(e);
+                }
+            }
+            if (known == null) {
+                reserve.accept(writer.count());
+                reserved = writer.count();
+            }
+            try {
+                writer.commit(writer.count());
+            } catch (RuntimeException e) {
+                throw unavailable(e);
+            }
+            return writer.count();
+        } catch (RuntimeException e) {
+            if (reserved > 0) {
+                release.accept(reserved);
+            }
+            throw e;
+        }
+    }
+
+    /** {@link #write} on a worker thread (the transactional producer API blocks). */
+    Mono<Integer> submit(String batchId, String tenantId, MessageContent message, Instant now, RecipientSource recipients,
+            IntConsumer reserve, IntConsumer release) {
+        return Mono.fromCallable(() -> write(batchId, tenantId, message, now, recipients, reserve, release))
+                .subscribeOn(Schedulers.boundedElastic());
     }
 
     /** A transaction that takes recipients one by one and sends a chunk record whenever one fills up. */
-    public ChunkedBatchWriter open(String batchId, String tenantId, MessageContent message, int chunkSize, Instant now) {
-        return new ChunkedBatchWriter(kafka.getProducerFactory().createProducer(), topics.batchCommands.name(),
-                batchId, tenantId, message, chunkSize, now);
-    }
-
-    /** {@code sizes[i]}: the JSON size of {@code recipients[i]} (measured once, when validated). */
-    public Mono<Void> submit(String batchId, String tenantId, MessageContent message, List<RecipientEntry> recipients,
-            int[] sizes, int chunkSize, Instant now) {
-        // the transactional producer API blocks; keep it off the event loop
-        return Mono.fromRunnable(() -> {
-                    try (ChunkedBatchWriter writer = open(batchId, tenantId, message, chunkSize, now).knownSizes(sizes)) {
-                        for (int i = 0; i < recipients.size(); i++) {
-                            writer.add(recipients.get(i), sizes[i]);
-                        }
-                        writer.commit(recipients.size());
-                    }
-                })
-                .subscribeOn(Schedulers.boundedElastic())
-                .onErrorMap(e -> !(e instanceof ResponseStatusException), BatchSubmitter::unavailable)
-                .then();
+    private ChunkedBatchWriter open(String batchId, String tenantId, MessageContent message, Instant now,
+            RecipientSource recipients) {
+        try {
+            ChunkedBatchWriter writer = new ChunkedBatchWriter(kafka.getProducerFactory().createProducer(),
+                    topics.batchCommands.name(), batchId, tenantId, message, chunkSize, now).upperBound(recipients.upperBound());
+            return recipients.knownSizes() == null ? writer : writer.knownSizes(recipients.knownSizes());
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
     }
 
     /** Cancels a batch: the CANCEL command and the compacted cancellation record commit together. */

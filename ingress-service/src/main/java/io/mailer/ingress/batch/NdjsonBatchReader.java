@@ -1,9 +1,6 @@
 package io.mailer.ingress.batch;
 
 import io.mailer.ingress.system.IngressProperties;
-import io.mailer.ingress.tenant.SenderPolicy;
-import io.mailer.schemas.commands.MessageContent;
-import io.mailer.schemas.commands.RecipientEntry;
 import io.mailer.ingress.web.Problems.FieldProblem;
 import io.mailer.ingress.web.ValidationException;
 import java.io.IOException;
@@ -15,19 +12,19 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.function.IntConsumer;
-import org.springframework.http.HttpStatus;
+import java.util.NoSuchElementException;
 import org.springframework.stereotype.Component;
-import org.springframework.web.server.ResponseStatusException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads an {@code application/x-ndjson} batch — line 1 the message, then one recipient per line —
- * and writes it into one Kafka transaction while it streams. Blocking: run it off the event loop.
- * The first bad line aborts the transaction and answers 400 naming the line, so nothing of the
- * batch ever reaches a read_committed consumer.
+ * Parses an {@code application/x-ndjson} batch — line 1 the message, then one recipient per line —
+ * while it streams: {@link #open} reads and validates the message line, the returned
+ * {@link Lines} yields the recipients one by one, holding one line at a time. It only parses: a
+ * bad line is a {@link ValidationException} naming the line and the rule; what is done with the
+ * recipients (limits, budget, Kafka) is the submission's ({@link SubmitController},
+ * {@link BatchSubmitter}). Blocking: run it off the event loop.
  */
 @Component
 class NdjsonBatchReader {
@@ -36,116 +33,148 @@ class NdjsonBatchReader {
     static final int MAX_MESSAGE_LINE = 12 * 1024 * 1024;
     static final int MAX_RECIPIENT_LINE = 64 * 1024;
 
-    public record Result(String batchId, String status, int recipients, String requestHash) {
+    /** The body could not be read (the connection failed); not a fault of any line. */
+    static final class UnreadableBody extends RuntimeException {
+        UnreadableBody(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
-    private final BatchSubmitter submitter;
-    private final IngressProperties props;
     private final BatchRequestValidator validator;
     private final ObjectReader messageReader;
     private final ObjectReader recipientReader;
 
-    public NdjsonBatchReader(BatchSubmitter submitter, IngressProperties props, JsonMapper json) {
-        this.submitter = submitter;
-        this.props = props;
+    NdjsonBatchReader(IngressProperties props, JsonMapper json) {
         this.validator = new BatchRequestValidator(props.maxRecipients(), !props.defaultFrom().isBlank());
         this.messageReader = json.readerFor(SubmitBatchRequest.class);
         this.recipientReader = json.readerFor(SubmitBatchRequest.Recipient.class);
     }
 
-    /** Validates and writes the batch; returns once the Kafka transaction is committed. */
-    public Result ingest(InputStream body, String tenantId, SenderPolicy policy, Instant now, IntConsumer reserve, IntConsumer release) {
-        MessageDigest digest = sha256();
-        BoundedLineReader lines = new BoundedLineReader(new DigestInputStream(body, digest), MAX_MESSAGE_LINE);
-        try {
-            SubmitBatchRequest request = readMessage(lines, now);
-            SenderCheck.check(request, props.defaultFrom(), policy);
-            MessageContent message = BatchMessages.content(request, props.defaultFrom(), policy.configurationSet());
-            BatchRequestValidator.checkMessageSize(message);
-            String batchId = BatchIds.next();
+    /** Reads and validates the message line (the first non-blank one); the recipients follow from the result. */
+    Lines open(InputStream body, Instant now) {
+        return new Lines(body, now);
+    }
+
+    /** One NDJSON body: its message, then its recipients, then (once they are all read) its hash. */
+    final class Lines {
+
+        private final MessageDigest digest = sha256();
+        private final BoundedLineReader lines;
+        private final SubmitBatchRequest message;
+        private boolean pending;
+        private boolean ended;
+        private int yielded;
+
+        private Lines(InputStream body, Instant now) {
+            this.lines = new BoundedLineReader(new DigestInputStream(body, digest), MAX_MESSAGE_LINE);
+            this.message = readMessage(now);
             lines.maxLineBytes(MAX_RECIPIENT_LINE);
-            int max = props.maxNdjsonRecipients();
-            try (ChunkedBatchWriter writer = submitter.open(batchId, tenantId, message, props.chunkSize(), now).upperBound(max)) {
-                while (lines.next()) {
-                    if (lines.isBlank()) {
-                        continue;
-                    }
-                    if (writer.count() == max) {
-                        throw new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
-                                "The batch has more than " + max + " recipients (line " + lines.lineNumber() + ").");
-                    }
-                    RecipientEntry entry = BatchMessages.entry(readRecipient(lines));
-                    int bytes = BatchRequestValidator.recipientBytes(entry);
-                    String tooLarge = BatchRequestValidator.recipientSizeProblem(bytes);
-                    if (tooLarge != null) {
-                        throw lineProblem(lines.lineNumber(), tooLarge);
-                    }
-                    writer.add(entry, bytes);
-                }
-                if (writer.count() == 0) {
-                    throw lineProblem(lines.lineNumber() + 1, "must be a recipient: the batch has no recipients");
-                }
-                reserve.accept(writer.count()); // the daily recipient budget, checked before anything is visible
-                try {
-                    writer.commit(writer.count());
-                } catch (RuntimeException e) {
-                    release.accept(writer.count());
-                    throw BatchSubmitter.unavailable(e);
-                }
-                return new Result(batchId, BatchMessages.status(request, now), writer.count(), hex(digest));
+        }
+
+        SubmitBatchRequest message() {
+            return message;
+        }
+
+        /**
+         * Moves to the next non-blank line without parsing it. At the end of a body that held no
+         * recipient, fails naming the line after the last.
+         */
+        boolean hasNext() {
+            if (pending) {
+                return true;
             }
-        } catch (BoundedLineReader.LineTooLongException e) {
-            throw lineProblem(lines.lineNumber(), e.getMessage());
-        } catch (IOException e) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The request body could not be read: " + e.getMessage(), e);
-        } catch (UncheckedIOException e) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The request body could not be read.", e);
+            if (ended) {
+                return false;
+            }
+            while (advance()) {
+                if (!lines.isBlank()) {
+                    pending = true;
+                    return true;
+                }
+            }
+            ended = true;
+            if (yielded == 0) {
+                throw lineProblem(lines.lineNumber() + 1, "must be a recipient: the batch has no recipients");
+            }
+            return false;
+        }
+
+        /** Parses and validates the line {@link #hasNext} moved to. */
+        RecipientSource.Sized next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            pending = false;
+            SubmitBatchRequest.Recipient recipient;
+            try {
+                recipient = recipientReader.readValue(lines.bytes(), 0, lines.length());
+            } catch (JacksonException e) {
+                throw lineProblem(lines.lineNumber(), "is not a JSON recipient object: " + e.getOriginalMessage());
+            }
+            String problem = BatchRequestValidator.recipientProblem(recipient);
+            if (problem != null) {
+                throw lineProblem(lines.lineNumber(), "email " + problem);
+            }
+            var entry = BatchMessages.entry(recipient);
+            int bytes = BatchRequestValidator.recipientBytes(entry);
+            String tooLarge = BatchRequestValidator.recipientSizeProblem(bytes);
+            if (tooLarge != null) {
+                throw lineProblem(lines.lineNumber(), tooLarge);
+            }
+            yielded++;
+            return new RecipientSource.Sized(entry, bytes);
+        }
+
+        /** The line {@link #hasNext} moved to (or the last one read). */
+        int lineNumber() {
+            return lines.lineNumber();
+        }
+
+        /** SHA-256 of the whole body, once {@link #hasNext} has returned false. */
+        String hash() {
+            return hex(digest);
+        }
+
+        private SubmitBatchRequest readMessage(Instant now) {
+            while (advance()) {
+                if (lines.isBlank()) {
+                    continue;
+                }
+                SubmitBatchRequest request;
+                try {
+                    request = messageReader.readValue(lines.bytes(), 0, lines.length());
+                } catch (JacksonException e) {
+                    throw lineProblem(lines.lineNumber(), "is not a JSON message object: " + e.getOriginalMessage());
+                }
+                if (request == null) {
+                    throw lineProblem(lines.lineNumber(), "must be the message object");
+                }
+                validator.validateMessage(request, now);
+                return request;
+            }
+            throw lineProblem(1, "must be the message object: the body is empty");
+        }
+
+        private boolean advance() {
+            try {
+                return lines.next();
+            } catch (BoundedLineReader.LineTooLongException e) {
+                throw lineProblem(lines.lineNumber(), e.getMessage());
+            } catch (IOException e) {
+                throw new UnreadableBody(e);
+            }
         }
     }
 
     /** Reads the whole body only to hash it: an Idempotency-Key replay must compare bodies. */
-    public static String hashOnly(InputStream body) {
+    static String hashOnly(InputStream body) {
         MessageDigest digest = sha256();
         try (DigestInputStream in = new DigestInputStream(body, digest)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IOException e) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The request body could not be read.", e);
+            throw new UncheckedIOException(e);
         }
         return hex(digest);
-    }
-
-    private SubmitBatchRequest readMessage(BoundedLineReader lines, Instant now) throws IOException {
-        while (lines.next()) {
-            if (lines.isBlank()) {
-                continue;
-            }
-            SubmitBatchRequest request;
-            try {
-                request = messageReader.readValue(lines.bytes(), 0, lines.length());
-            } catch (JacksonException e) {
-                throw lineProblem(lines.lineNumber(), "is not a JSON message object: " + e.getOriginalMessage());
-            }
-            if (request == null) {
-                throw lineProblem(lines.lineNumber(), "must be the message object");
-            }
-            validator.validateMessage(request, now);
-            return request;
-        }
-        throw lineProblem(1, "must be the message object: the body is empty");
-    }
-
-    private SubmitBatchRequest.Recipient readRecipient(BoundedLineReader lines) {
-        SubmitBatchRequest.Recipient recipient;
-        try {
-            recipient = recipientReader.readValue(lines.bytes(), 0, lines.length());
-        } catch (JacksonException e) {
-            throw lineProblem(lines.lineNumber(), "is not a JSON recipient object: " + e.getOriginalMessage());
-        }
-        String problem = BatchRequestValidator.recipientProblem(recipient);
-        if (problem != null) {
-            throw lineProblem(lines.lineNumber(), "email " + problem);
-        }
-        return recipient;
     }
 
     private static ValidationException lineProblem(int line, String message) {

@@ -5,13 +5,16 @@ import io.mailer.ingress.batch.IdempotentSubmission.Submitted;
 import io.mailer.ingress.limits.RateLimits;
 import io.mailer.ingress.system.IngressProperties;
 import io.mailer.ingress.tenant.PausedTenants;
+import io.mailer.ingress.tenant.SenderPolicy;
 import io.mailer.ingress.tenant.TenantPolicies;
 import io.mailer.schemas.commands.MessageContent;
 import io.mailer.schemas.commands.RecipientEntry;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
@@ -90,18 +93,14 @@ class SubmitController {
         List<RecipientEntry> recipients = request.recipients().stream().map(BatchMessages::entry).toList();
         int[] sizes = BatchRequestValidator.recipientSizes(recipients);
         return policies.forSubmit(principal.tenantId()).flatMap(policy -> {
-            SenderCheck.check(request, props.defaultFrom(), policy);
-            MessageContent message = BatchMessages.content(request, props.defaultFrom(), policy.configurationSet());
-            BatchRequestValidator.checkMessageSize(message);
+            MessageContent message = content(request, policy);
             String hash = key == null ? null
                     : HexFormat.of().formatHex(NdjsonBatchReader.sha256().digest(json.writeValueAsBytes(request)));
             Mono<Submitted> submission = Mono.defer(() -> {
                 String batchId = BatchIds.next();
-                return Mono.fromRunnable(() -> limits.recipients(principal, recipients.size()))
-                        .then(submitter.submit(batchId, principal.tenantId(), message, recipients, sizes, props.chunkSize(), now)
-                                .doOnError(e -> limits.release(principal, recipients.size())))
-                        .doOnSuccess(v -> owners.remember(batchId, principal.tenantId()))
-                        .thenReturn(new Submitted(new Accepted(batchId, BatchMessages.status(request, now), recipients.size()), hash));
+                return submitter.submit(batchId, principal.tenantId(), message, now, RecipientSource.of(recipients, sizes),
+                                n -> limits.recipients(principal, n), n -> limits.release(principal, n))
+                        .map(count -> accepted(principal, batchId, request, now, count, hash));
             });
             return idempotent.submit(principal.tenantId(), key, hash, submission, () -> Mono.just(hash));
         }).map(r -> warned(r, warning));
@@ -114,18 +113,82 @@ class SubmitController {
         principal.require(ApiPrincipal.Scope.SEND);
         String warning = paused.checkSubmit(principal.tenantId()).orElse(null);
         Instant now = clock.instant();
-        Mono<Submitted> submission = policies.forSubmit(principal.tenantId()).flatMap(policy -> Mono.fromCallable(() -> {
-                    var result = ndjson.ingest(DataBufferUtils.subscriberInputStream(body, 4), principal.tenantId(), policy, now,
+        Mono<Submitted> submission = policies.forSubmit(principal.tenantId()).flatMap(policy -> Mono.fromCallable(() -> readable(() -> {
+                    NdjsonBatchReader.Lines lines = ndjson.open(DataBufferUtils.subscriberInputStream(body, 4), now);
+                    MessageContent message = content(lines.message(), policy);
+                    String batchId = BatchIds.next();
+                    int count = submitter.write(batchId, principal.tenantId(), message, now, capped(lines, props.maxNdjsonRecipients()),
                             n -> limits.recipients(principal, n), n -> limits.release(principal, n));
-                    owners.remember(result.batchId(), principal.tenantId());
-                    return new Submitted(new Accepted(result.batchId(), result.status(), result.recipients()), result.requestHash());
-                })
+                    return accepted(principal, batchId, lines.message(), now, count, lines.hash());
+                }))
                 .subscribeOn(Schedulers.boundedElastic()));
         // a repeat: the first body's hash is known; hash this one (without writing anything) to compare
         return idempotent.submit(principal.tenantId(), key, null, submission,
-                () -> Mono.fromCallable(() -> NdjsonBatchReader.hashOnly(DataBufferUtils.subscriberInputStream(body, 4)))
+                () -> Mono.fromCallable(() -> readable(() -> NdjsonBatchReader.hashOnly(DataBufferUtils.subscriberInputStream(body, 4))))
                         .subscribeOn(Schedulers.boundedElastic()))
                 .map(r -> warned(r, warning));
+    }
+
+    /** What JSON and NDJSON share once the message is parsed: the tenant's sender policy and the message budget. */
+    private MessageContent content(SubmitBatchRequest request, SenderPolicy policy) {
+        SenderCheck.check(request, props.defaultFrom(), policy);
+        MessageContent message = BatchMessages.content(request, props.defaultFrom(), policy.configurationSet());
+        BatchRequestValidator.checkMessageSize(message);
+        return message;
+    }
+
+    /** A batch in Kafka: its owner is remembered for reads, and the answer recorded for repeats. */
+    private Submitted accepted(ApiPrincipal principal, String batchId, SubmitBatchRequest request, Instant now, int count,
+            String hash) {
+        owners.remember(batchId, principal.tenantId());
+        return new Submitted(new Accepted(batchId, BatchMessages.status(request, now), count), hash);
+    }
+
+    /**
+     * The NDJSON body's recipients, refused with 413 once there are more than {@code max}
+     * (INGRESS_MAX_NDJSON_RECIPIENTS), naming the first line too many before it is parsed.
+     */
+    private static RecipientSource capped(NdjsonBatchReader.Lines lines, int max) {
+        return new RecipientSource() {
+            private int count;
+
+            @Override
+            public boolean hasNext() {
+                boolean more = lines.hasNext();
+                if (more && count == max) {
+                    throw new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
+                            "The batch has more than " + max + " recipients (line " + lines.lineNumber() + ").");
+                }
+                return more;
+            }
+
+            @Override
+            public Sized next() {
+                count++;
+                return lines.next();
+            }
+
+            @Override
+            public int[] knownSizes() {
+                return null;
+            }
+
+            @Override
+            public int upperBound() {
+                return max;
+            }
+        };
+    }
+
+    /** A body that could not be read (the client went away, the connection broke) is a 400. */
+    private static <T> T readable(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (NdjsonBatchReader.UnreadableBody e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The request body could not be read: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The request body could not be read.", e);
+        }
     }
 
     private static ResponseEntity<Accepted> warned(ResponseEntity<Accepted> r, String warning) {
