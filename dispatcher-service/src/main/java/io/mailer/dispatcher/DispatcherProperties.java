@@ -53,15 +53,15 @@ public record DispatcherProperties(
      * @param ledgerCommittedHorizon how long an entry stays after its send's record is committed
      *                             (a send id re-published soon after is still recognised)
      * @param windowEnd            until when an answered SES call counts against the rate: one second
-     *                             after the midpoint between request and answer (default), or after
-     *                             the answer (no assumption about SES's clock, limit / (1 s + latency))
+     *                             after the answer less half the fastest recent round trip (default), or
+     *                             after the answer (no assumption about SES's clock, limit / (1 s + latency))
      */
     public record Rate(double decrease, double increase, Duration accountRefresh, Duration pausedAccountRefresh,
             Duration ledgerCatchUp, Duration ledgerReadHorizon, Duration ledgerCommittedHorizon,
             WindowEnd windowEnd) {
 
         public Rate {
-            windowEnd = windowEnd == null ? WindowEnd.MIDPOINT : windowEnd;
+            windowEnd = windowEnd == null ? WindowEnd.FASTEST_MIDPOINT : windowEnd;
         }
     }
 

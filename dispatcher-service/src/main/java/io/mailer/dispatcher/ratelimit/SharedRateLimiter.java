@@ -74,7 +74,7 @@ public final class SharedRateLimiter implements RateLimiter {
 
     public SharedRateLimiter(double globalRate, double decrease, double increase,
             ScheduledExecutorService scheduler, LongSupplier nanoTime) {
-        this(globalRate, decrease, increase, scheduler, nanoTime, WindowEnd.MIDPOINT);
+        this(globalRate, decrease, increase, scheduler, nanoTime, WindowEnd.FASTEST_MIDPOINT);
     }
 
     /** {@code windowEnd}: until when an answered call counts, see {@link CallWindow.WindowEnd}. */
@@ -100,8 +100,8 @@ public final class SharedRateLimiter implements RateLimiter {
     public enum WindowEnd {
         /** One second after the answer: no assumption about when SES counted the call. */
         ANSWER(CallWindow.WindowEnd.ANSWER),
-        /** One second after the midpoint between request and answer (the default). */
-        MIDPOINT(CallWindow.WindowEnd.MIDPOINT);
+        /** One second after the answer less half the fastest recent round trip (the default). */
+        FASTEST_MIDPOINT(CallWindow.WindowEnd.FASTEST_MIDPOINT);
 
         private final CallWindow.WindowEnd end;
 

@@ -85,9 +85,9 @@ class RateLimitingTest {
     }
 
     @Test
-    void shouldCountACallUntilOneSecondAfterTheMidpointOfRequestAndAnswer() {
+    void shouldCountACallUntilOneSecondAfterItsAnswerLessHalfTheFastestRecentRoundTripBeyond10Ms() {
         // Given a window of 2 recipients and two calls sent 100 ms apart
-        CallWindow window = new CallWindow(now::get, CallWindow.WindowEnd.MIDPOINT);
+        CallWindow window = new CallWindow(now::get, CallWindow.WindowEnd.FASTEST_MIDPOINT);
         long first = now.get();
         assertThat(window.tryStart(1, 2)).isZero();
         now.addAndGet(100 * MS);
@@ -100,16 +100,18 @@ class RateLimitingTest {
         now.addAndGet(280 * MS);
         window.answered(1, first);
 
-        // Then the second counts until 1 s after 110 ms, the first until 1 s after 200 ms
-        assertThat(window.tryStart(1, 2)).isEqualTo(710 * MS);
-        now.addAndGet(710 * MS);
+        // Then the fast one counts until 1 s after its answer less half its time beyond 10 ms (120 - 5
+        // ms), the slow one until 1 s after its answer less the same 5 ms: its extra 380 ms may have
+        // been spent on the way to SES
+        assertThat(window.tryStart(1, 2)).isEqualTo(715 * MS);
+        now.addAndGet(715 * MS);
         assertThat(window.tryStart(1, 2)).isZero();
-        assertThat(window.tryStart(1, 2)).isEqualTo(90 * MS);
+        assertThat(window.tryStart(1, 2)).isEqualTo(280 * MS);
     }
 
     @Test
     void shouldLetACallLargerThanTheLimitStartOnlyIntoAnEmptyWindow() {
-        CallWindow window = new CallWindow(now::get, CallWindow.WindowEnd.MIDPOINT);
+        CallWindow window = new CallWindow(now::get, CallWindow.WindowEnd.FASTEST_MIDPOINT);
         assertThat(window.tryStart(1, 3)).isZero();
         assertThat(window.tryStart(50, 3)).isPositive();
         window.answered(1, now.get());
@@ -123,38 +125,52 @@ class RateLimitingTest {
      * recipients SES sees in one second when it counts every call at the latest moment the bound allows.
      */
     @Test
-    void shouldSustainMoreThan97PercentOfTheRateAt50MsWhenSesCountsBeforeTheMidpoint() {
-        double midpoint = sustained(CallWindow.WindowEnd.MIDPOINT);
-        double answer = sustained(CallWindow.WindowEnd.ANSWER);
-        assertThat(midpoint).isGreaterThan(0.97).isLessThanOrEqualTo(1.0);
+    void shouldSustainMoreThan97PercentOfTheRateAt50MsWhenSesCountsInTheFirstHalfOfTheFastestCall() {
+        double fastestMidpoint = sustained(CallWindow.WindowEnd.FASTEST_MIDPOINT, 0);
+        double answer = sustained(CallWindow.WindowEnd.ANSWER, 0);
+        assertThat(fastestMidpoint).isGreaterThan(0.97).isLessThanOrEqualTo(1.0);
         assertThat(answer).isGreaterThan(0.94).isLessThan(0.953);
     }
 
-    private double sustained(CallWindow.WindowEnd end) {
+    /**
+     * The same with a 300 ms stall at the start of every second on the way to SES (a loaded SES front,
+     * our own busy core, a GC pause): the calls sent during it arrive together at its end. The window
+     * counts such a call almost until its answer, and SES never sees more than the limit in a second.
+     */
+    @Test
+    void shouldStayWithinTheLimitWhenStallsOnTheWayToSesBunchTheArrivals() {
+        assertThat(sustained(CallWindow.WindowEnd.FASTEST_MIDPOINT, 300)).isGreaterThan(0.7);
+    }
+
+    private double sustained(CallWindow.WindowEnd end, int stallMs) {
         final int limit = 2_000;
         final int perCall = 50;
         final long latency = 50 * MS;
         final long step = MS / 10;
         CallWindow window = new CallWindow(now::get, end);
-        java.util.ArrayDeque<long[]> inFlight = new java.util.ArrayDeque<>();
+        java.util.PriorityQueue<long[]> inFlight = new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(c -> c[1]));
         List<Long> arrivals = new ArrayList<>();
         long begin = now.get();
         long counted = 0;
         while (now.get() - begin < 22_000 * MS) {
-            while (!inFlight.isEmpty() && inFlight.peekFirst()[1] <= now.get()) {
-                window.answered(perCall, inFlight.pollFirst()[0]);
+            while (!inFlight.isEmpty() && inFlight.peek()[1] <= now.get()) {
+                window.answered(perCall, inFlight.poll()[0]);
             }
             while (window.tryStart(perCall, limit) == 0) {
                 long sent = now.get();
-                inFlight.addLast(new long[] {sent, sent + latency});
+                long intoSecond = (sent - begin) % (1_000 * MS);
+                long stalled = intoSecond < stallMs * MS ? stallMs * MS - intoSecond : 0;
+                long answer = sent + stalled + latency;
+                inFlight.add(new long[] {sent, answer});
                 // SES counts it at the latest moment the bound assumes
-                arrivals.add(end == CallWindow.WindowEnd.ANSWER ? sent + latency : sent + latency / 2);
+                arrivals.add(end == CallWindow.WindowEnd.ANSWER ? answer : answer - latency / 2);
                 if (sent - begin >= 2_000 * MS) {
                     counted += perCall;
                 }
             }
             now.addAndGet(step);
         }
+        java.util.Collections.sort(arrivals);
         int most = 0;
         for (int i = 0, j = 0; i < arrivals.size(); i++) {
             while (arrivals.get(i) - arrivals.get(j) >= 1_000 * MS) {
@@ -174,8 +190,8 @@ class RateLimitingTest {
 
     @Test
     void shouldNeverHaveMoreThanTheLimitInAnySecondOfArrivalsInTheRequestsFirstHalf() throws Exception {
-        // arrivals in the first half between request and answer: the default bound's assumption
-        assertAtMostTheLimitInAnySecondOfArrivals(SharedRateLimiter.WindowEnd.MIDPOINT, 50);
+        // arrivals in the first half between request and answer: within the default bound's assumption
+        assertAtMostTheLimitInAnySecondOfArrivals(SharedRateLimiter.WindowEnd.FASTEST_MIDPOINT, 50);
     }
 
     private void assertAtMostTheLimitInAnySecondOfArrivals(SharedRateLimiter.WindowEnd end, int latestArrivalPercent)
