@@ -246,7 +246,8 @@ public class KafkaConfiguration {
     SendsListener sendsListener(SendStrategy processor, OutcomePublisher publisher, SendGate gate,
             ConsumptionPauser pauser, Clock clock, RetryTiers retryTiers, ExecutorService sendsOutcomeWriter,
             SendLedger ledger, HeldSends heldSends) {
-        return new SendsListener(processor, publisher, gate, pauser, clock, retryTiers, sendsOutcomeWriter, ledger, heldSends);
+        return new SendsListener(new Polls(processor, new OutcomeWrites(publisher, retryTiers, heldSends), sendsOutcomeWriter, ledger),
+                gate, pauser, clock);
     }
 
     /**
@@ -259,7 +260,7 @@ public class KafkaConfiguration {
         return event -> {
             if (event.getConsumer() != null && event.getTopicPartitions() != null
                     && event.getTopicPartitions().stream().anyMatch(tp -> tp.topic().equals(topics.sends.name()))) {
-                listener.finishOutstandingIfSettled(event.getConsumer());
+                listener.idle(event.getConsumer());
             }
         };
     }

@@ -3,54 +3,62 @@ package io.mailer.dispatcher.kafka;
 import io.mailer.dispatcher.send.SendOutcome;
 import io.mailer.schemas.events.SendRequest;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.function.BiFunction;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.springframework.kafka.support.Acknowledgment;
 
 /**
- * One poll of {@code sends} whose sends have been started: their outcomes, and the writes of those
- * outcomes (delivery event, retry hand-over), started together on {@code writer} once the poll's
- * last outcome is known.
- * Only the consumer thread reads or changes it after construction.
+ * One poll of {@code sends} from the start of its sends to its acknowledgment: the outcomes, the writes
+ * of those outcomes (delivery event, retry hand-over), started together on the writer thread once the
+ * poll's last outcome is known, and the ways it ends: acknowledged, nacked from a deferred send, or
+ * rewound (committed up to a deferred send, the consumer sought back). What is committed is dropped
+ * from the ledger view, which holds an entry only while its send may come back.
+ * {@link SendsListener} decides which; only the consumer thread reads or changes it after construction.
  */
 final class PollInProgress {
 
+    private final Polls polls;
     /** Every record of the poll, the poison one (if any) and those after it included. */
-    final List<ConsumerRecord<String, SendRequest>> records;
+    private final List<ConsumerRecord<String, SendRequest>> records;
     /** Index of the first record that is not a send request, or -1. */
-    final int poison;
+    private final int poison;
     /** The records before {@link #poison}: the ones being sent. */
-    final List<ConsumerRecord<String, SendRequest>> sends;
-    final List<CompletableFuture<SendOutcome>> outcomes;
+    private final List<ConsumerRecord<String, SendRequest>> sends;
+    private final List<CompletableFuture<SendOutcome>> outcomes;
     private final CompletableFuture<Void> settled;
-    private final BiFunction<ConsumerRecord<String, SendRequest>, SendOutcome, CompletableFuture<?>> write;
     private CompletableFuture<Void> written;
     /** The acknowledgment of the latest delivery of these records (a retried listener call gets a new one). */
-    Acknowledgment ack;
+    private Acknowledgment ack;
 
-    PollInProgress(List<ConsumerRecord<String, SendRequest>> records, int poison, List<CompletableFuture<SendOutcome>> outcomes,
-            Acknowledgment ack, BiFunction<ConsumerRecord<String, SendRequest>, SendOutcome, CompletableFuture<?>> write,
-            Executor writer) {
+    PollInProgress(Polls polls, List<ConsumerRecord<String, SendRequest>> records, Acknowledgment ack) {
+        this.polls = polls;
         this.records = records;
-        this.poison = poison;
+        this.poison = firstPoison(records);
         this.sends = poison < 0 ? records : records.subList(0, poison);
-        this.outcomes = outcomes;
         this.ack = ack;
-        this.write = write;
+        List<SendRequest> requests = new ArrayList<>(sends.size());
+        for (ConsumerRecord<String, SendRequest> record : sends) {
+            requests.add(record.value());
+        }
+        this.outcomes = polls.processor.processAll(requests);
         this.settled = CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new));
         // all of the poll's writes at once, when its last outcome is known: the producer then sends
         // them in a few large batches. Written one by one as each outcome arrived, they trickled
         // into small produce requests and single mode paid ~35 % more CPU per send at 0 ms
-        this.written = settled.thenComposeAsync(ignored -> writeAll(), writer);
+        this.written = settled.thenComposeAsync(ignored -> writeAll(), polls.writer);
     }
 
     private CompletableFuture<Void> writeAll() {
         List<CompletableFuture<?>> writes = new ArrayList<>(outcomes.size());
         for (int i = 0; i < outcomes.size(); i++) {
-            writes.add(write.apply(sends.get(i), outcomes.get(i).join()));
+            writes.add(polls.writes.write(sends.get(i), outcomes.get(i).join()));
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
@@ -59,6 +67,17 @@ final class PollInProgress {
     boolean sameRecords(List<ConsumerRecord<String, SendRequest>> other) {
         return other.size() == records.size() && !other.isEmpty() && same(other.get(0), records.get(0))
                 && same(other.get(other.size() - 1), records.get(records.size() - 1));
+    }
+
+    /** The same poll, delivered again with {@code latest}: its sends are not started again. */
+    PollInProgress redelivered(Acknowledgment latest) {
+        this.ack = latest;
+        return this;
+    }
+
+    /** The first record that is not a send request, if any: the records before it are the poll's sends. */
+    Optional<ConsumerRecord<String, SendRequest>> poisonRecord() {
+        return poison < 0 ? Optional.empty() : Optional.of(records.get(poison));
     }
 
     boolean isSettled() {
@@ -71,19 +90,17 @@ final class PollInProgress {
     }
 
     /**
-     * The writes of every outcome, to be awaited before the poll is acknowledged. If an earlier set of
-     * writes failed (Kafka did not ack), they are all issued again: event ids are deterministic, so
-     * a repeated event is deduplicated downstream, and a repeated hand-over is a redelivery.
+     * Waits for every outcome and for Kafka's acknowledgment of their writes; returns the index of the
+     * first deferred send (not acknowledged, redelivered), or -1. If an earlier set of writes failed
+     * (Kafka did not ack), they are all issued again: event ids are deterministic, so a repeated event
+     * is deduplicated downstream, and a repeated hand-over is a redelivery.
      */
-    CompletableFuture<Void> writes() {
+    int finish() {
+        awaitSettled();
         if (written.isCompletedExceptionally()) {
             written = writeAll();
         }
-        return written;
-    }
-
-    /** Index of the first deferred send (not acknowledged, redelivered), or -1; the poll must be settled. */
-    int firstDeferred() {
+        polls.writes.awaitAll(written);
         for (int i = 0; i < outcomes.size(); i++) {
             if (outcomes.get(i).join() instanceof SendOutcome.Deferred) {
                 return i;
@@ -92,9 +109,64 @@ final class PollInProgress {
         return -1;
     }
 
-    /** Whether the send at {@code index} was deferred while a view caught up; the poll must be settled. */
+    /** Whether the send at {@code index} was deferred while a view caught up; the poll must be finished. */
     boolean deferredForAView(int index) {
         return outcomes.get(index).join() instanceof SendOutcome.Deferred d && d.reason().endsWith("-catching-up");
+    }
+
+    /** Commits every send of the poll (the poll must hold no poison record). */
+    void acknowledge() {
+        ack.acknowledge();
+        forgetCommitted(sends.size());
+    }
+
+    /** Commits the records before {@code index}; it and those after come again after {@code wait}. */
+    void nack(int index, java.time.Duration wait) {
+        forgetCommitted(index);
+        ack.nack(index, wait);
+    }
+
+    /**
+     * Commits the records before {@code index} and seeks every partition back to its first record from
+     * there on (in this poll, else in {@code next}, a poll fetched after it), so those are redelivered.
+     */
+    void rewind(int index, PollInProgress next, Consumer<?, ?> consumer) {
+        if (index > 0) {
+            ack.acknowledge(index - 1);
+        }
+        List<ConsumerRecord<String, SendRequest>> again = new ArrayList<>(records.subList(index, records.size()));
+        if (next != null) {
+            again.addAll(next.records);
+        }
+        Map<TopicPartition, Long> seeks = new LinkedHashMap<>();
+        for (ConsumerRecord<String, SendRequest> r : again) {
+            seeks.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
+        }
+        Set<TopicPartition> assigned = consumer.assignment();
+        seeks.forEach((tp, offset) -> {
+            if (assigned.contains(tp)) {
+                consumer.seek(tp, offset);
+            }
+        });
+        forgetCommitted(index);
+    }
+
+    /** The ledger view holds an entry only while its send may come back: not once its record is committed. */
+    private void forgetCommitted(int count) {
+        List<String> sendIds = new ArrayList<>(count);
+        for (int i = 0; i < count && i < sends.size(); i++) {
+            sendIds.add(sends.get(i).value().sendId());
+        }
+        polls.ledger.view().forget(sendIds);
+    }
+
+    private static int firstPoison(List<ConsumerRecord<String, SendRequest>> records) {
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i).value() == null) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static boolean same(ConsumerRecord<?, ?> a, ConsumerRecord<?, ?> b) {

@@ -1,21 +1,11 @@
 package io.mailer.dispatcher.kafka;
 
-import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.send.SendGate;
-import io.mailer.dispatcher.send.SendOutcome;
-import io.mailer.dispatcher.send.SendStrategy;
-import io.mailer.dispatcher.tenant.HeldSends;
 import io.mailer.schemas.events.SendRequest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -31,6 +21,10 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
  * in-flight limiter); the poll's events are written together once its last outcome is known; a poll is
  * acknowledged only when Kafka has acknowledged all of its writes, and polls are acknowledged in
  * order. So a crash never loses a send; at worst it is sent again (the ledger stops most of those).
+ * This class only decides what becomes of a poll (acknowledge, nack from a deferred send, rewind,
+ * dead-letter a poison record, leave it outstanding); {@link PollInProgress} holds the poll's records,
+ * outcomes and writes and carries the decision out ({@link Polls} starts it, {@link OutcomeWrites}
+ * makes each outcome durable).
  *
  * <p><b>Overlapping polls.</b> While more records are waiting, the listener returns as soon as a poll's
  * sends are started, leaving it <em>outstanding</em>: the container fetches the next poll at once and
@@ -61,195 +55,108 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
     /** How soon sends deferred while a view (ledger takeover, cancellations at start) catches up are tried again. */
     private static final Duration VIEW_RETRY = Duration.ofMillis(200);
 
-    private final SendStrategy processor;
-    private final OutcomePublisher publisher;
+    private final Polls polls;
     private final SendGate gate;
     private final ConsumptionPauser pauser;
     private final Clock clock;
-    private final RetryTiers retryTiers;
-    private final Executor writer;
-    private final SendLedger ledger;
-    private final HeldSends held;
     /** Started, returned from, not yet acknowledged (consumer thread only). */
     private PollInProgress outstanding;
     /** The poll of the listener call in progress, kept when the call fails so that a retry resumes it. */
     private PollInProgress inHand;
 
-    public SendsListener(SendStrategy processor, OutcomePublisher publisher, SendGate gate, ConsumptionPauser pauser,
-            Clock clock, RetryTiers retryTiers, Executor writer, SendLedger ledger, HeldSends held) {
-        this.ledger = ledger;
-        this.held = held;
-        this.retryTiers = retryTiers;
-        this.processor = processor;
-        this.publisher = publisher;
+    SendsListener(Polls polls, SendGate gate, ConsumptionPauser pauser, Clock clock) {
+        this.polls = polls;
         this.gate = gate;
         this.pauser = pauser;
         this.clock = clock;
-        this.writer = writer;
     }
 
     @Override
     public void onMessage(List<ConsumerRecord<String, SendRequest>> records, Acknowledgment ack, Consumer<?, ?> consumer) {
-        PollInProgress poll;
-        if (inHand != null && inHand.sameRecords(records)) {
-            poll = inHand;
-            poll.ack = ack;
-        } else {
-            poll = start(records, ack);
-        }
+        PollInProgress poll = inHand != null && inHand.sameRecords(records) ? inHand.redelivered(ack) : polls.start(records, ack);
         inHand = poll;
         if (outstanding != null) {
-            boolean rewound = finishOutstanding(poll, consumer);
+            // cleared only once finished: if its writes fail, the retried call finishes it again
+            boolean rewound = finishOutstanding(outstanding, poll, consumer);
             outstanding = null;
             if (rewound) {
+                pauseIfPaused();
                 inHand = null;
                 return;
             }
         }
-        if (poll.poison < 0 && gate.closedReason().isEmpty() && moreWaiting(consumer)) {
+        if (poll.poisonRecord().isEmpty() && gate.closedReason().isEmpty() && moreWaiting(consumer)) {
             outstanding = poll;
             inHand = null;
             return;
         }
-        poll.awaitSettled();
-        publisher.awaitAll(poll.writes());
+        int firstDeferred = poll.finish();
         inHand = null;
-        int firstDeferred = poll.firstDeferred();
         if (firstDeferred >= 0) {
             Duration wait = pauseIfPaused();
-            forgetCommitted(poll, firstDeferred);
-            ack.nack(firstDeferred, wait.isZero() && poll.deferredForAView(firstDeferred) ? VIEW_RETRY : wait);
+            poll.nack(firstDeferred, wait.isZero() && poll.deferredForAView(firstDeferred) ? VIEW_RETRY : wait);
             return;
         }
-        if (poll.poison >= 0) {
-            ConsumerRecord<String, SendRequest> bad = records.get(poll.poison);
+        if (poll.poisonRecord().isPresent()) {
+            ConsumerRecord<String, SendRequest> bad = poll.poisonRecord().get();
             PoisonRecordException cause = poisonCause(bad);
             log.warn(() -> "record " + bad.topic() + "-" + bad.partition() + "@" + bad.offset()
                     + " is not a send request (" + cause.getMessage() + "); dead-lettering it");
             throw new BatchListenerFailedException(cause.getMessage(), cause, bad);
         }
-        ack.acknowledge();
-        forgetCommitted(poll, poll.sends.size());
-    }
-
-    /** The ledger view holds an entry only while its send may come back: not once its record is committed. */
-    private void forgetCommitted(PollInProgress poll, int count) {
-        List<String> sendIds = new ArrayList<>(count);
-        for (int i = 0; i < count && i < poll.sends.size(); i++) {
-            sendIds.add(poll.sends.get(i).value().sendId());
-        }
-        ledger.view().forget(sendIds);
+        poll.acknowledge();
     }
 
     /**
-     * Finishes the outstanding poll on the consumer thread (rebalance, close, idle container): waits for
-     * its outcomes and writes, then commits it, or, after a deferred send, commits what precedes that
-     * send and seeks back to it. {@code commit=false} (partitions lost) only waits: the calls are
-     * answered before the partitions' rate share goes to another replica.
+     * Partitions revoked or the consumer closing: the outstanding poll is finished and committed (or
+     * rewound to its first deferred send) before the rebalance listener gives up the partitions' rate share.
      */
-    void finishOutstanding(Consumer<?, ?> consumer, boolean commit) {
-        PollInProgress poll = outstanding;
-        if (poll == null) {
-            return;
-        }
-        outstanding = null;
-        poll.awaitSettled();
-        if (!commit) {
-            return;
-        }
-        publisher.awaitAll(poll.writes());
-        int firstDeferred = poll.firstDeferred();
-        if (firstDeferred < 0) {
-            poll.ack.acknowledge();
-            forgetCommitted(poll, poll.sends.size());
-        } else {
-            rewind(consumer, poll, firstDeferred, null);
-            forgetCommitted(poll, firstDeferred);
+    void partitionsRevoked(Consumer<?, ?> consumer) {
+        PollInProgress poll = takeOutstanding();
+        if (poll != null) {
+            finishOutstanding(poll, null, consumer);
         }
     }
 
-    /** Finishes the outstanding poll if its outcomes are all known (the container is idle: nothing else to do). */
-    void finishOutstandingIfSettled(Consumer<?, ?> consumer) {
+    /** Partitions lost: nothing can be committed any more, but the calls are answered before the share goes. */
+    void partitionsLost() {
+        PollInProgress poll = takeOutstanding();
+        if (poll != null) {
+            poll.awaitSettled();
+        }
+    }
+
+    /** The container is idle (nothing else to do): finishes the outstanding poll if its outcomes are all known. */
+    void idle(Consumer<?, ?> consumer) {
         if (outstanding != null && outstanding.isSettled()) {
-            finishOutstanding(consumer, true);
+            partitionsRevoked(consumer);
         }
     }
 
-    private PollInProgress start(List<ConsumerRecord<String, SendRequest>> records, Acknowledgment ack) {
-        int poison = firstPoison(records);
-        List<ConsumerRecord<String, SendRequest>> sends = poison < 0 ? records : records.subList(0, poison);
-        List<SendRequest> requests = new ArrayList<>(sends.size());
-        for (ConsumerRecord<String, SendRequest> record : sends) {
-            requests.add(record.value());
-        }
-        return new PollInProgress(records, poison, processor.processAll(requests), ack, this::write, writer);
-    }
-
-    /** The outstanding poll, while {@code next} is already started; true if both were rewound (a deferred send). */
-    private boolean finishOutstanding(PollInProgress next, Consumer<?, ?> consumer) {
+    private PollInProgress takeOutstanding() {
         PollInProgress poll = outstanding;
-        poll.awaitSettled();
-        publisher.awaitAll(poll.writes());
-        int firstDeferred = poll.firstDeferred();
+        outstanding = null;
+        return poll;
+    }
+
+    /**
+     * Finishes the outstanding {@code poll} on the consumer thread: waits for its outcomes and writes,
+     * then commits it; or, after a deferred send, commits what precedes that send and seeks back to it.
+     * {@code next} is the poll of the listener call in progress, already fetched past the deferred send:
+     * its calls are answered and its outcomes written first, then both are redelivered from the deferred
+     * send on. Returns true if it was rewound.
+     */
+    private static boolean finishOutstanding(PollInProgress poll, PollInProgress next, Consumer<?, ?> consumer) {
+        int firstDeferred = poll.finish();
         if (firstDeferred < 0) {
-            poll.ack.acknowledge();
-            forgetCommitted(poll, poll.sends.size());
+            poll.acknowledge();
             return false;
         }
-        // the next poll was fetched past the deferred send: its calls are answered and its outcomes
-        // written first, then both are redelivered from the deferred send on
-        next.awaitSettled();
-        publisher.awaitAll(next.writes());
-        rewind(consumer, poll, firstDeferred, next);
-        forgetCommitted(poll, firstDeferred);
-        pauseIfPaused();
-        return true;
-    }
-
-    /**
-     * Commits the records of {@code poll} before {@code firstDeferred} and seeks every partition back
-     * to its first record from there on (in {@code poll}, else in {@code next}), so those are redelivered.
-     */
-    private static void rewind(Consumer<?, ?> consumer, PollInProgress poll, int firstDeferred, PollInProgress next) {
-        if (firstDeferred > 0) {
-            poll.ack.acknowledge(firstDeferred - 1);
-        }
-        Map<TopicPartition, Long> seeks = new LinkedHashMap<>();
-        List<ConsumerRecord<String, SendRequest>> again = new ArrayList<>(poll.records.subList(firstDeferred, poll.records.size()));
         if (next != null) {
-            again.addAll(next.records);
+            next.finish();
         }
-        for (ConsumerRecord<String, SendRequest> r : again) {
-            seeks.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
-        }
-        Set<TopicPartition> assigned = consumer.assignment();
-        seeks.forEach((tp, offset) -> {
-            if (assigned.contains(tp)) {
-                consumer.seek(tp, offset);
-            }
-        });
-    }
-
-    /** The write that makes an outcome durable: its event, or its hand-over to a retry tier / sends-dlt. */
-    private CompletableFuture<?> write(ConsumerRecord<String, SendRequest> record, SendOutcome outcome) {
-        // an outcome after a deferred send is still written: that message did go out (or fail)
-        if (outcome instanceof SendOutcome.Held hold) {
-            return held.park(record, hold.reason());
-        }
-        if (outcome instanceof SendOutcome.Throttled throttled) {
-            return retryTiers.park(record, throttled.delay());
-        }
-        if (outcome instanceof SendOutcome.RetryLater later) {
-            int tier = RetryTiers.tierOf(record);
-            CompletableFuture<?> handOver = retryTiers.handOver(record.value(), tier, later);
-            if (!retryTiers.isLastTier(tier)) {
-                return handOver;
-            }
-            // dead-lettered: the batch's accounting gets its FAILED; a replay may still send it
-            return CompletableFuture.allOf(handOver, publisher.publish(record.value(), new SendOutcome.Failed(
-                    "ses:dead-lettered:" + later.code(), later.attempts())));
-        }
-        return publisher.publish(record.value(), outcome);
+        poll.rewind(firstDeferred, next, consumer);
+        return true;
     }
 
     /** More records are fetchable now: returning early lets the next poll start while this one finishes. */
@@ -278,15 +185,6 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
     private Duration remainingPause() {
         Duration left = Duration.between(clock.instant(), gate.pausedUntil());
         return left.isNegative() ? Duration.ZERO : left;
-    }
-
-    private static int firstPoison(List<ConsumerRecord<String, SendRequest>> records) {
-        for (int i = 0; i < records.size(); i++) {
-            if (records.get(i).value() == null) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static PoisonRecordException poisonCause(ConsumerRecord<String, SendRequest> record) {

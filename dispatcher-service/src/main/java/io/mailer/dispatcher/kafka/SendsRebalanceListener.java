@@ -48,7 +48,7 @@ final class SendsRebalanceListener implements ConsumerAwareRebalanceListener {
         // the poll still running after its listener call returned (overlapping polls) is finished and
         // committed first: its calls are answered before the share of these partitions is given up
         try {
-            listener.finishOutstanding(consumer, true);
+            listener.partitionsRevoked(consumer);
         } finally {
             shareWithout(consumer, partitions);
         }
@@ -58,7 +58,7 @@ final class SendsRebalanceListener implements ConsumerAwareRebalanceListener {
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         // nothing can be committed any more; the calls are still answered before the share goes
         try {
-            listener.finishOutstanding(consumer, false);
+            listener.partitionsLost();
         } finally {
             shareWithout(consumer, partitions);
         }

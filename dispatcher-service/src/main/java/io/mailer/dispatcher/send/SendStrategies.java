@@ -13,7 +13,10 @@ import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
 
-/** Builds the {@link SendStrategy} of {@code SES_SEND_MODE}; both share preparation and verdicts. */
+/**
+ * Builds the {@link SendPipeline} of {@code SES_SEND_MODE}: the modes differ only in their {@link Grouping}
+ * and {@link SesOperation}; preparation, the call path, verdicts and retries are shared.
+ */
 public final class SendStrategies {
 
     public enum Mode {
@@ -48,9 +51,17 @@ public final class SendStrategies {
         SesErrorClassifier classifier = new SesErrorClassifier();
         SendPreparer preparer = new SendPreparer(gate, ledger, cancelled, renderer, emails, metrics, tenants);
         SesVerdicts verdicts = new SesVerdicts(retry, gate, accountPause, rateLimiter, metrics);
-        SesCalls calls = new SesCalls(ses, classifier, rateLimiter, inFlight, tuner, verdicts, gate, scheduler, metrics,
-                ledger, cancelled::isCancelled, tenants::isPaused);
-        SendProcessor single = new SendProcessor(preparer, emails, calls);
-        return mode == Mode.SINGLE ? single : new BulkSendProcessor(preparer, single, new SesBulkEmailFactory(emails), calls);
+        SesCallPath path = new SesCallPath(rateLimiter, inFlight, tuner,
+                new LastMomentCheck(gate, cancelled::isCancelled, tenants::isPaused), classifier);
+        OneByOne oneByOne = new OneByOne(emails,
+                new SesAttempts<>(new SendEmailOperation(ses, metrics), path, verdicts, ledger, scheduler, metrics));
+        if (mode == Mode.SINGLE) {
+            return new SendPipeline(preparer, () -> oneByOne, metrics);
+        }
+        SesBulkEmailFactory factory = new SesBulkEmailFactory(emails);
+        SesAttempts<SendBulkEmailOperation.Part> bulk = new SesAttempts<>(
+                new SendBulkEmailOperation(ses, factory, rateLimiter, classifier, metrics), path, verdicts, ledger, scheduler, metrics);
+        // a grouping holds one poll's groups: a new one per poll
+        return new SendPipeline(preparer, () -> new ByBatchMessage(oneByOne, factory, bulk), metrics);
     }
 }

@@ -4,7 +4,7 @@ import io.mailer.schemas.events.SendRequest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** How a poll's sends reach SES: one SendEmail per send, or SendBulkEmail groups ({@code SES_SEND_MODE}). */
+/** How a poll's sends reach SES ({@link SendStrategies}: one SendEmail per send, or SendBulkEmail groups per {@code SES_SEND_MODE}). */
 public interface SendStrategy {
 
     /** One outcome per send, in the same order; the futures never complete exceptionally. */

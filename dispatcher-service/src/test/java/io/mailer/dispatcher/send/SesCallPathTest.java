@@ -10,15 +10,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-class SesCallsTest {
+class SesCallPathTest {
 
     private final List<String> called = new ArrayList<>();
     private final List<CompletableFuture<Void>> ledgerWrites = new ArrayList<>();
+    private ConcurrencyTuner tuner;
 
     @Test
     void shouldGiveTheSesSlotBackWhenSesAnswersNotWhenTheLedgerDoes() {
         // Given one SES call allowed in flight and a ledger that has not acknowledged yet
-        SesCalls calls = calls(1, 1000);
+        SesCallPath calls = calls(1, 1000);
 
         attempt(calls, "a");
         attempt(calls, "b");
@@ -31,15 +32,15 @@ class SesCallsTest {
     @Test
     void shouldHoldNoMoreUnrecordedSendsThanTheDuplicateWindow() {
         // Given a duplicate window of 2 sends and plenty of SES slots
-        SesCalls calls = calls(20, 2);
+        SesCallPath calls = calls(20, 2);
 
-        CompletableFuture<CallResult<String>> first = attempt(calls, "a");
+        CompletableFuture<CallResult> first = attempt(calls, "a");
         attempt(calls, "b");
         attempt(calls, "c");
 
         // Then the third call waits until a ledger write is acknowledged
         assertThat(called).containsExactly("a", "b");
-        assertThat(calls.tuner().window().inFlight()).isEqualTo(2);
+        assertThat(tuner.window().inFlight()).isEqualTo(2);
         ledgerWrites.get(0).complete(null);
         assertThat(first).isCompleted();
         assertThat(called).containsExactly("a", "b", "c");
@@ -47,33 +48,33 @@ class SesCallsTest {
 
     @Test
     void shouldGiveTheWindowBackForACallSesRefused() {
-        SesCalls calls = calls(20, 1);
+        SesCallPath calls = calls(20, 1);
 
-        CompletableFuture<CallResult<String>> refused = calls.attempt("batch", "tenant", 1,
-                permit -> CompletableFuture.<String>failedFuture(new IllegalStateException("connection reset")),
-                answer -> answer, (took, result) -> { }, answer -> CompletableFuture.completedFuture(null));
+        CompletableFuture<CallResult> refused = calls.call("batch", "tenant", 1,
+                permit -> CompletableFuture.<List<EntryResult>>failedFuture(new IllegalStateException("connection reset")),
+                (took, result) -> { }, results -> CompletableFuture.completedFuture(null));
 
         assertThat(refused.join()).isInstanceOf(CallResult.Rejected.class);
-        assertThat(calls.tuner().window().inFlight()).isZero();
+        assertThat(tuner.window().inFlight()).isZero();
         assertThat(attempt(calls, "next")).isNotDone();
         assertThat(called).containsExactly("next");
     }
 
-    private CompletableFuture<CallResult<String>> attempt(SesCalls calls, String name) {
-        return calls.attempt("batch", "tenant", 1, permit -> {
+    private CompletableFuture<CallResult> attempt(SesCallPath calls, String name) {
+        return calls.call("batch", "tenant", 1, permit -> {
             called.add(name);
-            return CompletableFuture.completedFuture("id-" + name);
-        }, answer -> answer, (took, result) -> { }, answer -> {
+            return CompletableFuture.completedFuture(List.of(new EntryResult.Accepted("id-" + name)));
+        }, (took, result) -> { }, results -> {
             CompletableFuture<Void> write = new CompletableFuture<>();
             ledgerWrites.add(write);
             return write;
         });
     }
 
-    private static SesCalls calls(int maxCalls, int window) {
+    private SesCallPath calls(int maxCalls, int window) {
         InFlightLimiter inFlight = new InFlightLimiter(maxCalls);
-        ConcurrencyTuner tuner = new ConcurrencyTuner(inFlight, maxCalls, window, () -> Double.POSITIVE_INFINITY);
-        return new SesCalls(null, new SesErrorClassifier(), RateLimiter.UNLIMITED, inFlight, tuner, null,
-                new SendGate(Clock.systemUTC()), null, null, null, batchId -> false, tenantId -> false);
+        tuner = new ConcurrencyTuner(inFlight, maxCalls, window, () -> Double.POSITIVE_INFINITY);
+        return new SesCallPath(RateLimiter.UNLIMITED, inFlight, tuner,
+                new LastMomentCheck(new SendGate(Clock.systemUTC()), batchId -> false, tenantId -> false), new SesErrorClassifier());
     }
 }
