@@ -1,7 +1,7 @@
 package io.mailer.dispatcher.kafka;
 
 import io.mailer.platform.kafka.TopicDeclarer;
-import io.mailer.dispatcher.DispatcherProperties;
+import io.mailer.dispatcher.system.DispatcherProperties;
 import io.mailer.dispatcher.ledger.CancelledBatches;
 import io.mailer.dispatcher.ledger.CompactedTopicView;
 import io.mailer.dispatcher.ledger.LedgerView;

@@ -1,4 +1,4 @@
-package io.mailer.dispatcher.health;
+package io.mailer.dispatcher.system;
 
 import io.mailer.platform.settings.ProbePathsFilter;
 import org.springframework.context.annotation.Bean;

@@ -1,4 +1,4 @@
-package io.mailer.dispatcher;
+package io.mailer.dispatcher.system;
 
 import io.mailer.dispatcher.ratelimit.SharedRateLimiter.WindowEnd;
 import io.mailer.dispatcher.send.SendStrategies;

@@ -1,4 +1,4 @@
-package io.mailer.dispatcher.health;
+package io.mailer.dispatcher.system;
 
 import io.mailer.dispatcher.send.SendGate;
 import org.springframework.boot.health.contributor.Health;

@@ -1,4 +1,4 @@
-package io.mailer.dispatcher;
+package io.mailer.dispatcher.system;
 
 import io.mailer.dispatcher.account.AccountMonitor;
 import io.mailer.dispatcher.kafka.ConsumptionPauser;
