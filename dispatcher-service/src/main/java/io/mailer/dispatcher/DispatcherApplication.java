@@ -74,7 +74,7 @@ public class DispatcherApplication {
                 UnusedAutoConfigurations.JDBC, UnusedAutoConfigurations.R2DBC, UnusedAutoConfigurations.LIQUIBASE));
         p.put("server.port", s.get("PORT"));
         p.put("spring.kafka.bootstrap-servers", s.get("KAFKA_BOOTSTRAP_SERVERS"));
-        p.put("mailer.dispatcher.topic-prefix", s.get("MAILER_TOPIC_PREFIX"));
+        p.put("mailer.topics.prefix", s.get("MAILER_TOPIC_PREFIX"));
         p.put("mailer.dispatcher.worker-concurrency", s.get("WORKER_CONCURRENCY"));
         p.put("mailer.dispatcher.duplicate-window", s.get("DUPLICATE_WINDOW"));
         p.put("mailer.dispatcher.ses.region", s.get("AWS_REGION"));

@@ -35,7 +35,7 @@ class DispatcherSettingsTest {
 
         assertThat(props).containsEntry("server.port", "3002")
                 .containsEntry("spring.kafka.bootstrap-servers", "localhost:9092")
-                .containsEntry("mailer.dispatcher.topic-prefix", "mailer.")
+                .containsEntry("mailer.topics.prefix", "mailer.")
                 .containsEntry("mailer.dispatcher.worker-concurrency", "20")
                 .containsEntry("mailer.dispatcher.ses.region", "eu-west-1")
                 .containsEntry("mailer.dispatcher.ses.max-send-rate", "14")

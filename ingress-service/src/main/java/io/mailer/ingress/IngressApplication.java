@@ -66,7 +66,7 @@ public class IngressApplication {
         p.put("spring.liquibase.url", db.jdbcUrl());
         p.put("spring.liquibase.user", db.username());
         p.put("spring.liquibase.password", db.password());
-        p.put("mailer.ingress.topic-prefix", s.get("MAILER_TOPIC_PREFIX"));
+        p.put("mailer.topics.prefix", s.get("MAILER_TOPIC_PREFIX"));
         p.put("mailer.ingress.default-from", s.has("MAIL_FROM") ? s.get("MAIL_FROM") : "");
         p.put("mailer.ingress.bootstrap-admin-key", s.has("MAILER_BOOTSTRAP_ADMIN_KEY") ? s.get("MAILER_BOOTSTRAP_ADMIN_KEY") : "");
         p.put("mailer.ingress.max-recipients", s.get("INGRESS_MAX_RECIPIENTS"));

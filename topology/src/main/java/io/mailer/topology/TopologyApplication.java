@@ -82,6 +82,7 @@ public class TopologyApplication {
         props.put("spring.kafka.bootstrap-servers", settings.get("KAFKA_BOOTSTRAP_SERVERS"));
         props.put("mailer.topology.bootstrap-servers", settings.get("KAFKA_BOOTSTRAP_SERVERS"));
         props.put("mailer.topology.topic-prefix", settings.get("MAILER_TOPIC_PREFIX"));
+        props.put("mailer.topics.prefix", settings.get("MAILER_TOPIC_PREFIX"));
         props.put("mailer.topology.state-dir", settings.has("STREAMS_STATE_DIR") ? settings.get("STREAMS_STATE_DIR") : "");
         props.put("mailer.topology.num-standby-replicas", settings.get("STREAMS_NUM_STANDBY_REPLICAS"));
         props.put("mailer.topology.rocks-db-memory-mb", settings.get("STREAMS_ROCKSDB_MEMORY_MB"));

@@ -93,7 +93,7 @@ public class WebhookApplication {
         p.put("spring.datasource.url", db.jdbcUrl());
         p.put("spring.datasource.username", db.username());
         p.put("spring.datasource.password", db.password());
-        p.put("mailer.webhook.topic-prefix", s.get(CommonSettings.MAILER_TOPIC_PREFIX.name()));
+        p.put("mailer.topics.prefix", s.get(CommonSettings.MAILER_TOPIC_PREFIX.name()));
         p.put("mailer.webhook.allow-http", s.get(WEBHOOK_ALLOW_HTTP.name()).toLowerCase());
         p.put("mailer.webhook.allowed-networks", s.has(WEBHOOK_ALLOWED_NETWORKS.name()) ? s.get(WEBHOOK_ALLOWED_NETWORKS.name()) : "");
         p.put("mailer.webhook.timeout", s.get(WEBHOOK_TIMEOUT_SECONDS.name()) + "s");

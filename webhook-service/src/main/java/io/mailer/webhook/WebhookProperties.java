@@ -7,7 +7,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Relay settings, derived from the validated environment variables by {@link WebhookApplication}.
  *
- * @param topicPrefix     {@code MAILER_TOPIC_PREFIX}
  * @param allowHttp       {@code WEBHOOK_ALLOW_HTTP}: http:// URLs accepted (local runs)
  * @param allowedNetworks {@code WEBHOOK_ALLOWED_NETWORKS}: CIDRs exempt from the public-address rule
  * @param timeout         {@code WEBHOOK_TIMEOUT_SECONDS}: answer time of one POST
@@ -16,13 +15,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param endpointQueue   {@code WEBHOOK_ENDPOINT_QUEUE}: messages in memory per endpoint
  * @param maxInMemory     {@code WEBHOOK_MAX_IN_MEMORY}: messages in memory in all, before reading pauses
  * @param retryDelays     delay of each {@code webhook-retry-*} tier, in the order of Topics.WEBHOOK_RETRY_TIERS
- * @param topicPartitions partitions of topics this service creates when missing (local runs)
  * @param endpointConcurrency {@code WEBHOOK_ENDPOINT_CONCURRENCY}: requests in flight per endpoint
  * @param deliveryRetention {@code WEBHOOK_DELIVERY_RETENTION_DAYS}: deliveries older than this are deleted
  */
 @ConfigurationProperties("mailer.webhook")
 public record WebhookProperties(
-        String topicPrefix,
         boolean allowHttp,
         String allowedNetworks,
         Duration timeout,
@@ -31,7 +28,6 @@ public record WebhookProperties(
         int endpointQueue,
         int maxInMemory,
         List<Duration> retryDelays,
-        int topicPartitions,
         int endpointConcurrency,
         Duration deliveryRetention) {
 
@@ -45,7 +41,6 @@ public record WebhookProperties(
                 ? List.of(Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofHours(1),
                         Duration.ofHours(3), Duration.ofHours(8))
                 : List.copyOf(retryDelays);
-        topicPartitions = topicPartitions <= 0 ? 6 : topicPartitions;
         endpointConcurrency = endpointConcurrency <= 0 ? 10 : endpointConcurrency;
         deliveryRetention = deliveryRetention == null ? Duration.ofDays(30) : deliveryRetention;
     }

@@ -1,7 +1,7 @@
 package io.mailer.dispatcher.kafka;
 
-import io.mailer.platform.kafka.TopicDeclarer;
-import io.mailer.dispatcher.system.DispatcherProperties;
+import io.mailer.platform.kafka.TopicsConfiguration;
+import io.mailer.dispatcher.DispatcherProperties;
 import io.mailer.dispatcher.ledger.CancelledBatches;
 import io.mailer.dispatcher.ledger.CompactedTopicView;
 import io.mailer.dispatcher.ledger.LedgerView;
@@ -38,15 +38,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
@@ -62,6 +61,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * manual commits, idempotent acks=all) are set here, not left to configuration.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(TopicsConfiguration.class)
 public class KafkaConfiguration {
 
     /** Header on {@code sends-dlt} records saying why the record was diverted. */
@@ -69,21 +69,10 @@ public class KafkaConfiguration {
     private static final Duration IDLE_EVENT_INTERVAL = Duration.ofSeconds(1);
 
     @Bean
-    Topics topics(DispatcherProperties properties) {
-        return new Topics(properties.topicPrefix());
-    }
-
-    /** A fresh Kafka gets every topic of the registry ({@code mailer.topics.partitions}, shared by all services). */
-    @Bean
-    TopicDeclarer topicDeclarer(KafkaAdmin kafkaAdmin, Topics topics, @Value("${mailer.topics.partitions}") int partitions) {
-        return new TopicDeclarer(kafkaAdmin.getConfigurationProperties(), topics.newTopics(partitions));
-    }
-
-    @Bean
     DefaultKafkaConsumerFactory<String, SendRequest> sendsConsumerFactory(KafkaProperties kafka,
             DispatcherProperties properties, Topics topics) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.groupId());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(topics));
         // the topology writes sends transactionally: never act on an aborted record
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -175,7 +164,7 @@ public class KafkaConfiguration {
     HoldReleaser holdReleaser(KafkaProperties kafka, Topics topics, DispatcherProperties properties, TenantGuard tenantGuard,
             CompactedTopicView<TenantState> tenantStatesView, DispatcherMetrics metrics) {
         HoldReleaser releaser = new HoldReleaser(kafka.buildConsumerProperties(), reliableProducer(kafka),
-                properties.groupId() + "-held", topics.sendsHeld.name(), topics.sends.name(), topics.sendsDlt.name(),
+                groupId(topics) + "-held", topics.sendsHeld.name(), topics.sends.name(), topics.sendsDlt.name(),
                 tenantGuard::isPaused, tenantStatesView::isInitialized);
         metrics.watch(releaser);
         return releaser;
@@ -274,7 +263,7 @@ public class KafkaConfiguration {
     RetryTierContainers retryTierContainers(KafkaProperties kafka, DispatcherProperties properties, Topics topics,
             KafkaTemplate<String, Object> deadLetterTemplate, Clock clock) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.groupId() + "-retry");
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(topics) + "-retry");
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -354,5 +343,10 @@ public class KafkaConfiguration {
             }
         }
         return null;
+    }
+
+    /** The consumer group of every dispatcher replica. */
+    static String groupId(Topics topics) {
+        return topics.prefix() + "dispatcher";
     }
 }

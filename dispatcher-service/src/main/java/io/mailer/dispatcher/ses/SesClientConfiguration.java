@@ -1,6 +1,6 @@
 package io.mailer.dispatcher.ses;
 
-import io.mailer.dispatcher.system.DispatcherProperties;
+import io.mailer.dispatcher.DispatcherProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;

@@ -1,5 +1,6 @@
 package io.mailer.dispatcher.system;
 
+import io.mailer.dispatcher.DispatcherProperties;
 import io.mailer.dispatcher.account.AccountMonitor;
 import io.mailer.dispatcher.kafka.ConsumptionPauser;
 import io.mailer.dispatcher.ledger.CancelledBatches;

@@ -10,7 +10,10 @@ import io.mailer.schemas.kafka.Topics;
 public record FeedbackTopics(Topics topics, String quarantine, String projectorDlt) {
 
     public static FeedbackTopics of(String prefix) {
-        Topics topics = new Topics(prefix);
+        return of(new Topics(prefix));
+    }
+
+    public static FeedbackTopics of(Topics topics) {
         return new FeedbackTopics(topics, topics.feedbackQuarantine.name(), topics.projectorDlt.name());
     }
 

@@ -5,7 +5,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /** Ingress settings, derived from the validated environment variables. */
 @ConfigurationProperties("mailer.ingress")
 public record IngressProperties(
-        String topicPrefix,
         String defaultFrom,
         String bootstrapAdminKey,
         int maxRecipients,
@@ -14,10 +13,5 @@ public record IngressProperties(
         String unsubscribeSecret,
         String corsAllowedOrigins,
         int rateLimitPerSecond,
-        long recipientsPerDay,
-        int topicPartitions) {
-
-    public IngressProperties {
-        topicPartitions = topicPartitions <= 0 ? 6 : topicPartitions;
-    }
+        long recipientsPerDay) {
 }

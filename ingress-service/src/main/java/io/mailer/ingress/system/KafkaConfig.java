@@ -1,6 +1,6 @@
 package io.mailer.ingress.system;
 
-import io.mailer.platform.kafka.TopicDeclarer;
+import io.mailer.platform.kafka.TopicsConfiguration;
 import io.mailer.platform.settings.KafkaClusterHealth;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.platform.settings.ProbePathsFilter;
@@ -13,11 +13,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.KafkaTemplate;
 
 @Configuration
+@Import(TopicsConfiguration.class)
 class KafkaConfig {
 
     static final int RETRY_BACKOFF_MS = 10;
@@ -33,17 +35,6 @@ class KafkaConfig {
     @Bean
     public ProbePathsFilter probePathsFilter() {
         return new ProbePathsFilter();
-    }
-
-    @Bean
-    public Topics topics(IngressProperties props) {
-        return new Topics(props.topicPrefix());
-    }
-
-    /** Every topic of the registry, created if missing, so a fresh cluster works without a setup step. */
-    @Bean
-    public TopicDeclarer topicDeclarer(KafkaProperties kafka, Topics topics, IngressProperties props) {
-        return new TopicDeclarer(kafka.buildAdminProperties(), topics.newTopics(props.topicPartitions()));
     }
 
     /**

@@ -24,7 +24,7 @@ class NdjsonBatchReaderTest {
     private static final Instant NOW = Instant.parse("2026-12-03T00:00:00Z");
 
     private final NdjsonBatchReader reader = new NdjsonBatchReader(
-            new IngressProperties("mailer.", "", "", 10_000, 1_000, 1_000_000, "", "", 100, 1_000_000, 6),
+            new IngressProperties("", "", 10_000, 1_000, 1_000_000, "", "", 100, 1_000_000),
             JsonMapper.builder().build());
 
     private NdjsonBatchReader.Lines open(String body) {

@@ -1,6 +1,6 @@
 package io.mailer.topology.system;
 
-import io.mailer.platform.kafka.TopicDeclarer;
+import io.mailer.platform.kafka.TopicsConfiguration;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.platform.settings.ProbePathsFilter;
 import io.mailer.topology.TopologyFactory;
@@ -21,23 +21,13 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.context.annotation.Import;
 
 /** Wires the topology, its Kafka Streams client, its topics and its health indicators. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TopologyProperties.class)
+@Import(TopicsConfiguration.class)
 class TopologyConfiguration {
-
-    @Bean
-    Topics topics(TopologyProperties props) {
-        return new Topics(props.topicPrefix());
-    }
-
-    /** Every topic of the registry, created if missing, so a fresh cluster works without a setup step. */
-    @Bean
-    TopicDeclarer topicDeclarer(KafkaAdmin kafkaAdmin, Topics topics, @Value("${mailer.topics.partitions}") int partitions) {
-        return new TopicDeclarer(kafkaAdmin.getConfigurationProperties(), topics.newTopics(partitions));
-    }
 
     /**
      * Streams is built outside Spring Kafka's factories, so it takes {@code spring.kafka.properties}

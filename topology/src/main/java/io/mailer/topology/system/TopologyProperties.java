@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * them from the environment variables; static defaults live in {@code topology.yml}.
  *
  * @param bootstrapServers Kafka bootstrap list
- * @param topicPrefix prefix of every topic name and of the application id
+ * @param topicPrefix prefix of the Streams application ids ({@code MAILER_TOPIC_PREFIX}, as the topic
+ *                    names' {@code mailer.topics.prefix})
  * @param stateDir Kafka Streams state directory; blank means a fresh temporary directory per start
  * @param numStandbyReplicas warm copies of each task's state on other instances
  * @param closeTimeout how long a graceful shutdown waits for Kafka Streams to commit and close

@@ -3,7 +3,7 @@ package io.mailer.webhook.system;
 import io.mailer.platform.kafka.ConsumerLoop;
 import io.mailer.schemas.kafka.Topic;
 import io.mailer.platform.jobs.PeriodicJob;
-import io.mailer.platform.kafka.TopicDeclarer;
+import io.mailer.platform.kafka.TopicsConfiguration;
 import io.mailer.schemas.kafka.Topics;
 import io.mailer.platform.settings.KafkaClusterHealth;
 import io.mailer.platform.settings.ProbePathsFilter;
@@ -38,21 +38,13 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The relay's parts, wired once; {@link RelayLifecycle} starts them in order and stops them in reverse. */
 @Configuration(proxyBeanMethods = false)
+@Import(TopicsConfiguration.class)
 class RelayConfig {
-
-    @Bean
-    public Topics topics(WebhookProperties props) {
-        return new Topics(props.topicPrefix());
-    }
-
-    @Bean
-    public TopicDeclarer topicDeclarer(KafkaProperties kafka, Topics topics, WebhookProperties props) {
-        return new TopicDeclarer(kafka.buildAdminProperties(), topics.newTopics(props.topicPartitions()));
-    }
 
     /** Readiness contributor "kafka". */
     @Bean("kafka")

@@ -1,4 +1,4 @@
-package io.mailer.dispatcher.system;
+package io.mailer.dispatcher;
 
 import io.mailer.dispatcher.ratelimit.SharedRateLimiter.WindowEnd;
 import io.mailer.dispatcher.send.SendStrategies;
@@ -11,7 +11,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * onto it by {@link DispatcherApplication#springProperties}; static defaults are in
  * {@code dispatcher-service.yml}.
  *
- * @param topicPrefix        topic name prefix ({@code MAILER_TOPIC_PREFIX})
  * @param workerConcurrency  max SES calls in flight per instance ({@code WORKER_CONCURRENCY}): a ceiling,
  *                           the tuner runs below it when the rate and SES latency need fewer
  * @param duplicateWindow    max sends between the start of their SES call and their ledger entry's
@@ -23,7 +22,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("mailer.dispatcher")
 public record DispatcherProperties(
-        String topicPrefix,
         int workerConcurrency,
         int duplicateWindow,
         String mailFrom,
@@ -63,11 +61,6 @@ public record DispatcherProperties(
         public Rate {
             windowEnd = windowEnd == null ? WindowEnd.FASTEST_MIDPOINT : windowEnd;
         }
-    }
-
-    /** The consumer group of every dispatcher replica. */
-    public String groupId() {
-        return topicPrefix + "dispatcher";
     }
 
     /**
