@@ -42,7 +42,7 @@ public final class SesBulkEmailFactory {
     /** What one call may carry in replacement data: well inside SES's request size limit. */
     public static final long MAX_CALL_DATA = 8L * 1024 * 1024;
     private static final Set<String> PER_RECIPIENT_HEADERS = Set.of(
-            SesEmailFactory.HEADER_SEND_ID.toLowerCase(Locale.ROOT),
+            io.mailer.schemas.events.SesCorrelation.HEADER_SEND_ID.toLowerCase(Locale.ROOT),
             UnsubscribeHeaders.LIST_UNSUBSCRIBE.toLowerCase(Locale.ROOT),
             UnsubscribeHeaders.LIST_UNSUBSCRIBE_POST.toLowerCase(Locale.ROOT));
 

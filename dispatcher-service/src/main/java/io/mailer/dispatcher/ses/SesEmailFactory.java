@@ -1,5 +1,12 @@
 package io.mailer.dispatcher.ses;
 
+import static io.mailer.schemas.events.SesCorrelation.HEADER_BATCH_ID;
+import static io.mailer.schemas.events.SesCorrelation.HEADER_SEND_ID;
+import static io.mailer.schemas.events.SesCorrelation.HEADER_TENANT;
+import static io.mailer.schemas.events.SesCorrelation.TAG_BATCH_ID;
+import static io.mailer.schemas.events.SesCorrelation.TAG_SEND_ID;
+import static io.mailer.schemas.events.SesCorrelation.TAG_TENANT;
+
 import io.mailer.dispatcher.render.RenderedMessage;
 import io.mailer.dispatcher.unsubscribe.UnsubscribeHeaders;
 import io.mailer.schemas.commands.MessageContent;
@@ -26,13 +33,6 @@ import software.amazon.awssdk.services.sesv2.model.SendEmailRequest;
  */
 public final class SesEmailFactory {
 
-    public static final String TAG_SEND_ID = "mailer_send_id";
-    public static final String TAG_BATCH_ID = "mailer_batch_id";
-    public static final String TAG_TENANT = "mailer_tenant";
-    public static final String HEADER_SEND_ID = "X-Mailer-Send-Id";
-    // identity notifications carry no EmailTags: these headers let the feedback service correlate them
-    public static final String HEADER_BATCH_ID = "X-Mailer-Batch-Id";
-    public static final String HEADER_TENANT = "X-Mailer-Tenant";
     private static final String UTF_8 = "UTF-8";
     public static final String NO_FROM = "no From address: the message has none and MAIL_FROM is not set";
     /** SES accepts at most 15 custom headers per message. */

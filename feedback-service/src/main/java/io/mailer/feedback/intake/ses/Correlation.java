@@ -1,5 +1,12 @@
 package io.mailer.feedback.intake.ses;
 
+import static io.mailer.schemas.events.SesCorrelation.HEADER_BATCH_ID;
+import static io.mailer.schemas.events.SesCorrelation.HEADER_SEND_ID;
+import static io.mailer.schemas.events.SesCorrelation.HEADER_TENANT;
+import static io.mailer.schemas.events.SesCorrelation.TAG_BATCH_ID;
+import static io.mailer.schemas.events.SesCorrelation.TAG_SEND_ID;
+import static io.mailer.schemas.events.SesCorrelation.TAG_TENANT;
+
 import io.mailer.schemas.events.Ids;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,12 +24,6 @@ import tools.jackson.databind.JsonNode;
  */
 public record Correlation(String sendId, String batchId, String tenantId, Integer recipientIndex) {
 
-    public static final String TAG_SEND_ID = "mailer_send_id";
-    public static final String TAG_BATCH_ID = "mailer_batch_id";
-    public static final String TAG_TENANT = "mailer_tenant";
-    public static final String HEADER_SEND_ID = "X-Mailer-Send-Id";
-    public static final String HEADER_BATCH_ID = "X-Mailer-Batch-Id";
-    public static final String HEADER_TENANT = "X-Mailer-Tenant";
 
     /** The correlation of an SES {@code mail} object, or empty when the message is not Mailer's. */
     public static Optional<Correlation> of(JsonNode mail) {

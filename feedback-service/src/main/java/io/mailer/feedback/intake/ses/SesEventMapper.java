@@ -1,5 +1,6 @@
 package io.mailer.feedback.intake.ses;
 
+import io.mailer.schemas.events.SesCorrelation;
 import io.mailer.feedback.intake.IntakeOutcome;
 import io.mailer.feedback.intake.QuarantineReason;
 import io.mailer.schemas.events.DeliveryEvent;
@@ -78,8 +79,8 @@ public final class SesEventMapper {
             return new IntakeOutcome.Retry(pending.why());
         }
         if (!(correlation instanceof SendLookup.Result.Found found)) {
-            return unmappable("no " + Correlation.TAG_SEND_ID + "/" + Correlation.TAG_TENANT + " tags, no "
-                    + Correlation.HEADER_SEND_ID + "/" + Correlation.HEADER_TENANT + " headers and no SENT record of "
+            return unmappable("no " + SesCorrelation.TAG_SEND_ID + "/" + SesCorrelation.TAG_TENANT + " tags, no "
+                    + SesCorrelation.HEADER_SEND_ID + "/" + SesCorrelation.HEADER_TENANT + " headers and no SENT record of "
                     + sesMessageId);
         }
         if (type.get() == SesType.SUBSCRIPTION && !optsOut(detail)) {
