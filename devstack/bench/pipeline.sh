@@ -120,6 +120,9 @@ for L in "${LAT_LIST[@]}"; do
       --timeout "$RUN_TIMEOUT" --stall "$STALL_TIMEOUT" --quiesce "$QUIESCE_TIMEOUT" \
       ${probe:+--cpu-probe-ms "$probe"} --loadavg "$(cut -d' ' -f1-3 /proc/loadavg)" --env-desc "${SERVICE_ENV[*]}" \
       || log "run $SEQ failed (exit $?)"
+    # the dispatcher's counters after each run (cumulative), e.g. where the rate went: mailer_dispatcher_rate_*
+    curl -s --max-time 5 "http://127.0.0.1:${PORT[dispatcher]}/actuator/prometheus" \
+      >"$BENCH_DIR/runs/$(printf '%02d' "$SEQ")-lat$L-$shape-dispatcher.prom" 2>/dev/null || true
   done
 done
 

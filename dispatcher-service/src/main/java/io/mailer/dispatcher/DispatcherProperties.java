@@ -1,6 +1,6 @@
 package io.mailer.dispatcher;
 
-import io.mailer.dispatcher.ratelimit.SharedRateLimiter.WindowEnd;
+import io.mailer.dispatcher.ratelimit.WindowEnd;
 import io.mailer.dispatcher.send.SendStrategies;
 import java.net.URI;
 import java.time.Duration;

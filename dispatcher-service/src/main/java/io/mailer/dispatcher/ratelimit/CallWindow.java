@@ -20,26 +20,6 @@ import java.util.function.LongSupplier;
  */
 final class CallWindow {
 
-    /** The latest moment a call can have reached SES, as far as the window assumes. */
-    enum WindowEnd {
-        /**
-         * The answer: no assumption at all. Sustained rate limit / (1 s + latency): 95.2 % of the
-         * account's rate at 50 ms.
-         */
-        ANSWER,
-        /**
-         * The answer less half of the fastest recent round trip's part beyond 10 ms (the last 5 to
-         * 10 s, this call included). The assumption: a request reaches SES within 10 ms (the way there)
-         * plus half of what the fastest call took beyond that (SES's work before it counts the call).
-         * SES counts a call on arrival, before it builds and stores the message, which is most of
-         * an answer's time; a stand-in that answers at once gets no credit at all. Whatever a call
-         * takes beyond the fastest (queueing on either side, a busy core, a GC pause) may lie before
-         * the arrival, so it is counted as if it did. Sustained rate with a steady latency L:
-         * limit / (1 s + L - (L - 10 ms) / 2), 97.1 % at 50 ms, 95 % at 95 ms.
-         */
-        FASTEST_MIDPOINT
-    }
-
     private static final long SECOND = 1_000_000_000L;
     /** How soon to look again when every counted call is still in flight (no expiry to wait for). */
     private static final long IN_FLIGHT_POLL = 5_000_000L;
@@ -82,9 +62,10 @@ final class CallWindow {
 
     /**
      * The call's answer arrived (or it failed) now; its request went out at {@code sentAtNanos}. It
-     * keeps counting for one second after the latest moment it can have reached SES.
+     * keeps counting for one second after the latest moment it can have reached SES, which it
+     * returns.
      */
-    synchronized void answered(int recipients, long sentAtNanos) {
+    synchronized long answered(int recipients, long sentAtNanos) {
         long now = nanoTime.getAsLong();
         inFlightRecipients -= recipients;
         long arrivedBy = end == WindowEnd.ANSWER ? now
@@ -92,6 +73,12 @@ final class CallWindow {
         answered.add(new long[] {arrivedBy + SECOND, recipients});
         answeredRecipients += recipients;
         expire(now);
+        return arrivedBy + SECOND;
+    }
+
+    /** A started call that never went out: its recipients leave the window at once. */
+    synchronized void unused(int recipients) {
+        inFlightRecipients -= recipients;
     }
 
     synchronized long counted() {

@@ -10,6 +10,14 @@ public interface RatePermit {
 
     void release();
 
+    /**
+     * The call never went out (refused at the last moment): its place is given back without
+     * counting, instead of holding it for a second as an answered call does.
+     */
+    default void unused() {
+        release();
+    }
+
     /** The SES client is sending the call's request now (it may come well after the grant). */
     default void transmitting() {
     }

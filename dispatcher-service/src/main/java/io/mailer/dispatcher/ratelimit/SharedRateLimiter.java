@@ -47,6 +47,7 @@ public final class SharedRateLimiter implements RateLimiter {
     public static final java.time.Duration SHARE_GRACE = java.time.Duration.ofNanos(SHARE_GRACE_NANOS);
 
     private final CallWindow window;
+    private final TurnTimes times = new TurnTimes();
     /** Calls waiting for their turn, first come first served. */
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** When the next call may start (spacing), and what the last start took, to re-space on a rate change. */
@@ -77,7 +78,7 @@ public final class SharedRateLimiter implements RateLimiter {
         this(globalRate, decrease, increase, scheduler, nanoTime, WindowEnd.FASTEST_MIDPOINT);
     }
 
-    /** {@code windowEnd}: until when an answered call counts, see {@link CallWindow.WindowEnd}. */
+    /** {@code windowEnd}: until when an answered call counts, see {@link WindowEnd}. */
     public SharedRateLimiter(double globalRate, double decrease, double increase,
             ScheduledExecutorService scheduler, LongSupplier nanoTime, WindowEnd windowEnd) {
         this.globalRate = globalRate;
@@ -90,24 +91,10 @@ public final class SharedRateLimiter implements RateLimiter {
         this.rate = effective(globalRate, 0, aimd);
         this.nextStartNanos = lastStepNanos;
         this.lastStartNanos = lastStepNanos;
-        this.window = new CallWindow(nanoTime, windowEnd.end);
+        this.window = new CallWindow(nanoTime, windowEnd);
     }
 
     private record Waiter(CompletableFuture<RatePermit> ready, int recipients) {
-    }
-
-    /** Until when an answered call counts in the window (the {@code rate.window-end} setting). */
-    public enum WindowEnd {
-        /** One second after the answer: no assumption about when SES counted the call. */
-        ANSWER(CallWindow.WindowEnd.ANSWER),
-        /** One second after the answer less half the fastest recent round trip (the default). */
-        FASTEST_MIDPOINT(CallWindow.WindowEnd.FASTEST_MIDPOINT);
-
-        private final CallWindow.WindowEnd end;
-
-        WindowEnd(CallWindow.WindowEnd end) {
-            this.end = end;
-        }
     }
 
     /**
@@ -116,11 +103,13 @@ public final class SharedRateLimiter implements RateLimiter {
      */
     private final class WindowPermit implements RatePermit {
         private final int recipients;
+        private final long grantedAtNanos;
         private volatile long sentAtNanos;
         private final AtomicBoolean released = new AtomicBoolean();
 
         WindowPermit(int recipients, long grantedAtNanos) {
             this.recipients = recipients;
+            this.grantedAtNanos = grantedAtNanos;
             this.sentAtNanos = grantedAtNanos;
         }
 
@@ -134,7 +123,18 @@ public final class SharedRateLimiter implements RateLimiter {
         @Override
         public void release() {
             if (released.compareAndSet(false, true)) {
-                window.answered(recipients, sentAtNanos);
+                long answeredAt = nanoTime.getAsLong();
+                long sentAt = sentAtNanos;
+                times.answered(grantedAtNanos, sentAt, answeredAt, window.answered(recipients, sentAt));
+            }
+        }
+
+        @Override
+        public void unused() {
+            if (released.compareAndSet(false, true)) {
+                window.unused(recipients);
+                // the place is free now: the next call need not wait for an expiry
+                serve(false);
             }
         }
     }
@@ -157,6 +157,7 @@ public final class SharedRateLimiter implements RateLimiter {
     private void serve(boolean fromTimer) {
         List<Waiter> started = new ArrayList<>();
         synchronized (this) {
+            long dueAt = fromTimer ? timerAtNanos : Long.MAX_VALUE;
             if (fromTimer) {
                 timerAtNanos = Long.MAX_VALUE;
             }
@@ -170,10 +171,13 @@ public final class SharedRateLimiter implements RateLimiter {
                 Waiter head = waiters.peekFirst();
                 long wait = window.tryStart(head.recipients(), limit());
                 if (wait > 0) {
+                    times.waitedForWindow();
                     wakeUpIn(wait);
                     break;
                 }
                 waiters.pollFirst();
+                times.turn(now - dueAt);
+                dueAt = Long.MAX_VALUE;
                 lastStartNanos = now;
                 lastStartRecipients = head.recipients();
                 // spaced from when this start was due, not from when the timer fired: a timer a
@@ -277,6 +281,16 @@ public final class SharedRateLimiter implements RateLimiter {
     public double aimdFactor() {
         refresh();
         return aimd;
+    }
+
+    /** Where the rate goes: lateness, our client's time, round trips, places held. */
+    public TurnTimes turnTimes() {
+        return times;
+    }
+
+    /** Calls waiting for their turn now. */
+    public synchronized int waiting() {
+        return waiters.size();
     }
 
     /** Recipients counted in the window now (in flight + answered within the last second). */

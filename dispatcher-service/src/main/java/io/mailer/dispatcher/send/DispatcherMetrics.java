@@ -1,6 +1,7 @@
 package io.mailer.dispatcher.send;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -70,6 +71,26 @@ public final class DispatcherMetrics {
         Gauge.builder("mailer.dispatcher.global.rate", limiter, l -> l.globalRate())
                 .description("The account's send rate shared by all replicas")
                 .register(registry);
+        Gauge.builder("mailer.dispatcher.rate.window.recipients", limiter, l -> l.inWindow())
+                .description("Recipients counted in the one-second window now (in flight and answered)")
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.rate.waiting", limiter, l -> l.waiting())
+                .description("SES calls waiting for their rate turn").register(registry);
+        io.mailer.dispatcher.ratelimit.TurnTimes times = limiter.turnTimes();
+        FunctionCounter.builder("mailer.dispatcher.rate.turns", times, t -> t.turns())
+                .description("SES calls that got their rate turn").register(registry);
+        FunctionCounter.builder("mailer.dispatcher.rate.window.waits", times, t -> t.windowWaits())
+                .description("Times the next call found the one-second window full").register(registry);
+        FunctionCounter.builder("mailer.dispatcher.rate.turn.lateness.seconds", times, t -> t.lateSeconds())
+                .description("Sum of how late the rate timer gave turns that were due").register(registry);
+        FunctionCounter.builder("mailer.dispatcher.rate.turn.to.transmission.seconds", times, t -> t.toTransmissionSeconds())
+                .description("Sum of the time from a call's turn until its request went out (our SES client's work)")
+                .register(registry);
+        FunctionCounter.builder("mailer.dispatcher.rate.round.trip.seconds", times, t -> t.roundTripSeconds())
+                .description("Sum of the time from a request going out until its answer arrived").register(registry);
+        FunctionCounter.builder("mailer.dispatcher.rate.window.held.seconds", times, t -> t.heldSeconds())
+                .description("Sum of how long calls held their place in the window; the sustained rate is at"
+                        + " most the limit / the mean").register(registry);
     }
 
     /** Gauges of a topic view: how late its latest record became visible, and whether it is reading. */

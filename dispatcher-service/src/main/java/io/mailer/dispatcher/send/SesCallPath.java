@@ -78,7 +78,7 @@ final class SesCallPath {
             Function<RatePermit, CompletableFuture<List<EntryResult>>> call, BiConsumer<Duration, String> timing) {
         Optional<CallResult> refusal = lastMoment.refusal(batchId, tenantId);
         if (refusal.isPresent()) {
-            permit.release();
+            permit.unused();
             return CompletableFuture.completedFuture(refusal.get());
         }
         long started = System.nanoTime();

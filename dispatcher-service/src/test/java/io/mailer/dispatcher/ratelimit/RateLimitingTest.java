@@ -54,9 +54,54 @@ class RateLimitingTest {
     }
 
     @Test
+    void shouldGiveTheWindowPlaceOfACallThatNeverWentOutBackAtOnce() {
+        // Given a replica of a 10/s account whose window is full: two calls of 5, the first refused at
+        // the last moment after 900 ms in flight (it never reached SES)
+        SharedRateLimiter limiter = new SharedRateLimiter(10, 0.5, 0.1, scheduler, now::get, WindowEnd.ANSWER);
+        limiter.setShare(6, 6);
+        now.addAndGet(SharedRateLimiter.SHARE_GRACE_NANOS);
+        RatePermit refused = limiter.acquire(5).join();
+        now.addAndGet(500 * MS);
+        var second = limiter.acquire(5);
+        await().atMost(Duration.ofSeconds(5)).until(second::isDone);
+        now.addAndGet(400 * MS);
+        refused.unused();
+
+        // When the next call asks once its spacing has passed
+        now.addAndGet(100 * MS);
+        var third = limiter.acquire(5);
+
+        // Then it starts now, not a second after the refused call's end (1.9 s)
+        await().atMost(Duration.ofSeconds(5)).until(third::isDone);
+        assertThat(limiter.inWindow()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldSumWhereACallsPlaceInTheWindowWent() {
+        // Given a replica of a 10/s account that counts a call until a second after its answer
+        SharedRateLimiter limiter = new SharedRateLimiter(10, 0.5, 0.1, scheduler, now::get, WindowEnd.ANSWER);
+        limiter.setShare(6, 6);
+        now.addAndGet(SharedRateLimiter.SHARE_GRACE_NANOS);
+
+        // When a call's request goes out 3 ms after its turn and is answered 50 ms later
+        RatePermit permit = limiter.acquire(1).join();
+        now.addAndGet(3 * MS);
+        permit.transmitting();
+        now.addAndGet(50 * MS);
+        permit.release();
+
+        // Then the turn, our client's 3 ms, the 50 ms round trip and 1.053 s in the window are summed
+        TurnTimes times = limiter.turnTimes();
+        assertThat(times.turns()).isEqualTo(1);
+        assertThat(times.toTransmissionSeconds()).isCloseTo(0.003, within());
+        assertThat(times.roundTripSeconds()).isCloseTo(0.050, within());
+        assertThat(times.heldSeconds()).isCloseTo(1.053, within());
+    }
+
+    @Test
     void shouldCountACallFromItsStartUntilOneSecondAfterItsAnswer() {
         // Given a window of 5 recipients that assumes nothing about when SES counted a call
-        CallWindow window = new CallWindow(now::get, CallWindow.WindowEnd.ANSWER);
+        CallWindow window = new CallWindow(now::get, WindowEnd.ANSWER);
         long sent = now.get();
 
         // When 4 calls of 1 and one of 2 ask to start
@@ -87,7 +132,7 @@ class RateLimitingTest {
     @Test
     void shouldCountACallUntilOneSecondAfterItsAnswerLessHalfTheFastestRecentRoundTripBeyond10Ms() {
         // Given a window of 2 recipients and two calls sent 100 ms apart
-        CallWindow window = new CallWindow(now::get, CallWindow.WindowEnd.FASTEST_MIDPOINT);
+        CallWindow window = new CallWindow(now::get, WindowEnd.FASTEST_MIDPOINT);
         long first = now.get();
         assertThat(window.tryStart(1, 2)).isZero();
         now.addAndGet(100 * MS);
@@ -111,7 +156,7 @@ class RateLimitingTest {
 
     @Test
     void shouldLetACallLargerThanTheLimitStartOnlyIntoAnEmptyWindow() {
-        CallWindow window = new CallWindow(now::get, CallWindow.WindowEnd.FASTEST_MIDPOINT);
+        CallWindow window = new CallWindow(now::get, WindowEnd.FASTEST_MIDPOINT);
         assertThat(window.tryStart(1, 3)).isZero();
         assertThat(window.tryStart(50, 3)).isPositive();
         window.answered(1, now.get());
@@ -126,8 +171,8 @@ class RateLimitingTest {
      */
     @Test
     void shouldSustainMoreThan97PercentOfTheRateAt50MsWhenSesCountsInTheFirstHalfOfTheFastestCall() {
-        double fastestMidpoint = sustained(CallWindow.WindowEnd.FASTEST_MIDPOINT, 0);
-        double answer = sustained(CallWindow.WindowEnd.ANSWER, 0);
+        double fastestMidpoint = sustained(WindowEnd.FASTEST_MIDPOINT, 0);
+        double answer = sustained(WindowEnd.ANSWER, 0);
         assertThat(fastestMidpoint).isGreaterThan(0.97).isLessThanOrEqualTo(1.0);
         assertThat(answer).isGreaterThan(0.94).isLessThan(0.953);
     }
@@ -139,10 +184,10 @@ class RateLimitingTest {
      */
     @Test
     void shouldStayWithinTheLimitWhenStallsOnTheWayToSesBunchTheArrivals() {
-        assertThat(sustained(CallWindow.WindowEnd.FASTEST_MIDPOINT, 300)).isGreaterThan(0.7);
+        assertThat(sustained(WindowEnd.FASTEST_MIDPOINT, 300)).isGreaterThan(0.7);
     }
 
-    private double sustained(CallWindow.WindowEnd end, int stallMs) {
+    private double sustained(WindowEnd end, int stallMs) {
         final int limit = 2_000;
         final int perCall = 50;
         final long latency = 50 * MS;
@@ -163,7 +208,7 @@ class RateLimitingTest {
                 long answer = sent + stalled + latency;
                 inFlight.add(new long[] {sent, answer});
                 // SES counts it at the latest moment the bound assumes
-                arrivals.add(end == CallWindow.WindowEnd.ANSWER ? answer : answer - latency / 2);
+                arrivals.add(end == WindowEnd.ANSWER ? answer : answer - latency / 2);
                 if (sent - begin >= 2_000 * MS) {
                     counted += perCall;
                 }
@@ -185,16 +230,16 @@ class RateLimitingTest {
     @Test
     void shouldNeverHaveMoreThanTheLimitInAnySecondOfArrivalsWhateverTheLatency() throws Exception {
         // arrivals anywhere between request and answer: the bound that assumes nothing
-        assertAtMostTheLimitInAnySecondOfArrivals(SharedRateLimiter.WindowEnd.ANSWER, 100);
+        assertAtMostTheLimitInAnySecondOfArrivals(WindowEnd.ANSWER, 100);
     }
 
     @Test
     void shouldNeverHaveMoreThanTheLimitInAnySecondOfArrivalsInTheRequestsFirstHalf() throws Exception {
         // arrivals in the first half between request and answer: within the default bound's assumption
-        assertAtMostTheLimitInAnySecondOfArrivals(SharedRateLimiter.WindowEnd.FASTEST_MIDPOINT, 50);
+        assertAtMostTheLimitInAnySecondOfArrivals(WindowEnd.FASTEST_MIDPOINT, 50);
     }
 
-    private void assertAtMostTheLimitInAnySecondOfArrivals(SharedRateLimiter.WindowEnd end, int latestArrivalPercent)
+    private void assertAtMostTheLimitInAnySecondOfArrivals(WindowEnd end, int latestArrivalPercent)
             throws Exception {
         // Given a limiter of 200/s on the real clock, and calls answered after 0–40 ms
         ScheduledExecutorService pool = Executors.newScheduledThreadPool(4);
