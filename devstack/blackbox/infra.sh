@@ -81,7 +81,7 @@ infra_init() {
 infra_stop_services() {
   local s
   for s in ingress webhook dispatcher topology feedback; do
-    [ -n "${PIDS[$s]:-}" ] && stop_pid "$s" "${PIDS[$s]}" 30
+    [ -n "${PIDS[$s]:-}" ] && stop_pid "$s" "${PIDS[$s]}" "${SERVICE_STOP_GRACE:-30}"
     unset "PIDS[$s]"
   done
   return 0
@@ -286,6 +286,10 @@ service_heap() { # name: -Xmx512m, or HEAP_OPTS_<name> (e.g. the chart's flags w
   local var="HEAP_OPTS_$1"
   echo "${!var:--Xmx512m}"
 }
+service_jar() { # name module: the module's exec jar, or SERVICE_JAR_<name> (e.g. an extracted jar for an AOT cache)
+  local var="SERVICE_JAR_$1"
+  echo "${!var:-$ROOT/$2/target/$2-$VERSION-exec.jar}"
+}
 start_service() { # name module [VAR=value …]: extra variables after the defaults (they win)
   local name=$1 module=$2; shift 2
   # shellcheck disable=SC2086  # SERVICE_JAVA_OPTS is a list of words
@@ -299,7 +303,7 @@ start_service() { # name module [VAR=value …]: extra variables after the defau
     MAILER_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" MAIL_FROM="Mailer Blackbox <blackbox@example.com>" \
     WEBHOOK_ALLOW_HTTP=true WEBHOOK_ALLOWED_NETWORKS=127.0.0.1/32 \
     "$@" \
-    java $(service_heap "$name") $SERVICE_JAVA_OPTS -jar "$ROOT/$module/target/$module-$VERSION-exec.jar" >>"$LOGS/$name.log" 2>&1 &
+    "${SERVICE_JAVA:-java}" $(service_heap "$name") $SERVICE_JAVA_OPTS -jar "$(service_jar "$name" "$module")" >>"$LOGS/$name.log" 2>&1 &
   PIDS[$name]=$!
 }
 infra_start_services() { # [VAR=value …] for all of SERVICES; sets T_START and T_READY (epoch s)
