@@ -239,7 +239,7 @@ public class KafkaConfiguration {
             SendLedger ledger, HeldSends heldSends, DispatcherProperties properties, MeterRegistry registry) {
         SendsListener listener = new SendsListener(new Polls(processor, new OutcomeWrites(publisher, retryTiers, heldSends),
                 sendsOutcomeWriter, ledger), gate, pauser, clock, maxPollRecords(properties));
-        Gauge.builder("mailer.dispatcher.polls.outstanding.records", listener, SendsListener::outstandingSends)
+        Gauge.builder("mailer.dispatcher.polls.outstanding.records", listener, SendsListener::outstandingRecords)
                 .description("Records of the sends polls left outstanding (at most 2 x max-poll-records)")
                 .register(registry);
         return listener;

@@ -67,16 +67,16 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
     private final Clock clock;
     /** Started, returned from, not yet acknowledged, oldest first (consumer thread only). */
     private final ArrayDeque<PollInProgress> outstanding = new ArrayDeque<>();
-    /** The records of {@link #outstanding}, at most {@link #maxOutstandingSends} (written by the consumer thread only). */
-    private volatile int outstandingSends;
-    private final int maxOutstandingSends;
+    /** The records of {@link #outstanding}, at most {@link #maxOutstandingRecords} (written by the consumer thread only). */
+    private volatile int outstandingRecords;
+    private final int maxOutstandingRecords;
     /** The poll of the listener call in progress, kept when the call fails so that a retry resumes it. */
     private PollInProgress inHand;
 
     /** {@code maxPollRecords}: the consumer's {@code max.poll.records}; outstanding polls hold twice that. */
     SendsListener(Polls polls, SendGate gate, ConsumptionPauser pauser, Clock clock, int maxPollRecords) {
         this.polls = polls;
-        this.maxOutstandingSends = 2 * maxPollRecords;
+        this.maxOutstandingRecords = 2 * maxPollRecords;
         this.gate = gate;
         this.pauser = pauser;
         this.clock = clock;
@@ -89,10 +89,10 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
         while (true) {
             // asked again after each wait: more may have arrived, or the gate closed, meanwhile
             boolean keep = poll.poisonRecord().isEmpty() && gate.closedReason().isEmpty() && moreWaiting(consumer);
-            if (outstanding.isEmpty() || keep && outstandingSends + poll.size() <= maxOutstandingSends) {
+            if (outstanding.isEmpty() || keep && outstandingRecords + poll.size() <= maxOutstandingRecords) {
                 if (keep) {
                     outstanding.addLast(poll);
-                    outstandingSends += poll.size();
+                    outstandingRecords += poll.size();
                     inHand = null;
                     return;
                 }
@@ -102,10 +102,10 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
             PollInProgress oldest = outstanding.peekFirst();
             boolean rewound = finishOutstanding(oldest, later(poll), consumer);
             outstanding.pollFirst();
-            outstandingSends -= oldest.size();
+            outstandingRecords -= oldest.size();
             if (rewound) {
                 outstanding.clear();
-                outstandingSends = 0;
+                outstandingRecords = 0;
                 pauseIfPaused();
                 inHand = null;
                 return;
@@ -142,8 +142,8 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
     }
 
     /** Records of the polls left outstanding now (at most twice {@code max.poll.records}). */
-    public int outstandingSends() {
-        return outstandingSends;
+    public int outstandingRecords() {
+        return outstandingRecords;
     }
 
     /** Partitions lost: nothing can be committed any more, but the calls are answered before the share goes. */
@@ -161,7 +161,7 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
     private List<PollInProgress> takeOutstanding() {
         List<PollInProgress> polls = new ArrayList<>(outstanding);
         outstanding.clear();
-        outstandingSends = 0;
+        outstandingRecords = 0;
         return polls;
     }
 

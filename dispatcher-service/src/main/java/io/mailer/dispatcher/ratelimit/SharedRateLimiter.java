@@ -55,8 +55,6 @@ public final class SharedRateLimiter implements RateLimiter {
     /** The most of a late start that the next spacing makes up for (see serve). */
     static final long MAX_LATENESS_CREDIT_NANOS = 5_000_000L;
     private long lastStartNanos;
-    /** The head of the queue found the window full since the last start. */
-    private boolean blockedByWindow;
     private int lastStartRecipients;
     /** When the pending timer fires; Long.MAX_VALUE = none pending. */
     private long timerAtNanos = Long.MAX_VALUE;
@@ -174,12 +172,11 @@ public final class SharedRateLimiter implements RateLimiter {
                 long wait = window.tryStart(head.recipients(), limit());
                 if (wait > 0) {
                     times.waitedForWindow();
-                    blockedByWindow = true;
                     wakeUpIn(wait);
                     break;
                 }
                 waiters.pollFirst();
-                times.turn(now - dueAt);
+                times.turn(dueAt == Long.MAX_VALUE ? 0 : now - dueAt);
                 dueAt = Long.MAX_VALUE;
                 lastStartNanos = now;
                 lastStartRecipients = head.recipients();
@@ -187,13 +184,7 @@ public final class SharedRateLimiter implements RateLimiter {
                 // fraction of a millisecond late at every 10 ms turn would otherwise lose that much of
                 // the rate for good. The credit is capped, so an idle limiter stores no burst; the
                 // one-second window below keeps the hard bound either way
-                // After a wait for the window, places freed together (answers that came together)
-                // may be refilled together: up to one call's spacing of credit, else they would stay
-                // empty while the spacing catches up and the window would never be full again
-                long credit = blockedByWindow ? Math.max(MAX_LATENESS_CREDIT_NANOS, spacing(head.recipients()))
-                        : MAX_LATENESS_CREDIT_NANOS;
-                blockedByWindow = false;
-                long late = Math.min(now - nextStartNanos, credit);
+                long late = Math.min(now - nextStartNanos, MAX_LATENESS_CREDIT_NANOS);
                 nextStartNanos = now - Math.max(0, late) + spacing(head.recipients());
                 started.add(head);
             }
