@@ -4,8 +4,6 @@ import io.mailer.dispatcher.send.SendGate;
 import io.mailer.schemas.events.SendRequest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -30,14 +28,10 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
  *
  * <p><b>Overlapping polls.</b> While more records are waiting, the listener returns as soon as a poll's
  * sends are started, leaving it <em>outstanding</em>: the container fetches the next poll at once and
- * its sends start while the earlier polls' last calls, writes and commits finish, so the replica never
- * stops sending at a poll boundary. Outstanding polls hold at most {@code 2 × max.poll.records} sends
- * (so at most {@code 3 × max.poll.records} with the poll in hand): a listener call first finishes the
- * oldest ones, in order (waits for their outcomes and writes, then commits them), until its own poll
- * fits beside the rest. A bound in sends rather than one poll: a short poll (the rest of one
- * partition's fetch) would otherwise be all the work queued while the consumer fetches and
- * deserializes the next one, and the replica ran dry every few seconds. Outstanding
- * polls are also finished when partitions are revoked or the consumer closes (graceful shutdown), before
+ * its sends start while the previous poll's last calls, writes and commit finish, so the replica never
+ * stops sending at a poll boundary. At most one poll is outstanding: the next listener call first
+ * finishes it (waits for its outcomes and writes, then commits it) before returning. The outstanding
+ * poll is also finished when partitions are revoked or the consumer closes (graceful shutdown), before
  * the rebalance listener gives up the partitions' rate share, and when the container goes idle.
  * A poll is finished in the same call (no overlap) when it holds a poison record, when the send
  * gate is closed, or when nothing more is waiting.
@@ -65,18 +59,13 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
     private final SendGate gate;
     private final ConsumptionPauser pauser;
     private final Clock clock;
-    /** Started, returned from, not yet acknowledged, oldest first (consumer thread only). */
-    private final ArrayDeque<PollInProgress> outstanding = new ArrayDeque<>();
-    /** The records of {@link #outstanding}, at most {@link #maxOutstandingRecords} (written by the consumer thread only). */
-    private volatile int outstandingRecords;
-    private final int maxOutstandingRecords;
+    /** Started, returned from, not yet acknowledged (consumer thread only). */
+    private PollInProgress outstanding;
     /** The poll of the listener call in progress, kept when the call fails so that a retry resumes it. */
     private PollInProgress inHand;
 
-    /** {@code maxPollRecords}: the consumer's {@code max.poll.records}; outstanding polls hold twice that. */
-    SendsListener(Polls polls, SendGate gate, ConsumptionPauser pauser, Clock clock, int maxPollRecords) {
+    SendsListener(Polls polls, SendGate gate, ConsumptionPauser pauser, Clock clock) {
         this.polls = polls;
-        this.maxOutstandingRecords = 2 * maxPollRecords;
         this.gate = gate;
         this.pauser = pauser;
         this.clock = clock;
@@ -86,30 +75,20 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
     public void onMessage(List<ConsumerRecord<String, SendRequest>> records, Acknowledgment ack, Consumer<?, ?> consumer) {
         PollInProgress poll = inHand != null && inHand.sameRecords(records) ? inHand.redelivered(ack) : polls.start(records, ack);
         inHand = poll;
-        while (true) {
-            // asked again after each wait: more may have arrived, or the gate closed, meanwhile
-            boolean keep = poll.poisonRecord().isEmpty() && gate.closedReason().isEmpty() && moreWaiting(consumer);
-            if (outstanding.isEmpty() || keep && outstandingRecords + poll.size() <= maxOutstandingRecords) {
-                if (keep) {
-                    outstanding.addLast(poll);
-                    outstandingRecords += poll.size();
-                    inHand = null;
-                    return;
-                }
-                break;
-            }
-            // removed only once finished: if its writes fail, the retried call finishes it again
-            PollInProgress oldest = outstanding.peekFirst();
-            boolean rewound = finishOutstanding(oldest, later(poll), consumer);
-            outstanding.pollFirst();
-            outstandingRecords -= oldest.size();
+        if (outstanding != null) {
+            // cleared only once finished: if its writes fail, the retried call finishes it again
+            boolean rewound = finishOutstanding(outstanding, poll, consumer);
+            outstanding = null;
             if (rewound) {
-                outstanding.clear();
-                outstandingRecords = 0;
                 pauseIfPaused();
                 inHand = null;
                 return;
             }
+        }
+        if (poll.poisonRecord().isEmpty() && gate.closedReason().isEmpty() && moreWaiting(consumer)) {
+            outstanding = poll;
+            inHand = null;
+            return;
         }
         int firstDeferred = poll.finish();
         inHand = null;
@@ -133,61 +112,50 @@ public final class SendsListener implements BatchAcknowledgingConsumerAwareMessa
      * rewound to its first deferred send) before the rebalance listener gives up the partitions' rate share.
      */
     void partitionsRevoked(Consumer<?, ?> consumer) {
-        List<PollInProgress> polls = takeOutstanding();
-        for (int i = 0; i < polls.size(); i++) {
-            if (finishOutstanding(polls.get(i), polls.subList(i + 1, polls.size()), consumer)) {
-                return;
-            }
+        PollInProgress poll = takeOutstanding();
+        if (poll != null) {
+            finishOutstanding(poll, null, consumer);
         }
-    }
-
-    /** Records of the polls left outstanding now (at most twice {@code max.poll.records}). */
-    public int outstandingRecords() {
-        return outstandingRecords;
     }
 
     /** Partitions lost: nothing can be committed any more, but the calls are answered before the share goes. */
     void partitionsLost() {
-        takeOutstanding().forEach(PollInProgress::awaitSettled);
+        PollInProgress poll = takeOutstanding();
+        if (poll != null) {
+            poll.awaitSettled();
+        }
     }
 
-    /** The container is idle (nothing else to do): finishes the outstanding polls if their outcomes are all known. */
+    /** The container is idle (nothing else to do): finishes the outstanding poll if its outcomes are all known. */
     void idle(Consumer<?, ?> consumer) {
-        if (!outstanding.isEmpty() && outstanding.stream().allMatch(PollInProgress::isSettled)) {
+        if (outstanding != null && outstanding.isSettled()) {
             partitionsRevoked(consumer);
         }
     }
 
-    private List<PollInProgress> takeOutstanding() {
-        List<PollInProgress> polls = new ArrayList<>(outstanding);
-        outstanding.clear();
-        outstandingRecords = 0;
-        return polls;
-    }
-
-    /** The polls fetched after the oldest outstanding one: the rest of the outstanding ones, then {@code inHand}. */
-    private List<PollInProgress> later(PollInProgress inHand) {
-        List<PollInProgress> later = new ArrayList<>(outstanding);
-        later.remove(0);
-        later.add(inHand);
-        return later;
+    private PollInProgress takeOutstanding() {
+        PollInProgress poll = outstanding;
+        outstanding = null;
+        return poll;
     }
 
     /**
      * Finishes the outstanding {@code poll} on the consumer thread: waits for its outcomes and writes,
      * then commits it; or, after a deferred send, commits what precedes that send and seeks back to it.
-     * {@code later} are the polls fetched after it (outstanding ones and the one of the listener call in
-     * progress), already past the deferred send: their calls are answered and their outcomes written
-     * first, then all are redelivered from the deferred send on. Returns true if it was rewound.
+     * {@code next} is the poll of the listener call in progress, already fetched past the deferred send:
+     * its calls are answered and its outcomes written first, then both are redelivered from the deferred
+     * send on. Returns true if it was rewound.
      */
-    private static boolean finishOutstanding(PollInProgress poll, List<PollInProgress> later, Consumer<?, ?> consumer) {
+    private static boolean finishOutstanding(PollInProgress poll, PollInProgress next, Consumer<?, ?> consumer) {
         int firstDeferred = poll.finish();
         if (firstDeferred < 0) {
             poll.acknowledge();
             return false;
         }
-        later.forEach(PollInProgress::finish);
-        poll.rewind(firstDeferred, later, consumer);
+        if (next != null) {
+            next.finish();
+        }
+        poll.rewind(firstDeferred, next, consumer);
         return true;
     }
 
