@@ -103,6 +103,39 @@ class OverlappingPollsIT {
         }
     }
 
+    /** Samples {@code mailer.dispatcher.polls.outstanding.records} every millisecond; keeps the largest. */
+    private static final class OutstandingSampler {
+        private final java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        private final Thread thread;
+
+        OutstandingSampler(ConfigurableApplicationContext dispatcher) {
+            io.micrometer.core.instrument.MeterRegistry registry =
+                    dispatcher.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+            thread = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    io.micrometer.core.instrument.Gauge gauge =
+                            registry.find("mailer.dispatcher.polls.outstanding.records").gauge();
+                    if (gauge != null) {
+                        most.accumulateAndGet((int) gauge.value(), Math::max);
+                    }
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "outstanding-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int stop() throws InterruptedException {
+            thread.interrupt();
+            thread.join();
+            return most.get();
+        }
+    }
+
     @Test
     void shouldCommitTheLastOutstandingPollOfABacklogWithoutFurtherRecords() throws Exception {
         // Given a backlog of 3,000 sends written as the topology writes them (transactions, here one per
@@ -115,12 +148,20 @@ class OverlappingPollsIT {
         Map<TopicPartition, Long> ends = produceInTransactions(topics, sends);
 
         // When the dispatcher starts on it and nothing else is ever written to sends
-        dispatchers.add(DispatcherApplication.start(env(prefix, Map.of())));
+        ConfigurableApplicationContext dispatcher = DispatcherApplication.start(env(prefix, Map.of()));
+        dispatchers.add(dispatcher);
+        OutstandingSampler outstanding = new OutstandingSampler(dispatcher);
 
         // Then every send went to SES exactly once and has exactly one event, SENT with SES's message id
         events = reader(topics);
         await("a SENT event for every send").atMost(PATIENCE)
                 .until(() -> sentSendIds("end").size() == sends.size());
+        // and polls were left outstanding two at a time (2 s of sending at this rate are more than two
+        // polls), never more than twice max-poll-records: a short poll does not leave the replica with
+        // nothing queued while the next one is fetched
+        int most = outstanding.stop();
+        assertThat(most).as("most records of outstanding polls").isGreaterThan(MAX_POLL_RECORDS)
+                .isLessThanOrEqualTo(2 * MAX_POLL_RECORDS);
         assertSesSawEachRecipientOnce(sends);
         List<DeliveryEvent> outcomes = outcomes("end");
         Map<String, String> messageIds = messageIdsBySendId();
@@ -138,6 +179,29 @@ class OverlappingPollsIT {
                 afterLastSend.toMillis());
         assertThat(afterLastSend).isLessThan(Duration.ofSeconds(20));
         assertThat(outcomes("end")).hasSize(sends.size());
+    }
+
+    @Test
+    void shouldKeepOnlyOnePollOutstandingWhenTwoSecondsOfSendingAreLessThanAPoll() throws Exception {
+        // Given a dispatcher paced at 40/s: two seconds of sending (80) are less than one poll (100), so a
+        // revoke would wait longer than that for a second outstanding poll
+        String prefix = "ovl-slow.";
+        Topics topics = createTopics(prefix);
+        ConfigurableApplicationContext dispatcher = DispatcherApplication.start(env(prefix,
+                Map.of("SES_MAX_SEND_RATE", "40")));
+        dispatchers.add(dispatcher);
+        OutstandingSampler outstanding = new OutstandingSampler(dispatcher);
+
+        // When it drains a backlog of 600 sends
+        List<SendRequest> sends = sends("slow", 600);
+        Map<TopicPartition, Long> ends = produce(topics, sends);
+
+        // Then every recipient was accepted once, and polls still overlapped, but one at a time
+        events = reader(topics);
+        awaitEachSentOnceAndCommitted(prefix, "slow", sends, ends,
+                () -> counter(dispatcher.getBean(MeterRegistry.class), "mailer.dispatcher.ledger.hits"));
+        int most = outstanding.stop();
+        assertThat(most).as("most records of outstanding polls").isPositive().isLessThanOrEqualTo(MAX_POLL_RECORDS);
     }
 
     @Test

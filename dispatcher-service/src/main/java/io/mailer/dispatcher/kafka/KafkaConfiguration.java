@@ -8,6 +8,8 @@ import io.mailer.dispatcher.ledger.LedgerView;
 import io.mailer.dispatcher.ledger.SendLedger;
 import io.mailer.dispatcher.ratelimit.SharedRateLimiter;
 import io.mailer.dispatcher.send.DispatcherMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mailer.schemas.commands.BatchCancellation;
 import io.mailer.dispatcher.send.SendGate;
 import io.mailer.dispatcher.send.SendStrategy;
@@ -234,9 +236,15 @@ public class KafkaConfiguration {
     @Bean
     SendsListener sendsListener(SendStrategy processor, OutcomePublisher publisher, SendGate gate,
             ConsumptionPauser pauser, Clock clock, RetryTiers retryTiers, ExecutorService sendsOutcomeWriter,
-            SendLedger ledger, HeldSends heldSends) {
-        return new SendsListener(new Polls(processor, new OutcomeWrites(publisher, retryTiers, heldSends), sendsOutcomeWriter, ledger),
-                gate, pauser, clock);
+            SendLedger ledger, HeldSends heldSends, DispatcherProperties properties, SharedRateLimiter rateLimiter,
+            MeterRegistry registry) {
+        SendsListener listener = new SendsListener(new Polls(processor, new OutcomeWrites(publisher, retryTiers, heldSends),
+                sendsOutcomeWriter, ledger), gate, pauser, clock, maxPollRecords(properties), rateLimiter::maxRecipientsPerCall);
+        Gauge.builder("mailer.dispatcher.polls.outstanding.records", listener, SendsListener::outstandingRecords)
+                .description("Records of the sends polls left outstanding (one poll, or 2 s of sending at the rate if more, "
+                        + "at most 2 x max-poll-records)")
+                .register(registry);
+        return listener;
     }
 
     /**

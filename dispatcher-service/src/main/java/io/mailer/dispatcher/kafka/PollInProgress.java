@@ -115,6 +115,11 @@ final class PollInProgress {
     }
 
     /** Commits every send of the poll (the poll must hold no poison record). */
+    /** The records of the poll (its sends, and a poison record and those after it, if any). */
+    int size() {
+        return records.size();
+    }
+
     void acknowledge() {
         ack.acknowledge();
         forgetCommitted(sends.size());
@@ -128,14 +133,14 @@ final class PollInProgress {
 
     /**
      * Commits the records before {@code index} and seeks every partition back to its first record from
-     * there on (in this poll, else in {@code next}, a poll fetched after it), so those are redelivered.
+     * there on (in this poll, else in {@code later}, the polls fetched after it), so those are redelivered.
      */
-    void rewind(int index, PollInProgress next, Consumer<?, ?> consumer) {
+    void rewind(int index, List<PollInProgress> later, Consumer<?, ?> consumer) {
         if (index > 0) {
             ack.acknowledge(index - 1);
         }
         List<ConsumerRecord<String, SendRequest>> again = new ArrayList<>(records.subList(index, records.size()));
-        if (next != null) {
+        for (PollInProgress next : later) {
             again.addAll(next.records);
         }
         Map<TopicPartition, Long> seeks = new LinkedHashMap<>();
