@@ -26,6 +26,7 @@ TOOLS="$ROOT/devstack/bench/pipeline_tools.py"
 
 N_A="${N_A:-100000}"                 # shape A: recipients
 BATCH_SIZE="${BATCH_SIZE:-2500}"     # shape A: recipients per JSON batch (40 batches of 2,500)
+HTML_BYTES="${HTML_BYTES:-0}"        # grow the message's html to about this many bytes (0: the BullMQ jobs' ~500 B)
 N_B="${N_B:-200000}"                 # shape B: recipients of the one NDJSON batch (N_B=1000000: the issue's shape)
 LATENCIES="${LATENCIES:-0 50}"       # SES stub latencies, ms
 SHAPES="${SHAPES:-A A B}"            # per latency: the runs, in order (A twice: 1st and warm)
@@ -113,7 +114,7 @@ for L in "${LAT_LIST[@]}"; do
       kill -0 "${PIDS[$s]}" 2>/dev/null || { log "$s is no longer running (see $LOGS/$s.log): no more runs"; break 3; }
     done
     log "--- run $SEQ: $label, $n recipients, SES latency $L ms (cpu-probe ${probe:-n/a} ms, load $(cut -d' ' -f1-3 /proc/loadavg))"
-    python3 "$TOOLS" run --label "$label" --phase "$phase" --shape "$shape" --n "$n" --batch-size "$BATCH_SIZE" \
+    python3 "$TOOLS" run --label "$label" --phase "$phase" --shape "$shape" --n "$n" --batch-size "$BATCH_SIZE" --html-bytes "$HTML_BYTES" \
       --latency "$L" --run-id "${INV}r${SEQ}" --ingress "$INGRESS" --key "$KEY" --stub "$STUB" \
       --procs "ingress=${PIDS[ingress]},topology=${PIDS[topology]},dispatcher=${PIDS[dispatcher]},feedback=${PIDS[feedback]},kafka=${PIDS[kafka]},postgres=tree:$(pg_pid),stub=${PIDS[stub]}" \
       --out "$BENCH_DIR/runs/$(printf '%02d' "$SEQ")-lat$L-$shape.json" --work "$BENCH_DIR/work" \
@@ -123,6 +124,8 @@ for L in "${LAT_LIST[@]}"; do
     # the dispatcher's counters after each run (cumulative), e.g. where the rate went: mailer_dispatcher_rate_*
     curl -s --max-time 5 "http://127.0.0.1:${PORT[dispatcher]}/actuator/prometheus" \
       >"$BENCH_DIR/runs/$(printf '%02d' "$SEQ")-lat$L-$shape-dispatcher.prom" 2>/dev/null || true
+    # bytes of the sends topic's log segments so far (all runs; the index files are preallocated, not counted)
+    log "broker bytes of the sends topic after run $SEQ: $(cat "$INFRA_DIR"/data/kafka/logs/*sends-[0-9]*/*.log 2>/dev/null | wc -c)"
   done
 done
 

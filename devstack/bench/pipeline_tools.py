@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import resource
+import random
 import sys
 import threading
 import time
@@ -27,6 +28,24 @@ TEMPLATE = ('<html><body><h1>Hello {{name}},</h1><p>Your weekly digest is ready.
             '<p><a href="https://example.com/digest">Read the digest</a></p>'
             '<p style="font-size:11px">You receive this because you subscribed. '
             '<a href="https://example.com/unsubscribe">Unsubscribe</a></p></body></html>')
+
+
+def padded_template(html_bytes):
+    """TEMPLATE grown to about html_bytes with newsletter-like paragraphs (seeded, so every run sends the same)."""
+    if html_bytes <= len(TEMPLATE):
+        return TEMPLATE
+    rng = random.Random(19)
+    words = ('story week readers team update product launch guide tips data report city market price offer '
+             'event season travel garden recipe kitchen review science health music film book sport school '
+             'design style home energy climate ocean mountain river bridge museum history future local world').split()
+    paragraphs = []
+    size = len(TEMPLATE)
+    while size < html_bytes:
+        sentence = ' '.join(rng.choice(words) for _ in range(rng.randint(8, 18))).capitalize() + '.'
+        p = f'<p style="margin:0 0 12px;font-family:Arial,sans-serif;font-size:15px">{sentence} {sentence}</p>'
+        paragraphs.append(p)
+        size += len(p)
+    return TEMPLATE.replace('</body>', ''.join(paragraphs) + '</body>')
 
 
 def log(msg):
@@ -190,7 +209,7 @@ class Http:
 # ------------------------------------------------------------------ one run
 def build_bodies(args):
     """Shape A: a list of JSON bodies (bytes); shape B: the path of one NDJSON file."""
-    message = {'subject': 'Your weekly digest', 'html': TEMPLATE, 'tags': {'bench': args.run_id}}
+    message = {'subject': 'Your weekly digest', 'html': padded_template(args.html_bytes), 'tags': {'bench': args.run_id}}
     if args.shape == 'A':
         bodies = []
         for b in range(0, args.n, args.batch_size):
@@ -445,6 +464,7 @@ def main():
     r.add_argument('--shape', choices=['A', 'B'], required=True)
     r.add_argument('--n', type=int, required=True)
     r.add_argument('--batch-size', type=int, default=2500)
+    r.add_argument('--html-bytes', type=int, default=0, help='grow the message html to about this size')
     r.add_argument('--latency', type=int, required=True)
     r.add_argument('--run-id', required=True)
     r.add_argument('--ingress', required=True)

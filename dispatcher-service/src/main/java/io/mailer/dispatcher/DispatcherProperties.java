@@ -19,6 +19,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxPollRecords     records per poll; each poll is sent concurrently, then acknowledged
  * @param accountPause       how long to stop sending after SES says the account cannot send
  * @param templateCacheSize  compiled templates kept (three per batch: subject, html, text)
+ * @param preparedMessages   characters of rendered messages prepared and not yet answered by SES
+ *                           ({@code send/PreparedMessages}); 0: an eighth of the heap
  */
 @ConfigurationProperties("mailer.dispatcher")
 public record DispatcherProperties(
@@ -28,6 +30,7 @@ public record DispatcherProperties(
         int maxPollRecords,
         Duration accountPause,
         int templateCacheSize,
+        long preparedMessages,
         Ses ses,
         Retry retry,
         Unsubscribe unsubscribe,

@@ -53,6 +53,8 @@ class OverlappingPollsIT {
 
     private static final int MAX_POLL_RECORDS = 100;
     private static final String SMALL_FETCHES = "spring.kafka.consumer.properties[max.partition.fetch.bytes]";
+    private static final String PREPARED_MESSAGES = "mailer.dispatcher.prepared-messages";
+    private static final String OUTSTANDING_RECORDS = "mailer.dispatcher.polls.outstanding.records";
     private static final Duration PATIENCE = Duration.ofSeconds(90);
     private static final MessageContent MESSAGE = new MessageContent("news@example.com", null, "Hi {{n}}",
             "<p>Hi {{n}}</p>", "Hi {{n}}", Map.of(), Map.of(), null, true);
@@ -103,20 +105,18 @@ class OverlappingPollsIT {
         }
     }
 
-    /** Samples {@code mailer.dispatcher.polls.outstanding.records} every millisecond; keeps the largest. */
-    private static final class OutstandingSampler {
-        private final java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    /** Samples a gauge of the dispatcher every millisecond; keeps the largest value. */
+    private static final class GaugeSampler {
+        private final java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
         private final Thread thread;
 
-        OutstandingSampler(ConfigurableApplicationContext dispatcher) {
-            io.micrometer.core.instrument.MeterRegistry registry =
-                    dispatcher.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        GaugeSampler(ConfigurableApplicationContext dispatcher, String gaugeName) {
+            MeterRegistry registry = dispatcher.getBean(MeterRegistry.class);
             thread = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
-                    io.micrometer.core.instrument.Gauge gauge =
-                            registry.find("mailer.dispatcher.polls.outstanding.records").gauge();
+                    io.micrometer.core.instrument.Gauge gauge = registry.find(gaugeName).gauge();
                     if (gauge != null) {
-                        most.accumulateAndGet((int) gauge.value(), Math::max);
+                        most.accumulateAndGet((long) gauge.value(), Math::max);
                     }
                     try {
                         Thread.sleep(1);
@@ -124,12 +124,12 @@ class OverlappingPollsIT {
                         return;
                     }
                 }
-            }, "outstanding-sampler");
+            }, "gauge-sampler");
             thread.setDaemon(true);
             thread.start();
         }
 
-        int stop() throws InterruptedException {
+        long stop() throws InterruptedException {
             thread.interrupt();
             thread.join();
             return most.get();
@@ -150,7 +150,7 @@ class OverlappingPollsIT {
         // When the dispatcher starts on it and nothing else is ever written to sends
         ConfigurableApplicationContext dispatcher = DispatcherApplication.start(env(prefix, Map.of()));
         dispatchers.add(dispatcher);
-        OutstandingSampler outstanding = new OutstandingSampler(dispatcher);
+        GaugeSampler outstanding = new GaugeSampler(dispatcher, OUTSTANDING_RECORDS);
 
         // Then every send went to SES exactly once and has exactly one event, SENT with SES's message id
         events = reader(topics);
@@ -159,7 +159,7 @@ class OverlappingPollsIT {
         // and polls were left outstanding two at a time (2 s of sending at this rate are more than two
         // polls), never more than twice max-poll-records: a short poll does not leave the replica with
         // nothing queued while the next one is fetched
-        int most = outstanding.stop();
+        long most = outstanding.stop();
         assertThat(most).as("most records of outstanding polls").isGreaterThan(MAX_POLL_RECORDS)
                 .isLessThanOrEqualTo(2 * MAX_POLL_RECORDS);
         assertSesSawEachRecipientOnce(sends);
@@ -190,7 +190,7 @@ class OverlappingPollsIT {
         ConfigurableApplicationContext dispatcher = DispatcherApplication.start(env(prefix,
                 Map.of("SES_MAX_SEND_RATE", "40")));
         dispatchers.add(dispatcher);
-        OutstandingSampler outstanding = new OutstandingSampler(dispatcher);
+        GaugeSampler outstanding = new GaugeSampler(dispatcher, OUTSTANDING_RECORDS);
 
         // When it drains a backlog of 600 sends
         List<SendRequest> sends = sends("slow", 600);
@@ -200,8 +200,47 @@ class OverlappingPollsIT {
         events = reader(topics);
         awaitEachSentOnceAndCommitted(prefix, "slow", sends, ends,
                 () -> counter(dispatcher.getBean(MeterRegistry.class), "mailer.dispatcher.ledger.hits"));
-        int most = outstanding.stop();
+        long most = outstanding.stop();
         assertThat(most).as("most records of outstanding polls").isPositive().isLessThanOrEqualTo(MAX_POLL_RECORDS);
+    }
+
+    @Test
+    void shouldBoundTheRenderedMessagesOfALargeTemplate() throws Exception {
+        // Given a dispatcher allowed 1,000,000 characters of rendered messages, paced at 100/s, and a
+        // backlog of 300 sends whose message has ~20,000 characters of html: prepared all at once (three
+        // polls of 100) they would count ~12,700,000
+        String prefix = "ovl-large.";
+        Topics topics = createTopics(prefix);
+        ConfigurableApplicationContext dispatcher;
+        System.setProperty(PREPARED_MESSAGES, "1000000");
+        try {
+            dispatcher = DispatcherApplication.start(env(prefix, Map.of("SES_MAX_SEND_RATE", "100")));
+        } finally {
+            System.clearProperty(PREPARED_MESSAGES);
+        }
+        dispatchers.add(dispatcher);
+        GaugeSampler prepared = new GaugeSampler(dispatcher, "mailer.dispatcher.prepared.messages");
+        MessageContent large = new MessageContent("news@example.com", null, "Hi {{n}}",
+                "<p>Hi {{n}}</p>" + "<p>Today's news.</p>".repeat(1_000), "Hi {{n}}", Map.of(), Map.of(), null, true);
+        List<SendRequest> sends = IntStream.range(0, 300)
+                .mapToObj(i -> Fixtures.send("large", i, "large" + i + "@example.com", Map.of("n", i), large))
+                .toList();
+
+        // When it drains them
+        Map<TopicPartition, Long> ends = produce(topics, sends);
+
+        // Then every recipient was accepted once, and the rendered messages counted never passed the
+        // bound by more than one send (sends waited for earlier ones to be answered instead)
+        events = reader(topics);
+        MeterRegistry meters = dispatcher.getBean(MeterRegistry.class);
+        awaitEachSentOnceAndCommitted(prefix, "large", sends, ends, () -> counter(meters, "mailer.dispatcher.ledger.hits"));
+        long most = prepared.stop();
+        long oneSend = 2_048 + 2L * (large.subject().length() + large.html().length() + large.text().length());
+        double waits = meters.get("mailer.dispatcher.prepared.waits").functionCounter().count();
+        System.out.printf("large template: at most %d characters of rendered messages counted (bound 1,000,000 + one send"
+                + " of %d), %.0f waits%n", most, oneSend, waits);
+        assertThat(most).isPositive().isLessThanOrEqualTo(1_000_000 + oneSend);
+        assertThat(waits).isPositive();
     }
 
     @Test

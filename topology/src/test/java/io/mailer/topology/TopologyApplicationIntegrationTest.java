@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.mailer.devstack.EmbeddedKafka;
 import io.mailer.schemas.commands.BatchCommand;
+import io.mailer.schemas.commands.MessageContent;
 import io.mailer.schemas.commands.RecipientEntry;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
@@ -25,10 +26,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,6 +127,81 @@ class TopologyApplicationIntegrationTest {
             // graceful: closed on purpose, not failed
             assertThat(lifecycle.state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
             assertThat(lifecycle.failed()).isFalse();
+        }
+    }
+
+    @Test
+    void shouldStoreTheSendsOfALargeTemplateCompressedOnTheBroker() throws Exception {
+        // Given a batch of 600 recipients whose message has 50 KB of html (newsletter-like text, about
+        // 6:1 compressible on its own), carried by every one of its send records
+        Topics sized = new Topics("it-size.");
+        kafka.createTopics(sized, 6);
+        MessageContent large = new MessageContent("news@mailer.example", null, "Digest for {{name}}",
+                newsletterHtml(50_000), "Digest", Map.of(), Map.of(), null, false);
+        ConfigurableApplicationContext app = TopologyApplication.start(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "MAILER_TOPIC_PREFIX", sized.prefix(),
+                "PORT", "0"));
+        try {
+            String base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
+            await().atMost(PATIENCE).until(() -> status(base + "/api/v1/ready") == 200);
+
+            // When it is fanned out
+            try (var producer = producer()) {
+                for (int chunk = 0; chunk < 2; chunk++) {
+                    List<RecipientEntry> recipients = IntStream.range(chunk * 300, chunk * 300 + 300)
+                            .mapToObj(i -> new RecipientEntry("big" + i + "@example.com", Map.of("name", "R" + i), Map.of()))
+                            .toList();
+                    BatchCommand command = BatchCommand.submitChunk("batch-large", "bulky", chunk, 2, chunk * 300, 600,
+                            large, recipients, Instant.now());
+                    producer.send(new ProducerRecord<>(sized.batchCommands.name(), command.batchId(),
+                            sized.batchCommands.valueSerde().serializer().serialize(null, command))).get();
+                }
+            }
+            List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
+            try (var consumer = readCommittedConsumer()) {
+                consumer.subscribe(List.of(sized.sends.name()));
+                await().atMost(PATIENCE).until(() -> poll(consumer, received) >= 600);
+            }
+            assertThat(received).allSatisfy(r -> assertThat(r.value().length).isGreaterThan(50_000));
+
+            // Then the broker stores them compressed across records: a few KB per recipient at most,
+            // not the 50 KB each record carries (nor the ~8 KB of each record compressed alone)
+            long bytes = brokerBytes(sized.sends.name());
+            System.out.printf("large template: %d sends of %d B each stored in %d B on the broker (%d B per send)%n",
+                    received.size(), received.get(0).value().length, bytes, bytes / received.size());
+            assertThat(bytes / received.size()).isLessThan(5_000);
+        } finally {
+            app.close();
+        }
+    }
+
+    /** About {@code size} characters of html: paragraphs of words drawn (seeded) from a small vocabulary. */
+    private static String newsletterHtml(int size) {
+        String[] words = ("story week readers team update product launch guide tips data report city market price "
+                + "offer event season travel garden recipe kitchen review science health music film book").split(" ");
+        java.util.Random random = new java.util.Random(19);
+        StringBuilder html = new StringBuilder("<html><body><h1>Hello {{name}}</h1>");
+        while (html.length() < size) {
+            html.append("<p style=\"margin:0 0 12px\">");
+            for (int w = 8 + random.nextInt(10); w > 0; w--) {
+                html.append(words[random.nextInt(words.length)]).append(w > 1 ? ' ' : '.');
+            }
+            html.append("</p>");
+        }
+        return html.append("</body></html>").toString();
+    }
+
+    /** Bytes the broker's log directories hold for {@code topic}, all partitions. */
+    private static long brokerBytes(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
+            return admin.describeLogDirs(brokers).allDescriptions().get().values().stream()
+                    .flatMap(dirs -> dirs.values().stream())
+                    .flatMap(dir -> dir.replicaInfos().entrySet().stream())
+                    .filter(e -> e.getKey().topic().equals(topic))
+                    .mapToLong(e -> e.getValue().size())
+                    .sum();
         }
     }
 

@@ -80,9 +80,10 @@ public class KafkaConfiguration {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords(properties));
-        // a value that cannot be read arrives as null with the exception in a header (see SendsListener)
+        // a value that cannot be read arrives as null with the exception in a header (see SendsListener);
+        // the sends of one batch share one message in memory
         return new DefaultKafkaConsumerFactory<>(config, new StringDeserializer(),
-                new ErrorHandlingDeserializer<>(topics.sends.valueSerde().deserializer()));
+                new ErrorHandlingDeserializer<>(new SharedMessageContents(topics.sends.valueSerde().deserializer())));
     }
 
     /** See {@link ProducerFactories}. */

@@ -47,7 +47,8 @@ final class ByBatchMessage implements Grouping {
     }
 
     @Override
-    public void close() {
+    public void startHeld() {
         groups.values().forEach(attempts::start);
+        groups.clear();
     }
 }

@@ -63,6 +63,19 @@ public final class DispatcherMetrics {
                 .register(registry);
     }
 
+    /** The bound on rendered messages: what it counts now, its limit, and how often a send waited for room. */
+    public void watch(PreparedMessages prepared) {
+        Gauge.builder("mailer.dispatcher.prepared.messages", prepared, PreparedMessages::counted)
+                .description("Characters of rendered messages prepared and not yet answered by SES (x2 for their copy in the request)")
+                .register(registry);
+        Gauge.builder("mailer.dispatcher.prepared.messages.limit", prepared, PreparedMessages::limit)
+                .description("The bound on mailer_dispatcher_prepared_messages")
+                .register(registry);
+        FunctionCounter.builder("mailer.dispatcher.prepared.waits", prepared, PreparedMessages::waits)
+                .description("Sends that waited for earlier sends to be answered before being prepared")
+                .register(registry);
+    }
+
     /** Gauges of the shared rate limiter. */
     public void watch(io.mailer.dispatcher.ratelimit.SharedRateLimiter limiter) {
         Gauge.builder("mailer.dispatcher.rate.limit", limiter, l -> l.currentRate())

@@ -11,6 +11,11 @@ interface Grouping {
     /** Adds a prepared send; its outcome completes once its attempts end. */
     CompletableFuture<SendOutcome> add(SendPreparer.Preparation.Ready ready);
 
+    /** Starts the groups held back until now; sends added later form new groups. */
+    void startHeld();
+
     /** The poll's last send was added: starts the groups held back until now. */
-    void close();
+    default void close() {
+        startHeld();
+    }
 }

@@ -34,7 +34,7 @@ final class OneByOne implements Grouping {
     }
 
     @Override
-    public void close() {
+    public void startHeld() {
         // every send started when it was added
     }
 }

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * Takes a poll's sends to their {@link SendOutcome}s, the same path in both modes: prepare each send
  * ({@link SendPreparer}: ledger, cancellation, tenant, render) → group the ready ones ({@link Grouping}:
  * alone or by batch and message) → {@link SesAttempts} (window, slot, rate turn, call, ledger, verdict,
- * regroup). Here too: the outcome metric and the safety net that turns a bug into one send's outcome.
+ * regroup). Here too: the outcome metric, the safety net that turns a bug into one send's outcome, and
+ * the bound on rendered messages ({@link PreparedMessages}): when a send does not fit, the groups held
+ * back so far are started first (they hold part of the budget) and the send waits for room.
  */
 final class SendPipeline implements SendStrategy {
 
@@ -23,11 +25,13 @@ final class SendPipeline implements SendStrategy {
     private final SendPreparer preparer;
     private final Supplier<Grouping> groupings;
     private final DispatcherMetrics metrics;
+    private final PreparedMessages prepared;
 
-    SendPipeline(SendPreparer preparer, Supplier<Grouping> groupings, DispatcherMetrics metrics) {
+    SendPipeline(SendPreparer preparer, Supplier<Grouping> groupings, DispatcherMetrics metrics, PreparedMessages prepared) {
         this.preparer = preparer;
         this.groupings = groupings;
         this.metrics = metrics;
+        this.prepared = prepared;
     }
 
     @Override
@@ -35,17 +39,24 @@ final class SendPipeline implements SendStrategy {
         Grouping grouping = groupings.get();
         List<CompletableFuture<SendOutcome>> outcomes = new ArrayList<>(sends.size());
         for (SendRequest send : sends) {
+            long size = PreparedMessages.size(send);
+            if (!prepared.tryTake(size)) {
+                grouping.startHeld();
+                prepared.take(size);
+            }
             CompletableFuture<SendOutcome> outcome;
             try {
                 SendPreparer.Preparation preparation = preparer.prepare(send);
                 outcome = preparation instanceof SendPreparer.Preparation.Ready ready ? grouping.add(ready)
                         : CompletableFuture.completedFuture(((SendPreparer.Preparation.Decided) preparation).outcome());
             } catch (OutOfMemoryError e) {
+                prepared.giveBack(size);
                 throw e;
             } catch (Throwable t) {
                 // one record must never fail the poll (the container would retry it forever)
                 outcome = CompletableFuture.failedFuture(t);
             }
+            outcome.whenComplete((o, t) -> prepared.giveBack(size));
             outcomes.add(completed(send, outcome));
         }
         grouping.close();

@@ -39,15 +39,18 @@ public final class SendStrategies {
             Duration accountPause, ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger,
             CancelledBatches cancelled) {
         return create(mode, renderer, emails, ses, rateLimiter, inFlight, tuner, retry, gate, accountPause, scheduler, metrics,
-                ledger, cancelled, TenantGuard.OPEN);
+                ledger, cancelled, TenantGuard.OPEN, PreparedMessages.ofHeap());
     }
 
-    /** As above, with the reputation guard's tenant states: PAUSED tenants' sends held, THROTTLED ones paced. */
+    /**
+     * As above, with the reputation guard's tenant states (PAUSED tenants' sends held, THROTTLED ones
+     * paced) and the bound on rendered messages.
+     */
     @SuppressWarnings("checkstyle:ParameterNumber")
     public static SendStrategy create(Mode mode, TemplateRenderer renderer, SesEmailFactory emails,
             SesV2AsyncClient ses, RateLimiter rateLimiter, InFlightLimiter inFlight, ConcurrencyTuner tuner, RetryPolicy retry, SendGate gate,
             Duration accountPause, ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger,
-            CancelledBatches cancelled, TenantGuard tenants) {
+            CancelledBatches cancelled, TenantGuard tenants, PreparedMessages prepared) {
         SesErrorClassifier classifier = new SesErrorClassifier();
         SendPreparer preparer = new SendPreparer(gate, ledger, cancelled, renderer, emails, metrics, tenants);
         SesVerdicts verdicts = new SesVerdicts(retry, gate, accountPause, rateLimiter, metrics);
@@ -56,12 +59,12 @@ public final class SendStrategies {
         OneByOne oneByOne = new OneByOne(emails,
                 new SesAttempts<>(new SendEmailOperation(ses, metrics), path, verdicts, ledger, scheduler, metrics));
         if (mode == Mode.SINGLE) {
-            return new SendPipeline(preparer, () -> oneByOne, metrics);
+            return new SendPipeline(preparer, () -> oneByOne, metrics, prepared);
         }
         SesBulkEmailFactory factory = new SesBulkEmailFactory(emails);
         SesAttempts<SendBulkEmailOperation.Part> bulk = new SesAttempts<>(
                 new SendBulkEmailOperation(ses, factory, rateLimiter, classifier, metrics), path, verdicts, ledger, scheduler, metrics);
         // a grouping holds one poll's groups: a new one per poll
-        return new SendPipeline(preparer, () -> new ByBatchMessage(oneByOne, factory, bulk), metrics);
+        return new SendPipeline(preparer, () -> new ByBatchMessage(oneByOne, factory, bulk), metrics, prepared);
     }
 }

@@ -132,26 +132,31 @@ public final class SesBulkEmailFactory {
         return s == null ? 0 : s.length();
     }
 
-    /** A JSON string literal (RFC 8259 escaping; everything else as is, the request is UTF-8). */
+    /**
+     * A JSON string literal (RFC 8259 escaping; everything else as is, the request is UTF-8). Runs that
+     * need no escaping are copied at once: a per-character append (ours, and Jackson's
+     * {@code JsonStringEncoder} alike) was 40 % of the dispatcher's CPU with a 50 KB template.
+     */
     static void quote(StringBuilder out, String s) {
         out.append('"');
+        int run = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\' && c != '\u2028' && c != '\u2029') {
+                continue;
+            }
+            out.append(s, run, i);
             switch (c) {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+                default -> out.append(String.format("\\u%04x", (int) c));
             }
+            run = i + 1;
         }
+        out.append(s, run, s.length());
         out.append('"');
     }
 }

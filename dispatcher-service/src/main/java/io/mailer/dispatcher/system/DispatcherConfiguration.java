@@ -12,6 +12,7 @@ import io.mailer.dispatcher.send.DispatcherMetrics;
 import io.mailer.dispatcher.send.ConcurrencyTuner;
 import io.mailer.dispatcher.send.InFlightLimiter;
 import io.mailer.dispatcher.send.RetryPolicy;
+import io.mailer.dispatcher.send.PreparedMessages;
 import io.mailer.dispatcher.send.SendGate;
 import io.mailer.dispatcher.send.SendStrategies;
 import io.mailer.dispatcher.send.SendStrategy;
@@ -145,13 +146,21 @@ class DispatcherConfiguration {
     }
 
     @Bean
+    PreparedMessages preparedMessages(DispatcherProperties properties, DispatcherMetrics metrics) {
+        PreparedMessages prepared = properties.preparedMessages() > 0
+                ? new PreparedMessages(properties.preparedMessages()) : PreparedMessages.ofHeap();
+        metrics.watch(prepared);
+        return prepared;
+    }
+
+    @Bean
     SendStrategy sendStrategy(TemplateRenderer renderer, SesEmailFactory emails, SesV2AsyncClient ses,
             RateLimiter rateLimiter, InFlightLimiter inFlight, ConcurrencyTuner tuner, SendGate gate, DispatcherProperties properties,
             ScheduledExecutorService dispatcherScheduler, DispatcherMetrics metrics, SendLedger ledger,
-            CancelledBatches cancelledBatches, io.mailer.dispatcher.tenant.TenantGuard tenantGuard) {
+            CancelledBatches cancelledBatches, io.mailer.dispatcher.tenant.TenantGuard tenantGuard, PreparedMessages prepared) {
         DispatcherProperties.Retry r = properties.retry();
         return SendStrategies.create(properties.ses().sendMode(), renderer, emails, ses, rateLimiter, inFlight, tuner,
                 new RetryPolicy(r.maxAttempts(), r.maxThrottledAttempts(), r.initialBackoff(), r.maxBackoff()),
-                gate, properties.accountPause(), dispatcherScheduler, metrics, ledger, cancelledBatches, tenantGuard);
+                gate, properties.accountPause(), dispatcherScheduler, metrics, ledger, cancelledBatches, tenantGuard, prepared);
     }
 }

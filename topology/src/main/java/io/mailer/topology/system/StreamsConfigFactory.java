@@ -29,6 +29,13 @@ public final class StreamsConfigFactory {
      */
     public static final int PRODUCER_BATCH_SIZE = 256 * 1024;
     /**
+     * The producer compresses its batches with zstd: every send of a batch carries the batch's whole
+     * message, so a producer batch is mostly one template repeated, and zstd's window (unlike lz4's
+     * 64 KiB blocks) spans many sends. The broker stores, replicates and serves the batches as
+     * compressed; the dispatcher shares one message per batch in memory ({@code SharedMessageContents}).
+     */
+    public static final String PRODUCER_COMPRESSION = "zstd";
+    /**
      * Input records buffered per partition, and returned per poll (Streams defaults: 1,000 each). A
      * batch is keyed by its id, so all its chunks share one partition; at ~100 KB a chunk, the
      * default buffer held up to 100 MB of raw chunks on the heap, copied at every young GC. 20
@@ -56,6 +63,7 @@ public final class StreamsConfigFactory {
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         config.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), PRODUCER_BATCH_SIZE);
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), PRODUCER_COMPRESSION);
         config.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, BUFFERED_CHUNKS_PER_PARTITION);
         config.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG),
                 BUFFERED_CHUNKS_PER_PARTITION);
