@@ -79,8 +79,7 @@ class TopologyApplicationIntegrationTest {
                 "MAILER_TOPIC_PREFIX", topics.prefix(),
                 "PORT", "0"));
         try {
-            String base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
-            await().atMost(PATIENCE).until(() -> status(base + "/api/v1/ready") == 200);
+            String base = awaitReady(app);
             assertThat(status(base + "/api/v1/health")).isEqualTo(200);
 
             // When the batch arrives as two chunks (60 + 40 recipients)
@@ -143,8 +142,7 @@ class TopologyApplicationIntegrationTest {
                 "MAILER_TOPIC_PREFIX", sized.prefix(),
                 "PORT", "0"));
         try {
-            String base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
-            await().atMost(PATIENCE).until(() -> status(base + "/api/v1/ready") == 200);
+            awaitReady(app);
 
             // When it is fanned out
             try (var producer = producer()) {
@@ -174,6 +172,13 @@ class TopologyApplicationIntegrationTest {
         } finally {
             app.close();
         }
+    }
+
+    /** Waits until the service says it is ready; returns its base URL. */
+    private String awaitReady(ConfigurableApplicationContext app) {
+        String base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
+        await().atMost(PATIENCE).until(() -> status(base + "/api/v1/ready") == 200);
+        return base;
     }
 
     /** About {@code size} characters of html: paragraphs of words drawn (seeded) from a small vocabulary. */
