@@ -114,12 +114,12 @@ final class PollInProgress {
         return outcomes.get(index).join() instanceof SendOutcome.Deferred d && d.reason().endsWith("-catching-up");
     }
 
-    /** Commits every send of the poll (the poll must hold no poison record). */
     /** The records of the poll (its sends, and a poison record and those after it, if any). */
     int size() {
         return records.size();
     }
 
+    /** Commits every send of the poll (the poll must hold no poison record). */
     void acknowledge() {
         ack.acknowledge();
         forgetCommitted(sends.size());

@@ -33,18 +33,9 @@ public final class SendStrategies {
     private SendStrategies() {
     }
 
-    @SuppressWarnings("checkstyle:ParameterNumber")
-    public static SendStrategy create(Mode mode, TemplateRenderer renderer, SesEmailFactory emails,
-            SesV2AsyncClient ses, RateLimiter rateLimiter, InFlightLimiter inFlight, ConcurrencyTuner tuner, RetryPolicy retry, SendGate gate,
-            Duration accountPause, ScheduledExecutorService scheduler, DispatcherMetrics metrics, SendLedger ledger,
-            CancelledBatches cancelled) {
-        return create(mode, renderer, emails, ses, rateLimiter, inFlight, tuner, retry, gate, accountPause, scheduler, metrics,
-                ledger, cancelled, TenantGuard.OPEN, PreparedMessages.ofHeap());
-    }
-
     /**
-     * As above, with the reputation guard's tenant states (PAUSED tenants' sends held, THROTTLED ones
-     * paced) and the bound on rendered messages.
+     * The pipeline of {@code mode}, with the reputation guard's tenant states (PAUSED tenants' sends
+     * held, THROTTLED ones paced) and the bound on rendered messages.
      */
     @SuppressWarnings("checkstyle:ParameterNumber")
     public static SendStrategy create(Mode mode, TemplateRenderer renderer, SesEmailFactory emails,

@@ -134,8 +134,9 @@ public final class SesBulkEmailFactory {
 
     /**
      * A JSON string literal (RFC 8259 escaping; everything else as is, the request is UTF-8). Runs that
-     * need no escaping are copied at once: a per-character append (ours, and Jackson's
-     * {@code JsonStringEncoder} alike) was 40 % of the dispatcher's CPU with a 50 KB template.
+     * need no escaping are copied at once: about twice as fast as a per-character append (ours before,
+     * and Jackson's {@code JsonStringEncoder} alike: 110 against 200–230 µs per 50 KB of html), which
+     * was the largest item of the dispatcher's CPU with a 50 KB template.
      */
     static void quote(StringBuilder out, String s) {
         out.append('"');

@@ -147,6 +147,10 @@ class DispatcherConfiguration {
 
     @Bean
     PreparedMessages preparedMessages(DispatcherProperties properties, DispatcherMetrics metrics) {
+        if (properties.preparedMessages() < 0) {
+            throw new IllegalStateException("mailer.dispatcher.prepared-messages must be 0 (an eighth of the heap) or"
+                    + " a positive number of characters, not " + properties.preparedMessages());
+        }
         PreparedMessages prepared = properties.preparedMessages() > 0
                 ? new PreparedMessages(properties.preparedMessages()) : PreparedMessages.ofHeap();
         metrics.watch(prepared);
