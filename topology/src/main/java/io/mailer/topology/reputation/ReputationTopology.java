@@ -44,7 +44,8 @@ public final class ReputationTopology {
 
         KStream<String, ReputationInput> partials = builder
                 // only the fields counted are read (CountedEvent): the whole DeliveryEvent cost more than the counting
-                .stream(topics.deliveryEvents.name(), Consumed.with(Serdes.String(), new LenientSerde<>(new JsonSerde<>(CountedEvent.class)))
+                .stream(topics.deliveryEvents.name(), Consumed.with(Serdes.String(), Serdes.serdeFrom(
+                                new JsonSerde<>(CountedEvent.class).serializer(), (topic, data) -> CountedEvent.read(data)))
                         .withName("reputation-delivery-events-source"))
                 .processValues(() -> new TimestampedInput<CountedEvent>(ReputationInput::of), Named.as("reputation-count-event"))
                 .filter((key, in) -> in != null, Named.as("reputation-counted"))
