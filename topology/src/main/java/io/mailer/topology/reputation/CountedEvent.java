@@ -1,10 +1,7 @@
 package io.mailer.topology.reputation;
 
 import io.mailer.schemas.events.EventType;
-import io.mailer.schemas.kafka.Json;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
+import io.mailer.schemas.kafka.TopLevelStrings;
 
 /**
  * The three fields of a {@code delivery-events} record the guard reads (the schemas module's
@@ -17,35 +14,18 @@ record CountedEvent(String eventId, EventType type, String tenantId) {
 
     /** The fields of a record, or null when it is not a JSON object (the guard only counts; it never stops). */
     static CountedEvent read(byte[] json) {
-        if (json == null) {
-            return null;
-        }
-        String eventId = null;
-        String type = null;
-        String tenantId = null;
-        try (JsonParser p = Json.MAPPER.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            String name;
-            while ((name = p.nextName()) != null) {
-                if (p.nextToken() == JsonToken.VALUE_STRING) {
-                    switch (name) {
-                        case "eventId" -> eventId = p.getString();
-                        case "type" -> type = p.getString();
-                        case "tenantId" -> tenantId = p.getString();
-                        default -> {
-                            // not counted
-                        }
-                    }
-                } else {
-                    p.skipChildren();
+        String[] fields = new String[3];
+        boolean read = TopLevelStrings.read(json, (name, value) -> {
+            switch (name) {
+                case "eventId" -> fields[0] = value;
+                case "type" -> fields[1] = value;
+                case "tenantId" -> fields[2] = value;
+                default -> {
+                    // not counted
                 }
             }
-        } catch (JacksonException e) {
-            return null;
-        }
-        return new CountedEvent(eventId, typeOf(type), tenantId);
+        });
+        return read ? new CountedEvent(fields[0], typeOf(fields[1]), fields[2]) : null;
     }
 
     /** Null for a type this build does not know (a newer producer's): such an event is not counted. */

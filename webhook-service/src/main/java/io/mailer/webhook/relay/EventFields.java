@@ -1,10 +1,7 @@
 package io.mailer.webhook.relay;
 
-import io.mailer.schemas.kafka.Json;
+import io.mailer.schemas.kafka.TopLevelStrings;
 import java.util.Locale;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 
 /**
  * The few top-level fields of a delivery event the relay routes on, read with the streaming parser
@@ -15,40 +12,23 @@ import tools.jackson.core.JsonToken;
 record EventFields(String eventId, String type, String sendId, String tenantId, String occurredAt) {
 
     static EventFields read(byte[] json) {
-        String eventId = null;
-        String type = null;
-        String sendId = null;
-        String tenantId = null;
-        String occurredAt = null;
-        try (JsonParser p = Json.MAPPER.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            String name;
-            while ((name = p.nextName()) != null) {
-                JsonToken value = p.nextToken();
-                if (value == JsonToken.VALUE_STRING) {
-                    switch (name) {
-                        case "eventId" -> eventId = p.getString();
-                        case "type" -> type = p.getString();
-                        case "sendId" -> sendId = p.getString();
-                        case "tenantId" -> tenantId = p.getString();
-                        case "occurredAt" -> occurredAt = p.getString();
-                        default -> {
-                            // not needed for routing
-                        }
-                    }
-                } else {
-                    p.skipChildren();
+        String[] f = new String[5];
+        boolean read = TopLevelStrings.read(json, (name, value) -> {
+            switch (name) {
+                case "eventId" -> f[0] = value;
+                case "type" -> f[1] = value;
+                case "sendId" -> f[2] = value;
+                case "tenantId" -> f[3] = value;
+                case "occurredAt" -> f[4] = value;
+                default -> {
+                    // not needed for routing
                 }
             }
-        } catch (JacksonException e) {
+        });
+        if (!read || f[0] == null || f[1] == null || f[3] == null) {
             return null;
         }
-        if (eventId == null || type == null || tenantId == null) {
-            return null;
-        }
-        return new EventFields(eventId, type, sendId, tenantId, occurredAt);
+        return new EventFields(f[0], f[1], f[2], f[3], f[4]);
     }
 
     /** The body's {@code type}: {@code email.} + the event type in lower case. */
