@@ -68,7 +68,7 @@ public final class LedgerView extends TopicFollower {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     /**
      * The expiries given, one queue per horizon, so each is in time order and a sweep visits only what
-     * expired: scanning every entry each second cost ~10 % of the replica's CPU at 5,000 sends/s.
+     * expired: scanning every entry each second was ~12 % of the replica's CPU samples at 4,000 sends/s.
      */
     private final ConcurrentLinkedQueue<Expiry> committedExpiries = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Expiry> readExpiries = new ArrayDeque<>();

@@ -155,6 +155,37 @@ class ReputationTopologyTest {
         assertThat(changes.isEmpty()).isTrue();
     }
 
+    @Test
+    void shouldSkipUnreadableRecordsAndStillCountTheNextTenantsEvents() {
+        // Given records on delivery-events that are not readable events: not JSON, an array, truncated,
+        // nested 10,000 deep (past the parser's depth limit), a 1 MB string where an id belongs
+        TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.deliveryEvents.name(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        List<String> hostile = List.of("not json", "[1,2,3]", "{\"eventId\":\"e\",\"type\":",
+                "[".repeat(10_000) + "]".repeat(10_000),
+                "{\"eventId\":\"" + "x".repeat(1_000_000) + "\",\"type\":\"BOUNCED\",\"details\":{\"a\":[[[{}]]]}}");
+        for (String h : hostile) {
+            raw.pipeInput("evil-1", h.getBytes(java.nio.charset.StandardCharsets.UTF_8), T0);
+        }
+
+        // When another tenant's sends and bounces follow them on the same topic
+        sends("next", 0, 200);
+        bounces("next", 0, 6);
+        flush();
+
+        // Then none of the unreadable records counted, nothing stopped, and that tenant's 3 % was
+        // counted and throttled as usual
+        assertThat(changes.readValuesToList()).extracting(TenantEvent::tenantId, TenantEvent::to)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("next", ReputationState.THROTTLED));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        Map<String, TenantState> latest = states.readKeyValuesToMap();
+        assertThat(latest).containsOnlyKeys("next");
+        assertThat(latest.get("next").window()).isEqualTo(new WindowCounts(200, 6, 0, 0, bucketOf(T0)));
+        // the guard's reader took them as "not counted", not as deserialization errors for the skip handler
+        assertThat(driver.metrics().entrySet().stream().filter(e -> e.getKey().name().equals("dropped-records-total"))
+                .mapToDouble(e -> ((Number) ((Metric) e.getValue()).metricValue()).doubleValue()).sum()).isZero();
+    }
+
     /** The counter forwards its partial windows every 200 ms of wall-clock time. */
     private void flush() {
         driver.advanceWallClockTime(Duration.ofMillis(200));
